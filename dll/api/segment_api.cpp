@@ -1,0 +1,143 @@
+// Exported segment and view functions: argument checks, handle lookup, status mapping.
+#include "guard.h"
+
+#include "../core/handle_table.h"
+#include "../core/platform.h"
+#include "../core/segment.h"
+
+#include <cstdio>
+#include <string>
+
+using namespace shmlink;
+
+namespace {
+
+constexpr uint32_t kShareFlags = SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS;
+constexpr uint32_t kSegmentCreateFlags = SHMLINK_OPEN_OR_CREATE | kShareFlags;
+
+void check_flags(uint32_t flags, uint32_t allowed) {
+  if ((flags & ~allowed) != 0)
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "unknown flag bits 0x" + [&] {
+      char text[16];
+      std::snprintf(text, sizeof text, "%X", flags & ~allowed);
+      return std::string(text);
+    }());
+}
+
+shmlink_handle insert_segment(std::shared_ptr<SegmentBacking> backing, std::string name) {
+  return handle_table().insert(std::make_shared<SegmentObject>(std::move(backing), std::move(name)));
+}
+
+}  // namespace
+
+extern "C" {
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_create(const char* name, uint64_t size, uint32_t flags,
+                                                               shmlink_handle* out_segment) {
+  clear_handle(out_segment);
+  return guarded("shmlink_segment_create", name, [&] {
+    require_output(out_segment, "out_segment");
+    const ObjectName parsed = parse_name(name);
+    check_flags(flags, kSegmentCreateFlags);
+    if (size == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "size 0: a segment needs at least one byte");
+    OpenedSegment opened = platform_create_segment(parsed, size, flags);
+    *out_segment = insert_segment(std::move(opened.backing), name);
+    return opened.existed ? SHMLINK_EXISTED : SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_open(const char* name, uint32_t access,
+                                                             shmlink_handle* out_segment) {
+  clear_handle(out_segment);
+  return guarded("shmlink_segment_open", name, [&] {
+    require_output(out_segment, "out_segment");
+    const ObjectName parsed = parse_name(name);
+    const Access parsed_access = parse_access(access);
+    *out_segment = insert_segment(platform_open_segment(parsed, parsed_access), name);
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_from_file(const char* path, const char* name, uint64_t size,
+                                                                  uint32_t access, uint32_t flags,
+                                                                  shmlink_handle* out_segment) {
+  clear_handle(out_segment);
+  return guarded("shmlink_segment_from_file", path, [&] {
+    require_output(out_segment, "out_segment");
+    if (path == nullptr) fail(SHMLINK_ERR_INVALID_ARGUMENT, "path is NULL");
+    if (path[0] == '\0') fail(SHMLINK_ERR_INVALID_ARGUMENT, "path is empty");
+    const Access parsed_access = parse_access(access);
+    ObjectName parsed;
+    if (name != nullptr) {
+      parsed = parse_name(name);
+      check_flags(flags, kSegmentCreateFlags);
+    } else {
+      check_flags(flags, kShareFlags);  // an unnamed segment cannot be opened or created by name
+    }
+    OpenedSegment opened =
+        platform_segment_from_file(path, name != nullptr ? &parsed : nullptr, size, parsed_access, flags);
+    *out_segment = insert_segment(std::move(opened.backing), name != nullptr ? name : "(unnamed)");
+    return opened.existed ? SHMLINK_EXISTED : SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_size(shmlink_handle segment, uint64_t* out_size) {
+  return guarded("shmlink_segment_size", nullptr, [&] {
+    require_output(out_size, "out_size");
+    *out_size = lookup<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment")->backing()->size();
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint64_t offset, uint64_t length,
+                                                    uint32_t access, shmlink_handle* out_view, void** out_address) {
+  clear_handle(out_view);
+  return guarded("shmlink_map", nullptr, [&] {
+    require_output(out_view, "out_view");
+    require_output(out_address, "out_address");
+    const Access parsed_access = parse_access(access);
+    const std::shared_ptr<SegmentObject> object = lookup<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment");
+    std::shared_ptr<ViewObject> view;
+    try {
+      view = map_view(*object, offset, length, parsed_access);
+    } catch (const Failure& failure) {
+      // Say which segment, since the operation itself takes only a handle.
+      throw Failure(failure.status(), "segment \"" + object->name() + "\": " + failure.detail(), failure.os_error(),
+                    failure.os_text());
+    }
+    void* address = view->address();
+    *out_view = handle_table().insert(std::move(view));
+    *out_address = address;
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_unmap(shmlink_handle view) {
+  return guarded("shmlink_unmap", nullptr, [&] {
+    lookup<ViewObject>(view, SHMLINK_KIND_VIEW, "view");  // the kind check, before removing
+    std::shared_ptr<Object> object = handle_table().remove(view);
+    if (!object) fail(SHMLINK_ERR_BAD_HANDLE, "the view was closed by another thread");
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_flush(shmlink_handle view) {
+  return guarded("shmlink_flush", nullptr, [&] {
+    lookup<ViewObject>(view, SHMLINK_KIND_VIEW, "view")->flush();
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, void** out_address,
+                                                          uint64_t* out_length) {
+  return guarded("shmlink_view_info", nullptr, [&] {
+    if (out_address == nullptr && out_length == nullptr)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "out_address and out_length are both NULL");
+    const std::shared_ptr<ViewObject> object = lookup<ViewObject>(view, SHMLINK_KIND_VIEW, "view");
+    if (out_address != nullptr) *out_address = object->address();
+    if (out_length != nullptr) *out_length = object->length();
+    return SHMLINK_OK;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,45 @@
+// The header at the start of every named object the library lays out in shared memory
+// itself (on Linux: every named object; on Windows the kernel objects need none). Fixed-width
+// fields at fixed offsets, no pointers, so 32-bit and 64-bit processes read it alike. Peers
+// may have crashed or may lie: validate_header() checks every field before anything uses it.
+#pragma once
+
+#include <shmlink/shmlink.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace shmlink {
+
+inline constexpr uint32_t kHeaderMagic = 0x4C4D4853u;  // "SHML" in little-endian byte order
+inline constexpr uint16_t kLayoutVersion = 1;
+inline constexpr uint32_t kHeaderPageBytes = 4096;  // the data of a segment starts here
+inline constexpr uint32_t kStateReady = 1;
+
+// ObjectHeader::flags
+inline constexpr uint32_t kHeaderFileBacked = 0x1;  // data lives in the file named after the header
+
+struct ObjectHeader {
+  uint32_t magic;           // kHeaderMagic
+  uint16_t layout_version;  // kLayoutVersion
+  uint16_t kind;            // SHMLINK_KIND_*
+  uint32_t state;           // kStateReady once initialized (objects are published ready)
+  uint32_t flags;           // kHeader* bits
+  uint64_t header_bytes;    // where the data starts in this object (kHeaderPageBytes)
+  uint64_t data_bytes;      // the size of the data the user sees
+  uint32_t path_bytes;      // file-backed: length of the file's path that follows the header
+  uint32_t reserved;
+};
+static_assert(sizeof(ObjectHeader) == 40, "ObjectHeader is part of the shared layout");
+static_assert(offsetof(ObjectHeader, data_bytes) == 24, "ObjectHeader is part of the shared layout");
+
+inline constexpr uint32_t kMaxHeaderPathBytes = kHeaderPageBytes - sizeof(ObjectHeader);
+
+// Checks a header read from shared memory of `object_bytes` total size (the object file's
+// size) against what the caller expects. Throws Failure: INCOMPATIBLE for another layout
+// version, WRONG_KIND for another kind, CORRUPT for anything inconsistent.
+void validate_header(const ObjectHeader& header, uint64_t object_bytes, int32_t expected_kind);
+
+const char* kind_name(int32_t kind);
+
+}  // namespace shmlink

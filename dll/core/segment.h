@@ -1,0 +1,76 @@
+// Segments and views as the core sees them. A backend supplies SegmentBacking (the OS
+// object and its mappings); the core owns the rules: ranges, alignment, access.
+#pragma once
+
+#include "access.h"
+#include "handle_table.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace shmlink {
+
+// One region mapped by the OS, aligned as the OS requires.
+struct MappedRegion {
+  void* base = nullptr;
+  uint64_t length = 0;
+};
+
+// An open segment in the OS: what one successful create/open/from_file call produced. Every
+// handle and view on it shares it; the OS object is released when the last of them goes.
+class SegmentBacking {
+ public:
+  virtual ~SegmentBacking() = default;
+
+  virtual uint64_t size() const = 0;
+  // The widest access this backing was opened with.
+  virtual Access access() const = 0;
+  // Maps [aligned_offset, aligned_offset + length) of the data; aligned_offset is a
+  // multiple of allocation_granularity(). Throws Failure.
+  virtual MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access) = 0;
+  virtual void unmap(const MappedRegion& region) noexcept = 0;
+  // Writes the region's modified pages back to the backing store, synchronously.
+  virtual void flush(const MappedRegion& region) = 0;
+};
+
+class SegmentObject final : public Object {
+ public:
+  SegmentObject(std::shared_ptr<SegmentBacking> backing, std::string name)
+      : Object(SHMLINK_KIND_SEGMENT), backing_(std::move(backing)), name_(std::move(name)) {}
+
+  const std::shared_ptr<SegmentBacking>& backing() const { return backing_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::shared_ptr<SegmentBacking> backing_;
+  std::string name_;  // for messages; "(unnamed)" for unnamed file segments
+};
+
+class ViewObject final : public Object {
+ public:
+  ViewObject(std::shared_ptr<SegmentBacking> backing, MappedRegion region, void* address, uint64_t length,
+             Access access)
+      : Object(SHMLINK_KIND_VIEW), backing_(std::move(backing)), region_(region), address_(address),
+        length_(length), access_(access) {}
+  ~ViewObject() override { backing_->unmap(region_); }
+
+  void* address() const { return address_; }
+  uint64_t length() const { return length_; }
+  Access access() const { return access_; }
+  void flush() { if (access_ != Access::CopyOnWrite) backing_->flush(region_); }
+
+ private:
+  std::shared_ptr<SegmentBacking> backing_;  // keeps the segment alive while mapped
+  MappedRegion region_;
+  void* address_;
+  uint64_t length_;
+  Access access_;
+};
+
+// Maps `length` bytes (0: to the end) at any `offset` of the segment: checks the range and
+// the access, aligns, and returns the new view. Throws Failure.
+std::shared_ptr<ViewObject> map_view(const SegmentObject& segment, uint64_t offset, uint64_t length,
+                                     Access access);
+
+}  // namespace shmlink

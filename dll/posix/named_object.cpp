@@ -1,0 +1,179 @@
+#include "named_object.h"
+
+#include "os_error.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+namespace shmlink::posix {
+namespace {
+
+constexpr char kShmDirectory[] = "/dev/shm";
+constexpr char kObjectPrefix[] = "shmlink.";
+
+// How long an opener waits for a closer or a cleaner that holds the exclusive lock. They
+// hold it only for an unlink, so running out means someone holds it on purpose.
+constexpr auto kExclusiveLockPatience = std::chrono::seconds(2);
+
+bool same_file(int fd, const std::string& path) {
+  struct stat by_fd {};
+  struct stat by_path {};
+  if (fstat(fd, &by_fd) != 0) return false;
+  if (fstatat(AT_FDCWD, path.c_str(), &by_path, AT_SYMLINK_NOFOLLOW) != 0) return false;
+  return by_fd.st_dev == by_path.st_dev && by_fd.st_ino == by_path.st_ino;
+}
+
+int flock_retrying(int fd, int operation) {
+  int result;
+  do {
+    result = flock(fd, operation);
+  } while (result != 0 && errno == EINTR);
+  return result;
+}
+
+// Called with the exclusive lock held on `fd`: nobody else has the object open through the
+// protocol, so its name can go (if it still refers to this file).
+void unlink_if_same(int fd, const std::string& path) {
+  if (same_file(fd, path)) unlink(path.c_str());
+}
+
+// Opens a new unnamed file in /dev/shm; falls back to a temporary name where O_TMPFILE is
+// not supported (the temporary name is unlinked at once after publishing).
+int open_unnamed(mode_t mode, std::string& temporary_path) {
+  int fd = open(kShmDirectory, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+  if (fd >= 0) return fd;
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) throw_errno(errno, "open(O_TMPFILE) in /dev/shm");
+  static std::atomic<unsigned> counter{0};
+  temporary_path = std::string(kShmDirectory) + "/.shmlink-tmp." + std::to_string(getpid()) + "." +
+                   std::to_string(counter.fetch_add(1));
+  fd = open(temporary_path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) throw_errno(errno, "open " + temporary_path);
+  return fd;
+}
+
+// Links the file behind `fd` under `path`; false if the name exists.
+bool link_under_name(int fd, const std::string& temporary_path, const std::string& path) {
+  int result;
+  if (!temporary_path.empty()) {
+    result = link(temporary_path.c_str(), path.c_str());
+  } else {
+    const std::string self = "/proc/self/fd/" + std::to_string(fd);
+    result = linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW);
+    if (result != 0 && errno == ENOENT) {  // no /proc: needs CAP_DAC_READ_SEARCH, try anyway
+      result = linkat(fd, "", AT_FDCWD, path.c_str(), AT_EMPTY_PATH);
+    }
+  }
+  if (result == 0) return true;
+  if (errno == EEXIST) return false;
+  throw_errno(errno, "link " + path);
+}
+
+}  // namespace
+
+NamedObject::~NamedObject() {
+  if (flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
+  close(fd_);
+}
+
+std::string object_path(const ObjectName& name) {
+  std::string path = std::string(kShmDirectory) + "/" + kObjectPrefix;
+  path += name.scope == Namespace::Global ? std::string("global") : std::to_string(geteuid());
+  path += ".";
+  path += name.base;
+  return path;
+}
+
+std::unique_ptr<NamedObject> publish_new(const std::string& path, mode_t mode,
+                                         const std::function<void(int fd)>& initialize) {
+  std::string temporary_path;
+  const int fd = open_unnamed(mode, temporary_path);
+  auto discard = [&] {
+    if (!temporary_path.empty()) unlink(temporary_path.c_str());
+    close(fd);
+  };
+  try {
+    if (fchmod(fd, mode) != 0) throw_errno(errno, "fchmod " + path);  // exact mode, whatever the umask
+    initialize(fd);
+    if (flock_retrying(fd, LOCK_SH) != 0) throw_errno(errno, "flock " + path);
+    if (!link_under_name(fd, temporary_path, path)) {
+      discard();
+      return nullptr;
+    }
+  } catch (...) {
+    discard();
+    throw;
+  }
+  if (!temporary_path.empty()) unlink(temporary_path.c_str());
+  return std::make_unique<NamedObject>(fd, path);
+}
+
+std::unique_ptr<NamedObject> open_published(const std::string& path, int open_flags) {
+  const auto deadline = std::chrono::steady_clock::now() + kExclusiveLockPatience;
+  for (;;) {
+    const int fd = open(path.c_str(), open_flags | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return nullptr;
+      throw_errno(errno, "open " + path);
+    }
+    if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) {
+      // Nobody holds it: every holder died. Remove it as their last close would have.
+      // If we may not remove it (another user's file), it is not ours to use either.
+      if (same_file(fd, path) && unlink(path.c_str()) != 0 && (errno == EPERM || errno == EACCES)) {
+        flock_retrying(fd, LOCK_SH);
+        return std::make_unique<NamedObject>(fd, path);  // the caller's checks refuse it
+      }
+      close(fd);
+      continue;
+    }
+    if (flock_retrying(fd, LOCK_SH | LOCK_NB) == 0) {
+      if (same_file(fd, path)) return std::make_unique<NamedObject>(fd, path);
+      close(fd);  // a closer removed it between our open and our lock: look again
+      continue;
+    }
+    const int lock_error = errno;
+    close(fd);
+    if (lock_error != EWOULDBLOCK) throw_errno(lock_error, "flock " + path);
+    if (std::chrono::steady_clock::now() > deadline)
+      throw_errno(SHMLINK_ERR_SYSTEM, EWOULDBLOCK, "waiting for another process's exclusive lock on " + path);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a closer is unlinking it right now
+  }
+}
+
+void check_local_owner(int fd, const std::string& path) {
+  struct stat status {};
+  if (fstat(fd, &status) != 0) throw_errno(errno, "fstat " + path);
+  if (status.st_uid != geteuid())
+    fail(SHMLINK_ERR_ACCESS_DENIED, path + " belongs to user " + std::to_string(status.st_uid) +
+                                        ", not to this user: a Local\\ name is this user's own");
+  if ((status.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    fail(SHMLINK_ERR_ACCESS_DENIED, path + " is writable by other users; refusing it as a Local\\ object");
+}
+
+void remove_dead_objects() noexcept {
+  DIR* directory = opendir(kShmDirectory);
+  if (directory == nullptr) return;
+  const uid_t me = geteuid();
+  while (const dirent* entry = readdir(directory)) {
+    if (std::strncmp(entry->d_name, kObjectPrefix, std::strlen(kObjectPrefix)) != 0) continue;
+    struct stat status {};
+    if (fstatat(dirfd(directory), entry->d_name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (status.st_uid != me || !S_ISREG(status.st_mode)) continue;
+    const std::string path = std::string(kShmDirectory) + "/" + entry->d_name;
+    const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) continue;
+    if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd, path);
+    close(fd);
+  }
+  closedir(directory);
+}
+
+}  // namespace shmlink::posix

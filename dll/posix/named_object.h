@@ -1,0 +1,65 @@
+// Named objects on Linux: files in /dev/shm that emulate Win32 object lifetime.
+//
+// Protocol (every step is a kernel-held lock, so a crashed process leaves nothing held):
+//  - Every process with a handle or view on an object holds a shared flock on its own open
+//    file description of the object's file.
+//  - A creator builds the object as an unnamed O_TMPFILE, initializes it completely, takes
+//    its shared lock and only then links it under its name (failing if the name exists):
+//    a name never refers to a half-built object.
+//  - A closer that can upgrade to an exclusive lock is the last holder: it unlinks the name
+//    (if the name still refers to its file) and the name is free.
+//  - An opener first tries the exclusive lock: if it gets it, nobody holds the object, its
+//    holders died, and the opener removes it as if the last of them had closed it.
+//  - After taking its shared lock, an opener checks that the name still refers to the file
+//    it opened (a closer may have unlinked it in between) and retries if not.
+#pragma once
+
+#include "../core/name.h"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace shmlink::posix {
+
+// A file descriptor we hold a shared lock through, for as long as this object lives.
+class NamedObject {
+ public:
+  NamedObject(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~NamedObject();
+  NamedObject(const NamedObject&) = delete;
+  NamedObject& operator=(const NamedObject&) = delete;
+
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+// /dev/shm/shmlink.<euid>.<name> for Local names, /dev/shm/shmlink.global.<name> for Global.
+std::string object_path(const ObjectName& name);
+
+// Creates the object: `initialize(fd)` fills a new unnamed file (size, contents, mode) and
+// it is then published under `path`. Returns null (and publishes nothing) if the name is
+// taken by a live object. Throws Failure on OS errors.
+std::unique_ptr<NamedObject> publish_new(const std::string& path, mode_t mode,
+                                         const std::function<void(int fd)>& initialize);
+
+// Opens the live object published under `path`, with O_RDONLY or O_RDWR in `open_flags`,
+// and holds its shared lock. Returns null if there is no live object of that name.
+std::unique_ptr<NamedObject> open_published(const std::string& path, int open_flags);
+
+// For Local names: refuses (ACCESS_DENIED) an object not owned by this user or writable by
+// group or others, which this library never creates there (a squatted name).
+void check_local_owner(int fd, const std::string& path);
+
+// Removes objects of this user in /dev/shm that no process holds any more (their holders
+// died); best effort, never throws.
+void remove_dead_objects() noexcept;
+
+}  // namespace shmlink::posix

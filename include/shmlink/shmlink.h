@@ -1,0 +1,282 @@
+/*
+ * shmlink.h - named shared memory between processes, with the same behaviour on Windows
+ * and Linux, behind a stable C ABI.
+ *
+ * This header is the contract: anything not declared here is not a published API.
+ * Names, argument order, numeric values and meanings below never change; the API grows
+ * only by adding functions, flags and status codes.
+ *
+ * Conventions
+ *  - Every function returns a shmlink_status (>= 0 success, < 0 failure) unless it says
+ *    otherwise. On failure, shmlink_last_error_message() names the operation, the object
+ *    and the OS error, and shmlink_last_os_error() gives errno / GetLastError().
+ *  - Inputs come first, outputs last as pointers named out_*. On failure outputs are left
+ *    as they were, except handles, which are set to 0.
+ *  - Bad input returns a status; it never crashes. Every function is thread-safe.
+ *  - Strings are NUL-terminated UTF-8.
+ */
+#ifndef SHMLINK_H
+#define SHMLINK_H
+
+#include <stdint.h>
+
+/* ---- Version (compile time; compare with shmlink_version_number() at run time) ---- */
+#include "shmlink/shmlink_version.h" /* generated: SHMLINK_VERSION_MAJOR, _MINOR, _PATCH */
+#define SHMLINK_VERSION_NUMBER \
+  (SHMLINK_VERSION_MAJOR * 10000 + SHMLINK_VERSION_MINOR * 100 + SHMLINK_VERSION_PATCH)
+
+/* ---- Export and calling convention ----
+ * Define SHMLINK_BUILDING_LIBRARY when building the library itself and SHMLINK_STATIC when
+ * linking it statically (CMake sets both as needed). */
+#ifndef SHMLINK_API
+#  if defined(SHMLINK_BUILDING_LIBRARY) && defined(SHMLINK_STATIC)
+#    error "SHMLINK_BUILDING_LIBRARY and SHMLINK_STATIC are mutually exclusive"
+#  endif
+#  if defined(_WIN32) || defined(__CYGWIN__)
+#    if defined(SHMLINK_STATIC)
+#      define SHMLINK_API
+#    elif defined(SHMLINK_BUILDING_LIBRARY)
+#      define SHMLINK_API __declspec(dllexport)
+#    else
+#      define SHMLINK_API __declspec(dllimport)
+#    endif
+#  elif defined(__GNUC__) && __GNUC__ >= 4
+#    define SHMLINK_API __attribute__((visibility("default")))
+#  else
+#    define SHMLINK_API
+#  endif
+#endif
+
+#ifndef SHMLINK_CALL
+#  if defined(_WIN32)
+#    define SHMLINK_CALL __cdecl /* pinned, so /Gz or /Gr callers still match */
+#  else
+#    define SHMLINK_CALL
+#  endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Types ---- */
+typedef uint64_t shmlink_handle; /* 0 is never a valid handle */
+typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
+
+#define SHMLINK_INFINITE 0xFFFFFFFFu /* timeout that never expires; 0 = try once */
+#define SHMLINK_SUCCEEDED(s) ((s) >= 0)
+#define SHMLINK_FAILED(s) ((s) < 0)
+
+/* ---- Status codes (values are part of the ABI) ---- */
+#define SHMLINK_OK 0                      /* success; with OPEN_OR_CREATE: created */
+#define SHMLINK_ABANDONED 1               /* mutex acquired; previous owner died holding it */
+#define SHMLINK_EXISTED 2                 /* with OPEN_OR_CREATE: an existing object was opened */
+#define SHMLINK_ERR_INVALID_ARGUMENT (-1) /* null pointer, unknown flag bits, size 0, bad count */
+#define SHMLINK_ERR_INVALID_NAME (-2)     /* the name breaks the naming rules */
+#define SHMLINK_ERR_NOT_FOUND (-3)        /* no object of that name */
+#define SHMLINK_ERR_ALREADY_EXISTS (-4)   /* create-new on a name that exists */
+#define SHMLINK_ERR_WRONG_KIND (-5)       /* the name belongs to another kind of object */
+#define SHMLINK_ERR_ACCESS_DENIED (-6)    /* permissions, or write through a read-only handle */
+#define SHMLINK_ERR_BAD_HANDLE (-7)       /* closed, unknown or wrong-kind handle */
+#define SHMLINK_ERR_OUT_OF_RANGE (-8)     /* offset/length outside the segment */
+#define SHMLINK_ERR_TIMEOUT (-9)          /* the wait expired ("would block" with timeout 0) */
+#define SHMLINK_ERR_NO_RESOURCES (-10)    /* memory, address space, handle table, system limit */
+#define SHMLINK_ERR_TOO_LARGE (-11)       /* message longer than the channel's maximum */
+#define SHMLINK_ERR_BUFFER_TOO_SMALL (-12) /* *out_length says the size needed */
+#define SHMLINK_ERR_CORRUPT (-13)         /* shared state failed validation */
+#define SHMLINK_ERR_INCOMPATIBLE (-14)    /* object made by an incompatible layout version */
+#define SHMLINK_ERR_NOT_OWNER (-15)       /* unlock of a mutex this thread does not hold */
+#define SHMLINK_ERR_LIMIT_EXCEEDED (-16)  /* semaphore release past its maximum */
+#define SHMLINK_ERR_CLOSED (-17)          /* channel: every peer on the other side is gone */
+#define SHMLINK_ERR_NOT_SUPPORTED (-18)   /* not available on this platform */
+#define SHMLINK_ERR_SYSTEM (-99)          /* other OS failure: see shmlink_last_os_error() */
+
+/* ---- Handle kinds (shmlink_handle_kind) ---- */
+#define SHMLINK_KIND_SEGMENT 1
+#define SHMLINK_KIND_VIEW 2
+#define SHMLINK_KIND_SIGNAL 3
+#define SHMLINK_KIND_MUTEX 4
+#define SHMLINK_KIND_SEMAPHORE 5
+#define SHMLINK_KIND_CHANNEL 6
+
+/* ---- Creation flags ----
+ * SHARE_GROUP / SHARE_ALL_USERS widen who may open the object (default: only the creating
+ * user). On Linux, Local\ names live in a per-user namespace, so the share flags matter for
+ * Global\ names there; on Windows they set the object's DACL for either prefix. */
+#define SHMLINK_CREATE_NEW 0x0u
+#define SHMLINK_OPEN_OR_CREATE 0x1u
+#define SHMLINK_SHARE_GROUP 0x10u
+#define SHMLINK_SHARE_ALL_USERS 0x20u
+
+/* ---- Access ---- */
+#define SHMLINK_ACCESS_READ 1u
+#define SHMLINK_ACCESS_READ_WRITE 2u
+#define SHMLINK_ACCESS_COPY_ON_WRITE 3u /* writes stay private to the view */
+
+/*
+ * Names: UTF-8, optional prefix "Local\" (default: this user's session) or "Global\" (every
+ * session and user of the machine), then 1 to 200 bytes with no '/', no '\' and no control
+ * characters. One namespace for all kinds: a name held by a segment cannot be used for
+ * another kind (SHMLINK_ERR_WRONG_KIND).
+ *
+ * Lifetime: a named object lives while any handle or view to it is open in any process;
+ * when the last one closes (or its process dies) the name is free again.
+ */
+
+/* ======================================================================================
+ * Library
+ * ====================================================================================== */
+
+/* MAJOR*10000 + MINOR*100 + PATCH of the loaded library. Never fails. */
+SHMLINK_API uint32_t SHMLINK_CALL shmlink_version_number(void);
+
+/* "MAJOR.MINOR.PATCH" of the loaded library; a static string. Never fails. */
+SHMLINK_API const char* SHMLINK_CALL shmlink_version_string(void);
+
+/* The name of a status code ("SHMLINK_ERR_NOT_FOUND"), or "SHMLINK_UNKNOWN_STATUS" for a
+ * value that is not one; a static string, never NULL. */
+SHMLINK_API const char* SHMLINK_CALL shmlink_status_name(shmlink_status status);
+
+/* A description of this thread's last failure: the operation, the object's name and the OS
+ * error text. Valid until this thread's next shmlink call fails; never NULL ("" when this
+ * thread has had no failure). */
+SHMLINK_API const char* SHMLINK_CALL shmlink_last_error_message(void);
+
+/* The errno (Linux) or GetLastError() (Windows) behind this thread's last failure, or 0 when
+ * that failure did not come from the OS. */
+SHMLINK_API int32_t SHMLINK_CALL shmlink_last_os_error(void);
+
+/* The granularity of mapping offsets on this system (page size on Linux, 64 KiB on
+ * Windows). Informational only: shmlink_map accepts any offset. Never fails. */
+SHMLINK_API uint64_t SHMLINK_CALL shmlink_allocation_granularity(void);
+
+/* The kind of a handle (SHMLINK_KIND_*), or SHMLINK_ERR_BAD_HANDLE for 0, a closed handle
+ * or an unknown value. */
+SHMLINK_API int32_t SHMLINK_CALL shmlink_handle_kind(shmlink_handle handle);
+
+/* Closes a handle of any kind (CloseHandle); closing a view unmaps it. The object itself is
+ * freed when its last handle or view in any process is closed.
+ * Fails: SHMLINK_ERR_BAD_HANDLE (0, unknown or already closed). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_close(shmlink_handle handle);
+
+/* ======================================================================================
+ * Segments and views (CreateFileMapping / OpenFileMapping / MapViewOfFile)
+ * ====================================================================================== */
+
+/* Creates a named segment of `size` bytes, zero-filled, and gives a read-write handle.
+ * The memory is reserved at create, so a segment the system cannot back fails here, not
+ * later when a page is first touched.
+ * flags: SHMLINK_CREATE_NEW or SHMLINK_OPEN_OR_CREATE, optionally | SHARE_GROUP/SHARE_ALL_USERS.
+ * Returns: SHMLINK_OK (created) or, with OPEN_OR_CREATE, SHMLINK_EXISTED (an existing
+ * segment was opened read-write; its size is its own, see shmlink_segment_size).
+ * Fails: INVALID_ARGUMENT (NULL out_segment, size 0, unknown flag bits), INVALID_NAME,
+ * ALREADY_EXISTS (CREATE_NEW and the name is taken), WRONG_KIND (the name is another
+ * kind of object), ACCESS_DENIED, NO_RESOURCES (the system cannot back `size` bytes),
+ * CORRUPT / INCOMPATIBLE (an existing object failed validation), SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_create(const char* name, uint64_t size,
+                                                             uint32_t flags,
+                                                             shmlink_handle* out_segment);
+
+/* Opens an existing named segment with SHMLINK_ACCESS_READ, _READ_WRITE or _COPY_ON_WRITE.
+ * Fails: INVALID_ARGUMENT (NULL out_segment, unknown access), INVALID_NAME, NOT_FOUND,
+ * WRONG_KIND, ACCESS_DENIED (permissions; on Linux also a Local\ object owned by another
+ * user or writable by others), CORRUPT, INCOMPATIBLE, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_open(const char* name, uint32_t access,
+                                                           shmlink_handle* out_segment);
+
+/* Makes a segment backed by the file at `path` (the data outlives every process). The file is
+ * opened with `access`; with READ_WRITE it is created if missing and grown to `size` if it
+ * is shorter. size 0 means the file's current size. With a name, other processes open the
+ * segment with shmlink_segment_open, and `flags` says what an existing name means
+ * (CREATE_NEW or OPEN_OR_CREATE, plus the share flags); name NULL makes an unnamed segment
+ * and `flags` must then be 0 or a share flag.
+ * Returns: SHMLINK_OK, or SHMLINK_EXISTED (OPEN_OR_CREATE found the name; the existing
+ * segment is opened with `access`).
+ * Fails: INVALID_ARGUMENT (NULL path or out_segment, unknown access or flags, size 0 with an
+ * empty file), INVALID_NAME, NOT_FOUND (file missing and access is not READ_WRITE),
+ * ACCESS_DENIED (file permissions; growing a file opened without write access),
+ * ALREADY_EXISTS, WRONG_KIND, NO_RESOURCES (disk or address space), SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_from_file(const char* path, const char* name,
+                                                                uint64_t size, uint32_t access,
+                                                                uint32_t flags,
+                                                                shmlink_handle* out_segment);
+
+/* The segment's size in bytes.
+ * Fails: INVALID_ARGUMENT (NULL out_size), BAD_HANDLE (not an open segment). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_size(shmlink_handle segment,
+                                                           uint64_t* out_size);
+
+/* Maps `length` bytes of the segment starting at `offset` (any offset: the library aligns
+ * internally) and gives a view handle and the address of byte `offset`. length 0 maps to
+ * the end of the segment. `access` may not be wider than the segment handle's: READ and
+ * COPY_ON_WRITE views need read access, READ_WRITE views need a read-write handle. A view
+ * stays valid after its segment handle is closed, and keeps the segment alive.
+ * Fails: INVALID_ARGUMENT (NULL outputs, unknown access), BAD_HANDLE, OUT_OF_RANGE (offset
+ * or offset + length past the end or overflowing), ACCESS_DENIED (access wider than the
+ * handle's), NO_RESOURCES (address space), SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint64_t offset,
+                                                  uint64_t length, uint32_t access,
+                                                  shmlink_handle* out_view, void** out_address);
+
+/* Unmaps a view (the same as shmlink_close on a view handle).
+ * Fails: BAD_HANDLE (not an open view). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_unmap(shmlink_handle view);
+
+/* Writes the view's modified pages back to their backing (for file-backed segments: to the
+ * file, synchronously). On a copy-on-write view there is nothing to write back: succeeds.
+ * Fails: BAD_HANDLE, SYSTEM (the write-back failed). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_flush(shmlink_handle view);
+
+/* The view's address (the byte asked for at map time) and length; either output may be NULL
+ * but not both.
+ * Fails: INVALID_ARGUMENT (both outputs NULL), BAD_HANDLE. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, void** out_address,
+                                                        uint64_t* out_length);
+
+/* ======================================================================================
+ * Runtime loading (LoadLibrary / dlopen users and plugin hosts)
+ * ====================================================================================== */
+
+/* The ABI major this header describes; pass it to shmlink_get_api. */
+#define SHMLINK_ABI_MAJOR 1
+
+/* One function pointer per exported function, in a fixed order; new members are only ever
+ * appended, so check struct_size before using a member added after your header's version. */
+typedef struct shmlink_api {
+  uint32_t struct_size;    /* sizeof(shmlink_api) of the loaded library */
+  uint32_t version_number; /* shmlink_version_number() of the loaded library */
+  /* Library */
+  uint32_t(SHMLINK_CALL* version_number_fn)(void);
+  const char*(SHMLINK_CALL* version_string)(void);
+  const char*(SHMLINK_CALL* status_name)(shmlink_status status);
+  const char*(SHMLINK_CALL* last_error_message)(void);
+  int32_t(SHMLINK_CALL* last_os_error)(void);
+  uint64_t(SHMLINK_CALL* allocation_granularity)(void);
+  int32_t(SHMLINK_CALL* handle_kind)(shmlink_handle handle);
+  shmlink_status(SHMLINK_CALL* close)(shmlink_handle handle);
+  /* Segments and views */
+  shmlink_status(SHMLINK_CALL* segment_create)(const char* name, uint64_t size, uint32_t flags,
+                                               shmlink_handle* out_segment);
+  shmlink_status(SHMLINK_CALL* segment_open)(const char* name, uint32_t access,
+                                             shmlink_handle* out_segment);
+  shmlink_status(SHMLINK_CALL* segment_from_file)(const char* path, const char* name,
+                                                  uint64_t size, uint32_t access, uint32_t flags,
+                                                  shmlink_handle* out_segment);
+  shmlink_status(SHMLINK_CALL* segment_size)(shmlink_handle segment, uint64_t* out_size);
+  shmlink_status(SHMLINK_CALL* map)(shmlink_handle segment, uint64_t offset, uint64_t length,
+                                    uint32_t access, shmlink_handle* out_view, void** out_address);
+  shmlink_status(SHMLINK_CALL* unmap)(shmlink_handle view);
+  shmlink_status(SHMLINK_CALL* flush)(shmlink_handle view);
+  shmlink_status(SHMLINK_CALL* view_info)(shmlink_handle view, void** out_address,
+                                          uint64_t* out_length);
+} shmlink_api;
+
+/* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),
+ * or NULL if the library does not support that major. The table is static; never free it. */
+SHMLINK_API const shmlink_api* SHMLINK_CALL shmlink_get_api(uint32_t abi_major);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SHMLINK_H */
