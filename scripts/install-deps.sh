@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages shmlink needs that are missing. Usage:
+#   scripts/install-deps.sh demo   what building the library and the examples needs
+#   scripts/install-deps.sh test   everything the whole test suite needs (default)
+set -euo pipefail
+
+profile=${1:-test}
+packages=(cmake g++ make pkg-config)
+if [ "$profile" = test ]; then
+  packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing Debian packages: ${missing[*]}"
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

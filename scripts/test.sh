@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine: installs what is missing, then builds and
+# runs every suite - Linux, Windows (mingw-w64 build) under Wine, and Linux again under
+# AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh test
+
+# Wine creates its prefix on first use; do it once here rather than racing in parallel tests.
+export WINEDEBUG=-all
+wineboot -i >/dev/null 2>&1 || true
+
+jobs=$(nproc)
+passed=0
+failed=0
+for preset in linux windows asan; do
+  echo "=== $preset: configure and build ==="
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j"$jobs"
+  echo "=== $preset: test ==="
+  log=$(mktemp)
+  status=0
+  ctest --preset "$preset" -j"$jobs" --timeout 300 2>&1 | tee "$log" || status=$?
+  summary=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1 || true)
+  rm -f "$log"
+  if [ -z "$summary" ]; then
+    echo "$preset: ctest printed no summary (status $status)"
+    failed=$((failed + 1))
+    continue
+  fi
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+  bad=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$summary")
+  passed=$((passed + total - bad))
+  failed=$((failed + bad))
+done
+
+echo
+echo "All suites (linux, windows under Wine, asan):"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
