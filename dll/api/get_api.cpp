@@ -23,6 +23,19 @@ const shmlink_api kApiV1 = {
     shmlink_unmap,
     shmlink_flush,
     shmlink_view_info,
+    shmlink_signal_create,
+    shmlink_signal_open,
+    shmlink_signal_set,
+    shmlink_signal_reset,
+    shmlink_mutex_create,
+    shmlink_mutex_open,
+    shmlink_mutex_lock,
+    shmlink_mutex_unlock,
+    shmlink_semaphore_create,
+    shmlink_semaphore_open,
+    shmlink_semaphore_release,
+    shmlink_wait,
+    shmlink_wait_any,
 };
 
 }  // namespace

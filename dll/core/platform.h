@@ -5,6 +5,7 @@
 #include "access.h"
 #include "name.h"
 #include "segment.h"
+#include "sync.h"
 
 #include <cstdint>
 #include <memory>
@@ -25,5 +26,29 @@ std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Ac
 // name may be null (unnamed); size 0 means the file's size.
 OpenedSegment platform_segment_from_file(const char* path, const ObjectName* name, uint64_t size,
                                          Access access, uint32_t flags);
+
+// ---- Signals, mutexes, semaphores ----
+// Each create returns the backing and whether an existing object was opened. `flags` has
+// been checked: only OPEN_OR_CREATE, the share flags and the kind's own flags.
+struct OpenedWaitable {
+  std::shared_ptr<WaitBacking> backing;
+  bool existed = false;
+};
+
+OpenedWaitable platform_create_signal(const ObjectName& name, uint32_t flags);
+std::shared_ptr<WaitBacking> platform_open_signal(const ObjectName& name);
+OpenedWaitable platform_create_mutex(const ObjectName& name, uint32_t flags);
+std::shared_ptr<WaitBacking> platform_open_mutex(const ObjectName& name);
+// 0 < max_count <= 0x7FFFFFFF and initial_count <= max_count have been checked.
+OpenedWaitable platform_create_semaphore(const ObjectName& name, uint32_t initial_count, uint32_t max_count,
+                                         uint32_t flags);
+std::shared_ptr<WaitBacking> platform_open_semaphore(const ObjectName& name);
+
+// Waits until one of `objects` (1..64, in the caller's order) can be taken and takes the
+// lowest-indexed one that can. Returns SHMLINK_OK or SHMLINK_ABANDONED with *out_index set,
+// or SHMLINK_ERR_TIMEOUT once `timeout_ms` (SHMLINK_INFINITE: never) has passed on a
+// monotonic clock. Throws Failure for anything else.
+shmlink_status platform_wait_any(WaitBacking* const* objects, uint32_t count, uint32_t timeout_ms,
+                                 uint32_t* out_index);
 
 }  // namespace shmlink

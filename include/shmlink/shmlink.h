@@ -108,6 +108,15 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 #define SHMLINK_SHARE_GROUP 0x10u
 #define SHMLINK_SHARE_ALL_USERS 0x20u
 
+/* ---- Signal and mutex flags (combine with OPEN_OR_CREATE and the share flags) ---- */
+#define SHMLINK_SIGNAL_AUTO_RESET 0x0u      /* a set releases exactly one wait, then resets */
+#define SHMLINK_SIGNAL_MANUAL_RESET 0x100u  /* a set releases every wait until reset */
+#define SHMLINK_SIGNAL_INITIALLY_SET 0x200u
+#define SHMLINK_MUTEX_INITIALLY_OWNED 0x400u /* the creating thread owns it (only if created) */
+
+/* The most handles shmlink_wait_any takes (as WaitForMultipleObjects). */
+#define SHMLINK_MAX_WAIT_OBJECTS 64u
+
 /* ---- Access ---- */
 #define SHMLINK_ACCESS_READ 1u
 #define SHMLINK_ACCESS_READ_WRITE 2u
@@ -234,6 +243,100 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, v
                                                         uint64_t* out_length);
 
 /* ======================================================================================
+ * Signals, mutexes, semaphores (CreateEvent / CreateMutex / CreateSemaphore / WaitFor*)
+ *
+ * Waiting: shmlink_wait and shmlink_wait_any take a timeout in milliseconds on a monotonic
+ * clock: 0 tries once, SHMLINK_INFINITE never expires, and a wait never times out early.
+ * What a successful wait does to the object:
+ *  - signal: a set signal satisfies the wait; an auto-reset signal is reset by the one wait
+ *    it releases (exactly one waiter wakes), a manual-reset one stays set until reset.
+ *  - semaphore: a count above zero satisfies the wait and is decremented.
+ *  - mutex: a free mutex (or one this thread owns: mutexes are recursive) is acquired by
+ *    the calling thread. SHMLINK_ABANDONED: acquired, but the previous owner died holding it
+ *    (its thread or process ended): check the data it guards.
+ * ====================================================================================== */
+
+/* Creates a named signal (an event). flags: SHMLINK_SIGNAL_AUTO_RESET or _MANUAL_RESET,
+ * optionally SHMLINK_SIGNAL_INITIALLY_SET, SHMLINK_OPEN_OR_CREATE and the share flags.
+ * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (OPEN_OR_CREATE opened an existing one;
+ * its reset mode and state are its own, the flags' are ignored).
+ * Fails: INVALID_ARGUMENT (NULL out_signal, unknown flag bits), INVALID_NAME,
+ * ALREADY_EXISTS, WRONG_KIND (the name is another kind of object), ACCESS_DENIED,
+ * NO_RESOURCES, CORRUPT / INCOMPATIBLE, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_create(const char* name, uint32_t flags,
+                                                            shmlink_handle* out_signal);
+
+/* Opens an existing named signal.
+ * Fails: INVALID_ARGUMENT, INVALID_NAME, NOT_FOUND, WRONG_KIND, ACCESS_DENIED, CORRUPT,
+ * INCOMPATIBLE, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_open(const char* name, shmlink_handle* out_signal);
+
+/* Sets the signal (SetEvent): an auto-reset signal releases exactly one wait (now or the
+ * next one), a manual-reset signal releases every wait until it is reset. Setting a set
+ * signal changes nothing.
+ * Fails: BAD_HANDLE, CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_set(shmlink_handle signal);
+
+/* Resets the signal (ResetEvent). Resetting an unset signal changes nothing.
+ * Fails: BAD_HANDLE, CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_reset(shmlink_handle signal);
+
+/* Creates a named mutex, owned by a thread and recursive for its owner. flags:
+ * SHMLINK_MUTEX_INITIALLY_OWNED (the calling thread owns it if it was created),
+ * SHMLINK_OPEN_OR_CREATE and the share flags.
+ * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (opened; not acquired).
+ * Fails: as shmlink_signal_create. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_create(const char* name, uint32_t flags,
+                                                           shmlink_handle* out_mutex);
+
+/* Opens an existing named mutex. Fails: as shmlink_signal_open. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_open(const char* name, shmlink_handle* out_mutex);
+
+/* Acquires the mutex for the calling thread (the same as shmlink_wait on it).
+ * Returns: SHMLINK_OK, or SHMLINK_ABANDONED (acquired; the previous owner died holding it).
+ * Fails: TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_lock(shmlink_handle mutex, uint32_t timeout_ms);
+
+/* Releases one level of the calling thread's ownership (ReleaseMutex).
+ * Fails: NOT_OWNER (this thread does not hold it), BAD_HANDLE, CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_unlock(shmlink_handle mutex);
+
+/* Creates a named semaphore with a count of `initial_count` and a maximum of `max_count`.
+ * flags: SHMLINK_OPEN_OR_CREATE and the share flags.
+ * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (opened; its counts are its own).
+ * Fails: INVALID_ARGUMENT (NULL out_semaphore, max_count 0, initial_count > max_count,
+ * max_count above 0x7FFFFFFF, unknown flag bits), and as shmlink_signal_create. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_create(const char* name, uint32_t initial_count,
+                                                               uint32_t max_count, uint32_t flags,
+                                                               shmlink_handle* out_semaphore);
+
+/* Opens an existing named semaphore. Fails: as shmlink_signal_open. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_open(const char* name,
+                                                             shmlink_handle* out_semaphore);
+
+/* Adds `count` to the semaphore (ReleaseSemaphore) and wakes as many waits; gives the count
+ * before the release in *out_previous_count if that is not NULL.
+ * Fails: INVALID_ARGUMENT (count 0), LIMIT_EXCEEDED (the count would pass the maximum; it is
+ * left unchanged), BAD_HANDLE, CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle semaphore, uint32_t count,
+                                                                uint32_t* out_previous_count);
+
+/* Waits until the signal, semaphore or mutex is available and takes it (see above).
+ * Returns: SHMLINK_OK, or SHMLINK_ABANDONED for a mutex whose owner died.
+ * Fails: TIMEOUT, BAD_HANDLE (also a handle that cannot be waited on: a segment or view),
+ * CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait(shmlink_handle waitable, uint32_t timeout_ms);
+
+/* Waits until any one of `count` (1..64) objects is available and takes that one only
+ * (WaitForMultipleObjects with bWaitAll FALSE); *out_index says which. When several are
+ * available, the lowest index wins. Kinds may be mixed.
+ * Returns: SHMLINK_OK or SHMLINK_ABANDONED (the mutex at *out_index was abandoned).
+ * Fails: INVALID_ARGUMENT (NULL handles or out_index, count 0 or above 64), BAD_HANDLE
+ * (any handle closed, unknown or not waitable), TIMEOUT, CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* handles, uint32_t count,
+                                                       uint32_t timeout_ms, uint32_t* out_index);
+
+/* ======================================================================================
  * Runtime loading (LoadLibrary / dlopen users and plugin hosts)
  * ====================================================================================== */
 
@@ -269,6 +372,23 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* flush)(shmlink_handle view);
   shmlink_status(SHMLINK_CALL* view_info)(shmlink_handle view, void** out_address,
                                           uint64_t* out_length);
+  /* Signals, mutexes, semaphores, waits (version 1.1) */
+  shmlink_status(SHMLINK_CALL* signal_create)(const char* name, uint32_t flags, shmlink_handle* out_signal);
+  shmlink_status(SHMLINK_CALL* signal_open)(const char* name, shmlink_handle* out_signal);
+  shmlink_status(SHMLINK_CALL* signal_set)(shmlink_handle signal);
+  shmlink_status(SHMLINK_CALL* signal_reset)(shmlink_handle signal);
+  shmlink_status(SHMLINK_CALL* mutex_create)(const char* name, uint32_t flags, shmlink_handle* out_mutex);
+  shmlink_status(SHMLINK_CALL* mutex_open)(const char* name, shmlink_handle* out_mutex);
+  shmlink_status(SHMLINK_CALL* mutex_lock)(shmlink_handle mutex, uint32_t timeout_ms);
+  shmlink_status(SHMLINK_CALL* mutex_unlock)(shmlink_handle mutex);
+  shmlink_status(SHMLINK_CALL* semaphore_create)(const char* name, uint32_t initial_count, uint32_t max_count,
+                                                 uint32_t flags, shmlink_handle* out_semaphore);
+  shmlink_status(SHMLINK_CALL* semaphore_open)(const char* name, shmlink_handle* out_semaphore);
+  shmlink_status(SHMLINK_CALL* semaphore_release)(shmlink_handle semaphore, uint32_t count,
+                                                  uint32_t* out_previous_count);
+  shmlink_status(SHMLINK_CALL* wait)(shmlink_handle waitable, uint32_t timeout_ms);
+  shmlink_status(SHMLINK_CALL* wait_any)(const shmlink_handle* handles, uint32_t count, uint32_t timeout_ms,
+                                         uint32_t* out_index);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

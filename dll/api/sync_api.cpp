@@ -1,0 +1,211 @@
+// Exported signal, mutex, semaphore and wait functions: argument checks, handle lookup,
+// status mapping. The waiting itself is the backend's (platform_wait_any).
+#include "guard.h"
+
+#include "../core/handle_table.h"
+#include "../core/object_header.h"
+#include "../core/platform.h"
+#include "../core/sync.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using namespace shmlink;
+
+namespace {
+
+constexpr uint32_t kCommonCreateFlags = SHMLINK_OPEN_OR_CREATE | SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS;
+constexpr uint32_t kMaxSemaphoreCount = 0x7FFFFFFFu;  // Win32's LONG maximum, on every platform
+
+void check_flags(uint32_t flags, uint32_t allowed) {
+  if ((flags & ~allowed) != 0) {
+    char text[64];
+    std::snprintf(text, sizeof text, "unknown flag bits 0x%X", flags & ~allowed);
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, text);
+  }
+}
+
+shmlink_handle insert_waitable(int32_t kind, std::shared_ptr<WaitBacking> backing, const char* name) {
+  return handle_table().insert(std::make_shared<WaitableObject>(kind, std::move(backing), name));
+}
+
+std::shared_ptr<WaitableObject> lookup_waitable(shmlink_handle handle) {
+  std::shared_ptr<Object> object = handle_table().find(handle);
+  if (!object) {
+    fail(SHMLINK_ERR_BAD_HANDLE, handle == 0 ? "handle 0 is never valid" : "the handle is closed or was never opened");
+  }
+  if (!is_waitable_kind(object->kind()))
+    fail(SHMLINK_ERR_BAD_HANDLE, std::string("a ") + kind_name(object->kind()) + " cannot be waited on");
+  return std::static_pointer_cast<WaitableObject>(object);
+}
+
+// Creates or opens one kind of waitable object with the shared argument checks.
+template <class Create>
+shmlink_status create_waitable(const char* name, uint32_t flags, uint32_t allowed_flags, int32_t kind,
+                               shmlink_handle* out_handle, const char* out_name, Create&& create) {
+  require_output(out_handle, out_name);
+  const ObjectName parsed = parse_name(name);
+  check_flags(flags, allowed_flags);
+  OpenedWaitable opened = create(parsed);
+  *out_handle = insert_waitable(kind, std::move(opened.backing), name);
+  return opened.existed ? SHMLINK_EXISTED : SHMLINK_OK;
+}
+
+template <class Open>
+shmlink_status open_waitable(const char* name, int32_t kind, shmlink_handle* out_handle, const char* out_name,
+                             Open&& open) {
+  require_output(out_handle, out_name);
+  const ObjectName parsed = parse_name(name);
+  *out_handle = insert_waitable(kind, open(parsed), name);
+  return SHMLINK_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_create(const char* name, uint32_t flags,
+                                                              shmlink_handle* out_signal) {
+  clear_handle(out_signal);
+  return guarded("shmlink_signal_create", name, [&] {
+    return create_waitable(name, flags,
+                           kCommonCreateFlags | SHMLINK_SIGNAL_MANUAL_RESET | SHMLINK_SIGNAL_INITIALLY_SET,
+                           SHMLINK_KIND_SIGNAL, out_signal, "out_signal",
+                           [&](const ObjectName& parsed) { return platform_create_signal(parsed, flags); });
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_open(const char* name, shmlink_handle* out_signal) {
+  clear_handle(out_signal);
+  return guarded("shmlink_signal_open", name, [&] {
+    return open_waitable(name, SHMLINK_KIND_SIGNAL, out_signal, "out_signal", platform_open_signal);
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_set(shmlink_handle signal) {
+  return guarded("shmlink_signal_set", nullptr, [&] {
+    lookup<WaitableObject>(signal, SHMLINK_KIND_SIGNAL, "signal")->backing_as<SignalBacking>().set();
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_reset(shmlink_handle signal) {
+  return guarded("shmlink_signal_reset", nullptr, [&] {
+    lookup<WaitableObject>(signal, SHMLINK_KIND_SIGNAL, "signal")->backing_as<SignalBacking>().reset();
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_create(const char* name, uint32_t flags,
+                                                             shmlink_handle* out_mutex) {
+  clear_handle(out_mutex);
+  return guarded("shmlink_mutex_create", name, [&] {
+    return create_waitable(name, flags, kCommonCreateFlags | SHMLINK_MUTEX_INITIALLY_OWNED, SHMLINK_KIND_MUTEX,
+                           out_mutex, "out_mutex",
+                           [&](const ObjectName& parsed) { return platform_create_mutex(parsed, flags); });
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_open(const char* name, shmlink_handle* out_mutex) {
+  clear_handle(out_mutex);
+  return guarded("shmlink_mutex_open", name, [&] {
+    return open_waitable(name, SHMLINK_KIND_MUTEX, out_mutex, "out_mutex", platform_open_mutex);
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_lock(shmlink_handle mutex, uint32_t timeout_ms) {
+  return guarded("shmlink_mutex_lock", nullptr, [&] {
+    const std::shared_ptr<WaitableObject> object = lookup<WaitableObject>(mutex, SHMLINK_KIND_MUTEX, "mutex");
+    WaitBacking* backing = &object->backing();
+    uint32_t index = 0;
+    const shmlink_status status = platform_wait_any(&backing, 1, timeout_ms, &index);
+    if (status == SHMLINK_ERR_TIMEOUT) fail(status, "the mutex was not free within " + std::to_string(timeout_ms) + " ms");
+    return status;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_unlock(shmlink_handle mutex) {
+  return guarded("shmlink_mutex_unlock", nullptr, [&] {
+    lookup<WaitableObject>(mutex, SHMLINK_KIND_MUTEX, "mutex")->backing_as<MutexBacking>().unlock();
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_create(const char* name, uint32_t initial_count,
+                                                                 uint32_t max_count, uint32_t flags,
+                                                                 shmlink_handle* out_semaphore) {
+  clear_handle(out_semaphore);
+  return guarded("shmlink_semaphore_create", name, [&] {
+    if (max_count == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "max_count 0: a semaphore needs a maximum of at least 1");
+    if (max_count > kMaxSemaphoreCount)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "max_count " + std::to_string(max_count) + " is above 2147483647");
+    if (initial_count > max_count)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "initial_count " + std::to_string(initial_count) + " is above max_count " +
+                                             std::to_string(max_count));
+    return create_waitable(name, flags, kCommonCreateFlags, SHMLINK_KIND_SEMAPHORE, out_semaphore, "out_semaphore",
+                           [&](const ObjectName& parsed) {
+                             return platform_create_semaphore(parsed, initial_count, max_count, flags);
+                           });
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_open(const char* name, shmlink_handle* out_semaphore) {
+  clear_handle(out_semaphore);
+  return guarded("shmlink_semaphore_open", name, [&] {
+    return open_waitable(name, SHMLINK_KIND_SEMAPHORE, out_semaphore, "out_semaphore", platform_open_semaphore);
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle semaphore, uint32_t count,
+                                                                  uint32_t* out_previous_count) {
+  return guarded("shmlink_semaphore_release", nullptr, [&] {
+    if (count == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "count 0: a release adds at least 1");
+    const uint32_t previous = lookup<WaitableObject>(semaphore, SHMLINK_KIND_SEMAPHORE, "semaphore")
+                                  ->backing_as<SemaphoreBacking>()
+                                  .release(count);
+    if (out_previous_count != nullptr) *out_previous_count = previous;
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait(shmlink_handle waitable, uint32_t timeout_ms) {
+  return guarded("shmlink_wait", nullptr, [&] {
+    const std::shared_ptr<WaitableObject> object = lookup_waitable(waitable);
+    WaitBacking* backing = &object->backing();
+    uint32_t index = 0;
+    const shmlink_status status = platform_wait_any(&backing, 1, timeout_ms, &index);
+    if (status == SHMLINK_ERR_TIMEOUT)
+      fail(status, std::string("the ") + kind_name(object->kind()) + " \"" + object->name() +
+                       "\" was not ready within " + std::to_string(timeout_ms) + " ms");
+    return status;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* handles, uint32_t count,
+                                                         uint32_t timeout_ms, uint32_t* out_index) {
+  return guarded("shmlink_wait_any", nullptr, [&] {
+    if (handles == nullptr) fail(SHMLINK_ERR_INVALID_ARGUMENT, "handles is NULL");
+    require_output(out_index, "out_index");
+    if (count == 0 || count > SHMLINK_MAX_WAIT_OBJECTS)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "count " + std::to_string(count) + " is not between 1 and 64");
+    // Hold every object for the whole wait, so a concurrent close cannot free one under us.
+    std::shared_ptr<WaitableObject> objects[SHMLINK_MAX_WAIT_OBJECTS];
+    WaitBacking* backings[SHMLINK_MAX_WAIT_OBJECTS];
+    for (uint32_t i = 0; i < count; ++i) {
+      try {
+        objects[i] = lookup_waitable(handles[i]);
+      } catch (const Failure& failure) {
+        throw Failure(failure.status(), "handles[" + std::to_string(i) + "]: " + failure.detail());
+      }
+      backings[i] = &objects[i]->backing();
+    }
+    const shmlink_status status = platform_wait_any(backings, count, timeout_ms, out_index);
+    if (status == SHMLINK_ERR_TIMEOUT)
+      fail(status, "none of the " + std::to_string(count) + " objects was ready within " + std::to_string(timeout_ms) +
+                       " ms");
+    return status;
+  });
+}
+
+}  // extern "C"

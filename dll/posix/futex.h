@@ -1,0 +1,41 @@
+// Thin wrappers over the futex system calls, for words in memory shared between processes
+// (never FUTEX_PRIVATE_FLAG). Deadlines are absolute CLOCK_MONOTONIC times.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+
+namespace shmlink::posix {
+
+// An absolute CLOCK_MONOTONIC deadline `timeout_ms` from now; has_deadline() is false for
+// SHMLINK_INFINITE.
+class Deadline {
+ public:
+  explicit Deadline(uint32_t timeout_ms);
+  bool has_deadline() const { return finite_; }
+  bool passed() const;
+  const timespec* as_timespec() const { return finite_ ? &at_ : nullptr; }
+
+ private:
+  bool finite_;
+  timespec at_{};
+};
+
+// Sleeps while *word == expected, until woken or the deadline. Returns false on timeout
+// (true for a wake, a changed value or an interruption: the caller looks again).
+bool futex_wait(uint32_t* word, uint32_t expected, const Deadline& deadline);
+
+// Wakes up to `count` waiters on `word`.
+void futex_wake(uint32_t* word, int count);
+
+struct FutexWaitEntry {
+  uint32_t* word;
+  uint32_t expected;
+};
+
+// Sleeps until any of the words differs from its expected value or is woken (futex_waitv,
+// Linux 5.16+). Returns the index woken, -1 if a value had changed or the call was
+// interrupted (look again), -2 on timeout. Throws Failure(NOT_SUPPORTED) on older kernels.
+int futex_wait_any(const FutexWaitEntry* entries, uint32_t count, const Deadline& deadline);
+
+}  // namespace shmlink::posix

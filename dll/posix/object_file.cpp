@@ -1,0 +1,119 @@
+#include "object_file.h"
+
+#include "os_error.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace shmlink::posix {
+
+mode_t mode_for(const ObjectName& name, uint32_t flags) {
+  // Local names live in a per-user namespace: nobody else ever looks there.
+  if (name.scope == Namespace::Local) return 0600;
+  if (flags & SHMLINK_SHARE_ALL_USERS) return 0666;
+  if (flags & SHMLINK_SHARE_GROUP) return 0660;
+  return 0600;
+}
+
+ObjectHeader make_header(int32_t kind, uint64_t data_bytes, uint32_t path_bytes) {
+  ObjectHeader header{};
+  header.magic = kHeaderMagic;
+  header.layout_version = kLayoutVersion;
+  header.kind = static_cast<uint16_t>(kind);
+  header.state = kStateReady;
+  header.flags = path_bytes != 0 ? kHeaderFileBacked : 0;
+  header.header_bytes = kHeaderPageBytes;
+  header.data_bytes = data_bytes;
+  header.path_bytes = path_bytes;
+  return header;
+}
+
+void write_all(int fd, const void* data, size_t length, off_t offset, const std::string& what) {
+  const char* bytes = static_cast<const char*>(data);
+  while (length > 0) {
+    const ssize_t written = pwrite(fd, bytes, length, offset);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw_errno(errno, "writing " + what);
+    }
+    bytes += written;
+    length -= static_cast<size_t>(written);
+    offset += written;
+  }
+}
+
+void read_exact(int fd, void* data, size_t length, off_t offset, const std::string& what) {
+  char* bytes = static_cast<char*>(data);
+  while (length > 0) {
+    const ssize_t got = pread(fd, bytes, length, offset);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw_errno(errno, "reading " + what);
+    }
+    if (got == 0) fail(SHMLINK_ERR_CORRUPT, what + " is shorter than its header says");
+    bytes += got;
+    length -= static_cast<size_t>(got);
+    offset += got;
+  }
+}
+
+uint64_t file_size(int fd, const std::string& what) {
+  struct stat status {};
+  if (fstat(fd, &status) != 0) throw_errno(errno, "fstat " + what);
+  return static_cast<uint64_t>(status.st_size);
+}
+
+CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_t kind, int open_flags,
+                                  const std::function<void(int fd)>& initialize) {
+  const std::string path = object_path(name);
+  const bool open_or_create = (flags & SHMLINK_OPEN_OR_CREATE) != 0;
+  remove_dead_objects();
+  // A bounded number of rounds: each one means the name vanished between two steps.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (std::unique_ptr<NamedObject> created = publish_new(path, mode_for(name, flags), initialize))
+      return {std::move(created), false};
+    std::unique_ptr<NamedObject> existing = open_published(path, open_or_create ? open_flags : O_RDONLY);
+    if (!existing) continue;
+    if (open_or_create) return {std::move(existing), true};
+    ObjectHeader header{};
+    const bool readable = pread(existing->fd(), &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
+    if (readable && header.magic == kHeaderMagic && header.kind != kind)
+      fail(SHMLINK_ERR_WRONG_KIND, std::string("the name belongs to a ") + kind_name(header.kind));
+    fail(SHMLINK_ERR_ALREADY_EXISTS, std::string("a ") + kind_name(kind) + " of that name exists");
+  }
+  fail(SHMLINK_ERR_SYSTEM, "the name kept appearing and disappearing while creating it");
+}
+
+ObjectHeader validate_object(const NamedObject& object, const ObjectName& name, int32_t kind) {
+  const std::string& path = object.path();
+  if (name.scope == Namespace::Local) check_local_owner(object.fd(), path);
+  const uint64_t object_bytes = file_size(object.fd(), path);
+  if (object_bytes < sizeof(ObjectHeader)) fail(SHMLINK_ERR_CORRUPT, path + " is too small for a header");
+  ObjectHeader header{};
+  read_exact(object.fd(), &header, sizeof header, 0, path);
+  validate_header(header, object_bytes, kind);
+  return header;
+}
+
+std::unique_ptr<NamedObject> open_validated(const ObjectName& name, int32_t kind, int open_flags,
+                                            ObjectHeader* out_header) {
+  std::unique_ptr<NamedObject> object = open_published(object_path(name), open_flags);
+  if (!object) fail(SHMLINK_ERR_NOT_FOUND, "no object of that name");
+  *out_header = validate_object(*object, name, kind);
+  return object;
+}
+
+ObjectMapping::ObjectMapping(int fd, uint64_t bytes, const std::string& what) : bytes_(bytes) {
+  base_ = mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (base_ == MAP_FAILED) throw_errno(errno, "mmap " + what);
+}
+
+ObjectMapping::~ObjectMapping() {
+  if (!keep_) munmap(base_, static_cast<size_t>(bytes_));
+}
+
+}  // namespace shmlink::posix

@@ -1,0 +1,454 @@
+// Signals, mutexes, semaphores and waiting on Linux.
+//
+// Signals and semaphores are futex words in small named objects (object_file.h). A mutex
+// is a process-shared, robust, recursive pthread mutex in its object: its lock word follows
+// the kernel's robust-futex protocol (owner TID | FUTEX_WAITERS | FUTEX_OWNER_DIED), so when
+// an owner dies the kernel marks it and wakes a waiter at once, with no polling. Waiting on
+// several objects sleeps in futex_waitv on all their words.
+#include "../core/platform.h"
+#include "../core/sync_layout.h"
+#include "futex.h"
+#include "object_file.h"
+#include "os_error.h"
+
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <map>
+#include <mutex>
+#include <utility>
+
+namespace shmlink {
+namespace {
+
+using posix::Deadline;
+using posix::FutexWaitEntry;
+using posix::NamedObject;
+using posix::ObjectMapping;
+
+enum class Take { Taken, Abandoned, NotReady };
+
+uint32_t load(const uint32_t* word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
+bool compare_exchange(uint32_t* word, uint32_t& expected, uint32_t desired) {
+  return __atomic_compare_exchange_n(word, &expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+// What the wait loop needs from every Linux waitable object.
+class PosixWaitable {
+ public:
+  virtual ~PosixWaitable() = default;
+  // Takes the object if it is ready; otherwise fills `entry` with the word and the value to
+  // sleep on. `after_sleep`: this waiter has slept on it before (see PosixMutex).
+  virtual Take try_take(FutexWaitEntry& entry, bool after_sleep) = 0;
+  // This waiter was woken for the object but took another one: wake someone else instead.
+  virtual void pass_on_wake() = 0;
+  // Waits for this object alone; the mutex has a better way than the generic loop.
+  virtual Take wait_alone(const Deadline& deadline, uint32_t timeout_ms);
+};
+
+// The wait loop: take the lowest-indexed ready object, else sleep on all their words.
+Take wait_generic(PosixWaitable* const* objects, uint32_t count, const Deadline& deadline, uint32_t timeout_ms,
+                  uint32_t* out_index) {
+  FutexWaitEntry entries[SHMLINK_MAX_WAIT_OBJECTS];
+  int woken = -1;
+  bool slept = false;
+  for (;;) {
+    for (uint32_t i = 0; i < count; ++i) {
+      const Take take = objects[i]->try_take(entries[i], slept);
+      if (take == Take::NotReady) continue;
+      if (woken >= 0 && static_cast<uint32_t>(woken) != i) objects[woken]->pass_on_wake();
+      *out_index = i;
+      return take;
+    }
+    if (timeout_ms == 0 || deadline.passed()) return Take::NotReady;
+    if (count == 1) {
+      woken = posix::futex_wait(entries[0].word, entries[0].expected, deadline) ? 0 : -1;
+    } else {
+      woken = posix::futex_wait_any(entries, count, deadline);
+    }
+    slept = true;
+  }
+}
+
+Take PosixWaitable::wait_alone(const Deadline& deadline, uint32_t timeout_ms) {
+  PosixWaitable* self = this;
+  uint32_t index = 0;
+  return wait_generic(&self, 1, deadline, timeout_ms, &index);
+}
+
+// ---- Signals ----
+
+class PosixSignal final : public SignalBacking, public PosixWaitable {
+ public:
+  PosixSignal(std::unique_ptr<NamedObject> object, std::unique_ptr<ObjectMapping> mapping, bool manual_reset)
+      : object_(std::move(object)), mapping_(std::move(mapping)), manual_reset_(manual_reset),
+        state_(&static_cast<SignalLayout*>(mapping_->data())->state) {}
+
+  void set() override {
+    __atomic_store_n(state_, 1u, __ATOMIC_RELEASE);
+    posix::futex_wake(state_, manual_reset_ ? INT_MAX : 1);
+  }
+  void reset() override { __atomic_store_n(state_, 0u, __ATOMIC_RELEASE); }
+
+  Take try_take(FutexWaitEntry& entry, bool) override {
+    uint32_t state = load(state_);
+    while (state != 0) {
+      if (manual_reset_ || compare_exchange(state_, state, 0)) return Take::Taken;
+    }
+    entry = {state_, 0};
+    return Take::NotReady;
+  }
+  void pass_on_wake() override { posix::futex_wake(state_, 1); }
+
+ private:
+  std::unique_ptr<NamedObject> object_;
+  std::unique_ptr<ObjectMapping> mapping_;
+  bool manual_reset_;  // read once at open: a peer cannot change it under us
+  uint32_t* state_;
+};
+
+// ---- Semaphores ----
+
+class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
+ public:
+  PosixSemaphore(std::unique_ptr<NamedObject> object, std::unique_ptr<ObjectMapping> mapping, uint32_t max_count)
+      : object_(std::move(object)), mapping_(std::move(mapping)), max_count_(max_count),
+        count_(&static_cast<SemaphoreLayout*>(mapping_->data())->count) {}
+
+  uint32_t release(uint32_t count) override {
+    uint32_t current = load(count_);
+    for (;;) {
+      check(current);
+      if (count > max_count_ - current)
+        fail(SHMLINK_ERR_LIMIT_EXCEEDED, "releasing " + std::to_string(count) + " would take the count from " +
+                                             std::to_string(current) + " past the maximum " +
+                                             std::to_string(max_count_));
+      if (compare_exchange(count_, current, current + count)) break;
+    }
+    posix::futex_wake(count_, count > static_cast<uint32_t>(INT_MAX) ? INT_MAX : static_cast<int>(count));
+    return current;
+  }
+
+  Take try_take(FutexWaitEntry& entry, bool) override {
+    uint32_t current = load(count_);
+    while (current != 0) {
+      check(current);
+      if (compare_exchange(count_, current, current - 1)) return Take::Taken;
+    }
+    entry = {count_, 0};
+    return Take::NotReady;
+  }
+  void pass_on_wake() override { posix::futex_wake(count_, 1); }
+
+ private:
+  void check(uint32_t count) const {
+    if (count > max_count_)
+      fail(SHMLINK_ERR_CORRUPT, "the semaphore's count " + std::to_string(count) + " is above its maximum " +
+                                    std::to_string(max_count_));
+  }
+
+  std::unique_ptr<NamedObject> object_;
+  std::unique_ptr<ObjectMapping> mapping_;
+  uint32_t max_count_;  // read once at open
+  uint32_t* count_;
+};
+
+// ---- Mutexes ----
+
+// One mapping of a mutex object per process, shared by all its handles. While a thread of
+// this process owns the mutex, that thread's robust list (kept by glibc and the kernel)
+// points into this mapping, so it must stay mapped: if the last handle closes while a
+// thread still owns the mutex, the pages stay mapped until the process exits.
+class MutexMapping {
+ public:
+  explicit MutexMapping(std::unique_ptr<ObjectMapping> mapping) : mapping_(std::move(mapping)) {}
+  ~MutexMapping() {
+    if (owned_levels_.load() != 0) mapping_->keep_mapped_forever();
+  }
+  pthread_mutex_t* mutex() const { return static_cast<pthread_mutex_t*>(mapping_->data()); }
+  // The lock word of the robust-futex protocol: the first member of every glibc mutex.
+  uint32_t* lock_word() const { return reinterpret_cast<uint32_t*>(mutex()); }
+  void acquired() { owned_levels_.fetch_add(1); }
+  void released() { owned_levels_.fetch_sub(1); }
+
+ private:
+  std::unique_ptr<ObjectMapping> mapping_;
+  std::atomic<int64_t> owned_levels_{0};  // lock levels held by threads of this process
+};
+
+class MutexMappings {
+ public:
+  // The process's mapping of the object behind `fd`, made by `make` if there is none yet.
+  template <class Make>
+  std::shared_ptr<MutexMapping> get(int fd, Make&& make) {
+    struct stat status {};
+    if (fstat(fd, &status) != 0) posix::throw_errno(errno, "fstat of a mutex");
+    const std::pair<dev_t, ino_t> key(status.st_dev, status.st_ino);
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::shared_ptr<MutexMapping> mapping = mappings_[key].lock();
+    if (!mapping) {
+      mapping = make();
+      mappings_[key] = mapping;
+    }
+    // Forget mappings that no handle uses any more.
+    for (auto it = mappings_.begin(); it != mappings_.end();) it = it->second.expired() ? mappings_.erase(it) : ++it;
+    return mapping;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::pair<dev_t, ino_t>, std::weak_ptr<MutexMapping>> mappings_;
+};
+
+MutexMappings& mutex_mappings() {
+  static MutexMappings* mappings = new MutexMappings;  // never destroyed: see MutexMapping
+  return *mappings;
+}
+
+class PosixMutex final : public MutexBacking, public PosixWaitable {
+ public:
+  PosixMutex(std::unique_ptr<NamedObject> object, std::shared_ptr<MutexMapping> mapping)
+      : object_(std::move(object)), mapping_(std::move(mapping)) {}
+
+  void unlock() override {
+    const int result = pthread_mutex_unlock(mapping_->mutex());
+    if (result == EPERM) fail(SHMLINK_ERR_NOT_OWNER, "the calling thread does not own the mutex");
+    if (result != 0) posix::throw_errno(SHMLINK_ERR_CORRUPT, result, "pthread_mutex_unlock");
+    mapping_->released();
+  }
+
+  Take try_take(FutexWaitEntry& entry, bool after_sleep) override {
+    uint32_t* word = mapping_->lock_word();
+    for (;;) {
+      const Take take = outcome(pthread_mutex_trylock(mapping_->mutex()), "pthread_mutex_trylock");
+      if (take != Take::NotReady) {
+        // Others may still sleep on the word, and trylock does not say so in it: mark it as
+        // glibc does after a contended lock, so that our unlock wakes the next of them.
+        if (after_sleep) __atomic_fetch_or(word, static_cast<uint32_t>(FUTEX_WAITERS), __ATOMIC_ACQ_REL);
+        return take;
+      }
+      uint32_t value = load(word);
+      if ((value & FUTEX_TID_MASK) == 0) continue;  // released meanwhile: try again
+      // Ask the owner's unlock (or the kernel, if the owner dies) to wake us.
+      const uint32_t sleep_on = value | FUTEX_WAITERS;
+      if (value != sleep_on && !compare_exchange(word, value, sleep_on)) continue;
+      entry = {word, sleep_on};
+      return Take::NotReady;
+    }
+  }
+  void pass_on_wake() override { posix::futex_wake(mapping_->lock_word(), 1); }
+
+  Take wait_alone(const Deadline& deadline, uint32_t timeout_ms) override {
+    pthread_mutex_t* mutex = mapping_->mutex();
+    if (timeout_ms == 0) return outcome(pthread_mutex_trylock(mutex), "pthread_mutex_trylock");
+    const int result = deadline.has_deadline() ? pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, deadline.as_timespec())
+                                               : pthread_mutex_lock(mutex);
+    if (result == ETIMEDOUT) return Take::NotReady;
+    return outcome(result, "pthread_mutex_lock");
+  }
+
+ private:
+  // Maps a pthread lock result; makes an abandoned mutex usable again.
+  Take outcome(int result, const char* what) {
+    switch (result) {
+      case 0:
+        mapping_->acquired();
+        return Take::Taken;
+      case EOWNERDEAD:
+        pthread_mutex_consistent(mapping_->mutex());
+        mapping_->acquired();
+        return Take::Abandoned;
+      case EBUSY: return Take::NotReady;
+      case EAGAIN: fail(SHMLINK_ERR_NO_RESOURCES, "the mutex's recursion count is at its maximum");
+      default: posix::throw_errno(SHMLINK_ERR_CORRUPT, result, what);
+    }
+  }
+
+  std::unique_ptr<NamedObject> object_;
+  std::shared_ptr<MutexMapping> mapping_;
+};
+
+// ---- Creating and opening ----
+
+constexpr uint64_t kSmallObjectBytes = kHeaderPageBytes + 4096;  // the header page and one data page
+
+// Builds a new object file: size, header, then `fill(data)` on its data page.
+template <class Fill>
+std::function<void(int)> small_object_initializer(int32_t kind, uint64_t data_bytes,
+                                                  std::unique_ptr<ObjectMapping>& mapping, Fill&& fill) {
+  return [kind, data_bytes, &mapping, fill](int fd) {
+    if (ftruncate(fd, static_cast<off_t>(kSmallObjectBytes)) != 0) posix::throw_errno(errno, "ftruncate");
+    const ObjectHeader header = posix::make_header(kind, data_bytes, 0);
+    posix::write_all(fd, &header, sizeof header, 0, kind_name(kind));
+    mapping = std::make_unique<ObjectMapping>(fd, kSmallObjectBytes, kind_name(kind));
+    fill(mapping->data());
+  };
+}
+
+// Validates the data size of an existing object and maps it.
+std::unique_ptr<ObjectMapping> map_existing(const NamedObject& object, const ObjectHeader& header,
+                                            uint64_t expected_data_bytes, int32_t kind) {
+  if (header.data_bytes != expected_data_bytes)
+    fail(SHMLINK_ERR_INCOMPATIBLE, std::string("the ") + kind_name(kind) + " object has " +
+                                       std::to_string(header.data_bytes) + " bytes of state; this library expects " +
+                                       std::to_string(expected_data_bytes));
+  if (posix::file_size(object.fd(), object.path()) < kSmallObjectBytes)
+    fail(SHMLINK_ERR_CORRUPT, object.path() + " is smaller than a " + kind_name(kind) + " object");
+  return std::make_unique<ObjectMapping>(object.fd(), kSmallObjectBytes, object.path());
+}
+
+std::shared_ptr<WaitBacking> signal_from(std::unique_ptr<NamedObject> object, const ObjectHeader& header) {
+  std::unique_ptr<ObjectMapping> mapping = map_existing(*object, header, sizeof(SignalLayout), SHMLINK_KIND_SIGNAL);
+  const uint32_t manual_reset = __atomic_load_n(&static_cast<SignalLayout*>(mapping->data())->manual_reset, __ATOMIC_ACQUIRE);
+  if (manual_reset > 1) fail(SHMLINK_ERR_CORRUPT, "the signal's reset mode is neither auto nor manual");
+  return std::make_shared<PosixSignal>(std::move(object), std::move(mapping), manual_reset == 1);
+}
+
+std::shared_ptr<WaitBacking> semaphore_from(std::unique_ptr<NamedObject> object, const ObjectHeader& header) {
+  std::unique_ptr<ObjectMapping> mapping =
+      map_existing(*object, header, sizeof(SemaphoreLayout), SHMLINK_KIND_SEMAPHORE);
+  const uint32_t max_count = __atomic_load_n(&static_cast<SemaphoreLayout*>(mapping->data())->max_count, __ATOMIC_ACQUIRE);
+  if (max_count == 0 || max_count > 0x7FFFFFFFu) fail(SHMLINK_ERR_CORRUPT, "the semaphore's maximum count is invalid");
+  return std::make_shared<PosixSemaphore>(std::move(object), std::move(mapping), max_count);
+}
+
+std::shared_ptr<WaitBacking> mutex_from(std::unique_ptr<NamedObject> object, const ObjectHeader& header) {
+  std::shared_ptr<MutexMapping> mapping = mutex_mappings().get(object->fd(), [&] {
+    return std::make_shared<MutexMapping>(map_existing(*object, header, sizeof(pthread_mutex_t), SHMLINK_KIND_MUTEX));
+  });
+  return std::make_shared<PosixMutex>(std::move(object), std::move(mapping));
+}
+
+// Opens the existing object `name` of `kind` and makes its backing with `from`.
+template <class From>
+std::shared_ptr<WaitBacking> open_as(const ObjectName& name, int32_t kind, From&& from) {
+  ObjectHeader header{};
+  std::unique_ptr<NamedObject> object = posix::open_validated(name, kind, O_RDWR, &header);
+  return from(std::move(object), header);
+}
+
+// The existing object that OPEN_OR_CREATE found, validated and made into a backing.
+template <class From>
+OpenedWaitable existing_as(posix::CreatedObject created, const ObjectName& name, int32_t kind, From&& from) {
+  const ObjectHeader header = posix::validate_object(*created.object, name, kind);
+  return {from(std::move(created.object), header), true};
+}
+
+}  // namespace
+
+OpenedWaitable platform_create_signal(const ObjectName& name, uint32_t flags) {
+  std::unique_ptr<ObjectMapping> mapping;
+  const auto initialize = small_object_initializer(SHMLINK_KIND_SIGNAL, sizeof(SignalLayout), mapping, [flags](void* data) {
+    auto* layout = static_cast<SignalLayout*>(data);
+    layout->manual_reset = (flags & SHMLINK_SIGNAL_MANUAL_RESET) ? 1 : 0;
+    layout->state = (flags & SHMLINK_SIGNAL_INITIALLY_SET) ? 1 : 0;
+  });
+  posix::CreatedObject created = posix::create_named_object(name, flags, SHMLINK_KIND_SIGNAL, O_RDWR, initialize);
+  if (created.existed) return existing_as(std::move(created), name, SHMLINK_KIND_SIGNAL, signal_from);
+  const bool manual_reset = (flags & SHMLINK_SIGNAL_MANUAL_RESET) != 0;
+  return {std::make_shared<PosixSignal>(std::move(created.object), std::move(mapping), manual_reset), false};
+}
+
+std::shared_ptr<WaitBacking> platform_open_signal(const ObjectName& name) {
+  return open_as(name, SHMLINK_KIND_SIGNAL, signal_from);
+}
+
+OpenedWaitable platform_create_semaphore(const ObjectName& name, uint32_t initial_count, uint32_t max_count,
+                                         uint32_t flags) {
+  std::unique_ptr<ObjectMapping> mapping;
+  const auto initialize =
+      small_object_initializer(SHMLINK_KIND_SEMAPHORE, sizeof(SemaphoreLayout), mapping, [=](void* data) {
+        auto* layout = static_cast<SemaphoreLayout*>(data);
+        layout->count = initial_count;
+        layout->max_count = max_count;
+      });
+  posix::CreatedObject created = posix::create_named_object(name, flags, SHMLINK_KIND_SEMAPHORE, O_RDWR, initialize);
+  if (created.existed) return existing_as(std::move(created), name, SHMLINK_KIND_SEMAPHORE, semaphore_from);
+  return {std::make_shared<PosixSemaphore>(std::move(created.object), std::move(mapping), max_count), false};
+}
+
+std::shared_ptr<WaitBacking> platform_open_semaphore(const ObjectName& name) {
+  return open_as(name, SHMLINK_KIND_SEMAPHORE, semaphore_from);
+}
+
+OpenedWaitable platform_create_mutex(const ObjectName& name, uint32_t flags) {
+  std::unique_ptr<ObjectMapping> object_mapping;
+  std::shared_ptr<MutexMapping> mapping;
+  const auto initialize =
+      small_object_initializer(SHMLINK_KIND_MUTEX, sizeof(pthread_mutex_t), object_mapping, [](void* data) {
+        pthread_mutexattr_t attributes;
+        pthread_mutexattr_init(&attributes);
+        pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
+        pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
+        pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_RECURSIVE);
+        const int result = pthread_mutex_init(static_cast<pthread_mutex_t*>(data), &attributes);
+        pthread_mutexattr_destroy(&attributes);
+        if (result != 0) posix::throw_errno(result, "pthread_mutex_init");
+      });
+  // Taking initial ownership happens before the name is published, so that nobody can take
+  // the mutex first; the owning thread's robust list then points into this very mapping.
+  // A mutex built in an attempt whose publishing failed is never seen by anyone: let go of it.
+  const auto discard_unpublished = [&] {
+    if (mapping && (flags & SHMLINK_MUTEX_INITIALLY_OWNED) && pthread_mutex_unlock(mapping->mutex()) == 0)
+      mapping->released();
+    mapping.reset();
+  };
+  const auto initialize_and_own = [&](int fd) {
+    discard_unpublished();
+    initialize(fd);
+    mapping = std::make_shared<MutexMapping>(std::move(object_mapping));
+    if (flags & SHMLINK_MUTEX_INITIALLY_OWNED) {
+      const int result = pthread_mutex_lock(mapping->mutex());
+      if (result != 0) posix::throw_errno(result, "pthread_mutex_lock");
+      mapping->acquired();
+    }
+  };
+  posix::CreatedObject created;
+  try {
+    created = posix::create_named_object(name, flags, SHMLINK_KIND_MUTEX, O_RDWR, initialize_and_own);
+  } catch (...) {
+    discard_unpublished();
+    throw;
+  }
+  if (created.existed) {
+    discard_unpublished();
+    return existing_as(std::move(created), name, SHMLINK_KIND_MUTEX, mutex_from);
+  }
+  std::shared_ptr<MutexMapping> shared = mutex_mappings().get(created.object->fd(), [&] { return mapping; });
+  return {std::make_shared<PosixMutex>(std::move(created.object), std::move(shared)), false};
+}
+
+std::shared_ptr<WaitBacking> platform_open_mutex(const ObjectName& name) {
+  return open_as(name, SHMLINK_KIND_MUTEX, mutex_from);
+}
+
+shmlink_status platform_wait_any(WaitBacking* const* objects, uint32_t count, uint32_t timeout_ms,
+                                 uint32_t* out_index) {
+  PosixWaitable* waitables[SHMLINK_MAX_WAIT_OBJECTS];
+  for (uint32_t i = 0; i < count; ++i) {
+    waitables[i] = dynamic_cast<PosixWaitable*>(objects[i]);
+    if (waitables[i] == nullptr) fail(SHMLINK_ERR_BAD_HANDLE, "the object cannot be waited on");
+  }
+  const Deadline deadline(timeout_ms);
+  Take take;
+  if (count == 1) {
+    take = waitables[0]->wait_alone(deadline, timeout_ms);
+    *out_index = 0;
+  } else {
+    take = wait_generic(waitables, count, deadline, timeout_ms, out_index);
+  }
+  switch (take) {
+    case Take::Taken: return SHMLINK_OK;
+    case Take::Abandoned: return SHMLINK_ABANDONED;
+    case Take::NotReady: break;
+  }
+  return SHMLINK_ERR_TIMEOUT;
+}
+
+}  // namespace shmlink
