@@ -1,0 +1,191 @@
+// Two-process ping-pong round trip: shmlink signals against what a Linux programmer would
+// otherwise use - raw futex wait/wake on shared words, and a pair of pipes - measured in one
+// run. Prints p50 / p99 / p99.9 round-trip times and the ratios the targets are stated in.
+//
+//   signal_pingpong [round_trips]       (the peer is this program, started with --peer)
+#include <shmlink/shmlink.h>
+
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+constexpr int kWarmup = 2000;
+
+[[noreturn]] void die(const char* what, shmlink_status status) {
+  std::fprintf(stderr, "%s: %s (%s)\n", what, shmlink_status_name(status), shmlink_last_error_message());
+  std::exit(1);
+}
+void check(shmlink_status status, const char* what) {
+  if (SHMLINK_FAILED(status)) die(what, status);
+}
+
+void futex_wait(uint32_t* word, uint32_t expected) {
+  syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
+}
+void futex_wake(uint32_t* word) { syscall(SYS_futex, word, FUTEX_WAKE, 1, nullptr, nullptr, 0); }
+
+// The raw-futex baseline: one word per direction in a shared segment, 0 = empty, 1 = full.
+struct FutexPair {
+  alignas(64) uint32_t ping;
+  alignas(64) uint32_t pong;
+};
+void futex_send(uint32_t* word) {
+  __atomic_store_n(word, 1u, __ATOMIC_RELEASE);
+  futex_wake(word);
+}
+void futex_receive(uint32_t* word) {
+  while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == 0) futex_wait(word, 0);
+  __atomic_store_n(word, 0u, __ATOMIC_RELAXED);
+}
+
+FutexPair* map_pair(const std::string& name, bool create, shmlink_handle* segment) {
+  if (create) check(shmlink_segment_create(name.c_str(), sizeof(FutexPair), 0, segment), "segment_create");
+  else check(shmlink_segment_open(name.c_str(), SHMLINK_ACCESS_READ_WRITE, segment), "segment_open");
+  shmlink_handle view;
+  void* address;
+  check(shmlink_map(*segment, 0, 0, SHMLINK_ACCESS_READ_WRITE, &view, &address), "map");
+  return static_cast<FutexPair*>(address);
+}
+
+int run_peer(const std::string& mechanism, const std::string& name, int trips, int read_fd, int write_fd) {
+  if (mechanism == "shmlink") {
+    shmlink_handle ping, pong;
+    check(shmlink_signal_open((name + ".ping").c_str(), &ping), "signal_open");
+    check(shmlink_signal_open((name + ".pong").c_str(), &pong), "signal_open");
+    for (int i = 0; i < trips; ++i) {
+      check(shmlink_wait(ping, SHMLINK_INFINITE), "wait");
+      check(shmlink_signal_set(pong), "set");
+    }
+  } else if (mechanism == "futex") {
+    shmlink_handle segment;
+    FutexPair* pair = map_pair(name, false, &segment);
+    for (int i = 0; i < trips; ++i) {
+      futex_receive(&pair->ping);
+      futex_send(&pair->pong);
+    }
+  } else {
+    char byte;
+    for (int i = 0; i < trips; ++i) {
+      if (read(read_fd, &byte, 1) != 1 || write(write_fd, &byte, 1) != 1) return 1;
+    }
+  }
+  return 0;
+}
+
+pid_t spawn_peer(const char* self, const std::string& mechanism, const std::string& name, int trips, int read_fd,
+                 int write_fd) {
+  const std::string trips_text = std::to_string(trips), read_text = std::to_string(read_fd),
+                    write_text = std::to_string(write_fd);
+  const char* argv[] = {self, "--peer", mechanism.c_str(), name.c_str(), trips_text.c_str(),
+                        read_text.c_str(), write_text.c_str(), nullptr};
+  pid_t pid;
+  if (posix_spawn(&pid, self, nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
+    std::perror("posix_spawn");
+    std::exit(1);
+  }
+  return pid;
+}
+
+struct Percentiles {
+  double p50, p99, p999;
+};
+
+Percentiles summarize(std::vector<double>& nanoseconds) {
+  std::sort(nanoseconds.begin(), nanoseconds.end());
+  auto at = [&](double q) { return nanoseconds[static_cast<size_t>(q * (nanoseconds.size() - 1))] / 1000.0; };
+  return {at(0.50), at(0.99), at(0.999)};
+}
+
+template <class RoundTrip>
+Percentiles measure(int trips, RoundTrip&& round_trip) {
+  for (int i = 0; i < kWarmup; ++i) round_trip();
+  std::vector<double> samples(static_cast<size_t>(trips));
+  for (int i = 0; i < trips; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    round_trip();
+    samples[static_cast<size_t>(i)] = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  }
+  return summarize(samples);
+}
+
+void wait_child(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "the peer failed\n");
+    std::exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 7 && std::strcmp(argv[1], "--peer") == 0)
+    return run_peer(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]), std::atoi(argv[6]));
+  const int trips = argc > 1 ? std::atoi(argv[1]) : 100000;
+  const int total = trips + kWarmup;
+  const std::string name = "bench-pingpong-" + std::to_string(getpid());
+  char self[4096];
+  const ssize_t self_length = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (self_length <= 0) return 1;
+  self[self_length] = '\0';
+
+  // shmlink: two auto-reset signals
+  shmlink_handle ping, pong;
+  check(shmlink_signal_create((name + ".ping").c_str(), 0, &ping), "signal_create");
+  check(shmlink_signal_create((name + ".pong").c_str(), 0, &pong), "signal_create");
+  pid_t peer = spawn_peer(self, "shmlink", name, total, -1, -1);
+  const Percentiles shmlink = measure(trips, [&] {
+    check(shmlink_signal_set(ping), "set");
+    check(shmlink_wait(pong, SHMLINK_INFINITE), "wait");
+  });
+  wait_child(peer);
+  shmlink_close(ping);
+  shmlink_close(pong);
+
+  // raw futex words in shared memory
+  shmlink_handle segment;
+  FutexPair* pair = map_pair(name + ".futex", true, &segment);
+  peer = spawn_peer(self, "futex", name + ".futex", total, -1, -1);
+  const Percentiles futex = measure(trips, [&] {
+    futex_send(&pair->ping);
+    futex_receive(&pair->pong);
+  });
+  wait_child(peer);
+  shmlink_close(segment);
+
+  // a pair of pipes
+  int to_peer[2], from_peer[2];
+  if (pipe(to_peer) != 0 || pipe(from_peer) != 0) return 1;
+  peer = spawn_peer(self, "pipe", name, total, to_peer[0], from_peer[1]);
+  char byte = 'x';
+  const Percentiles pipes = measure(trips, [&] {
+    if (write(to_peer[1], &byte, 1) != 1 || read(from_peer[0], &byte, 1) != 1) std::exit(1);
+  });
+  wait_child(peer);
+
+  std::printf("Two-process ping-pong round trip, %d round trips each (microseconds)\n", trips);
+  std::printf("%-26s %9s %9s %9s\n", "mechanism", "p50", "p99", "p99.9");
+  std::printf("%-26s %9.2f %9.2f %9.2f\n", "shmlink signals", shmlink.p50, shmlink.p99, shmlink.p999);
+  std::printf("%-26s %9.2f %9.2f %9.2f\n", "raw futex wait/wake", futex.p50, futex.p99, futex.p999);
+  std::printf("%-26s %9.2f %9.2f %9.2f\n", "pipe", pipes.p50, pipes.p99, pipes.p999);
+  std::printf("shmlink / raw futex (p50): %.2fx (target <= 1.20x)\n", shmlink.p50 / futex.p50);
+  std::printf("shmlink / pipe (p50):      %.2fx (target < 1.00x)\n", shmlink.p50 / pipes.p50);
+  return 0;
+}
