@@ -23,5 +23,14 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/shmlinkConfigVersion.cma
 install(FILES "${PROJECT_BINARY_DIR}/shmlinkConfig.cmake" "${PROJECT_BINARY_DIR}/shmlinkConfigVersion.cmake"
   DESTINATION ${SHMLINK_CMAKE_DIR})
 
+# shmlink.pc finds its prefix from where it is installed (${pcfiledir}), so a tree installed
+# with `cmake --install --prefix <elsewhere>` or moved later still points at itself.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(SHMLINK_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH SHMLINK_PC_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+  string(REGEX REPLACE "/$" "" SHMLINK_PC_PREFIX "${SHMLINK_PC_PREFIX}")
+  set(SHMLINK_PC_PREFIX "\${pcfiledir}/${SHMLINK_PC_PREFIX}")
+endif()
 configure_file(cmake/shmlink.pc.in "${PROJECT_BINARY_DIR}/shmlink.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/shmlink.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -23,7 +23,7 @@ message="Hello from the writer process (pid $$), through shared memory."
 
 # The writer keeps its segment until its standard input ends: hold it open on fd 3.
 mkfifo "$work/writer-input"
-"$bin/writer" "$name" "$message" <"$work/writer-input" >"$work/writer-output" &
+"$bin/shmlink_writer" "$name" "$message" <"$work/writer-input" >"$work/writer-output" &
 writer_pid=$!
 exec 3>"$work/writer-input"
 
@@ -31,11 +31,11 @@ for _ in $(seq 100); do
   grep -q . "$work/writer-output" 2>/dev/null && break
   sleep 0.1
 done
-echo "writer: $(head -1 "$work/writer-output")"
+head -1 "$work/writer-output"
 
-echo "reader: $("$bin/reader" "$name")"
+"$bin/shmlink_reader" "$name"
 
 exec 3>&-  # end of the writer's input: it closes its segment and exits
 wait "$writer_pid"
 writer_pid=
-echo "writer: $(tail -n +2 "$work/writer-output")"
+tail -n +2 "$work/writer-output"

@@ -47,41 +47,29 @@ std::shared_ptr<Object> HandleTable::remove(shmlink_handle handle) {
 }
 
 void HandleTable::clear() noexcept {
-  std::vector<std::shared_ptr<Object>> objects;
+  std::vector<Slot> slots;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (uint32_t index = 0; index < slots_.size(); ++index) {
-      Slot& slot = slots_[index];
-      if (!slot.object) continue;
-      try {
-        objects.push_back(std::move(slot.object));
-        free_slots_.push_back(index);
-      } catch (...) {
-        slot.object.reset();  // out of memory at exit: release it here instead
-      }
-      slot.object.reset();
-      if (++slot.generation == 0) slot.generation = 1;
-    }
+    slots.swap(slots_);
+    std::vector<uint32_t>().swap(free_slots_);
   }
-  // Destructors run outside the lock: they may call back into the OS for a while.
+  // The objects are destroyed here, outside the lock: they may call into the OS for a while.
 }
 
 namespace {
 
-// The table itself is never destroyed, so a thread still calling in during process exit
-// finds an empty table rather than a destroyed one; this object empties it at exit so that
-// named objects are released (and on Linux their names removed) even if the program
-// forgot to close them.
-struct CloseAllAtExit {
-  ~CloseAllAtExit() { handle_table().clear(); }
+// The table lives in static storage and is emptied when the library is unloaded or the
+// process exits, so that named objects are released cleanly (on Linux their names removed)
+// even if the program forgot to close them, and a plugin host that unloads the library
+// leaks nothing.
+struct StaticHandleTable {
+  HandleTable table;
+  ~StaticHandleTable() { table.clear(); }
 };
-CloseAllAtExit close_all_at_exit;
+StaticHandleTable static_table;
 
 }  // namespace
 
-HandleTable& handle_table() {
-  static HandleTable* table = new HandleTable;
-  return *table;
-}
+HandleTable& handle_table() { return static_table.table; }
 
 }  // namespace shmlink

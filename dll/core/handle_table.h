@@ -42,7 +42,7 @@ class HandleTable {
   // null if the handle was not open.
   std::shared_ptr<Object> remove(shmlink_handle handle);
 
-  // Closes every handle (at process exit, so that named objects are released cleanly).
+  // Closes every handle, when the library is unloaded or the process exits.
   void clear() noexcept;
 
  private:

@@ -18,7 +18,10 @@ void validate_header(const ObjectHeader& header, uint64_t object_bytes, int32_t 
   if (header.header_bytes != kHeaderPageBytes) fail(SHMLINK_ERR_CORRUPT, "the object's header size is wrong");
   if (header.path_bytes > kMaxHeaderPathBytes) fail(SHMLINK_ERR_CORRUPT, "the object's file path length is wrong");
   const bool file_backed = (header.flags & kHeaderFileBacked) != 0;
-  if ((header.flags & ~kHeaderFileBacked) != 0) fail(SHMLINK_ERR_CORRUPT, "the object's header has unknown flags");
+  if ((header.flags & ~(kHeaderFileBacked | kHeaderReadOnly)) != 0)
+    fail(SHMLINK_ERR_CORRUPT, "the object's header has unknown flags");
+  if ((header.flags & kHeaderReadOnly) != 0 && !file_backed)
+    fail(SHMLINK_ERR_CORRUPT, "the object's header says read-only without a file");
   if (file_backed != (header.path_bytes != 0)) fail(SHMLINK_ERR_CORRUPT, "the object's file path is inconsistent");
   // The data must lie inside the object, unless it lives in a file (checked when opened).
   const uint64_t data_in_object = file_backed ? 0 : header.data_bytes;

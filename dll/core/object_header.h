@@ -18,6 +18,9 @@ inline constexpr uint32_t kStateReady = 1;
 
 // ObjectHeader::flags
 inline constexpr uint32_t kHeaderFileBacked = 0x1;  // data lives in the file named after the header
+// File-backed and made from a file opened without write access (a PAGE_READONLY or
+// PAGE_WRITECOPY section): nobody may open it read-write by name.
+inline constexpr uint32_t kHeaderReadOnly = 0x2;
 
 struct ObjectHeader {
   uint32_t magic;           // kHeaderMagic

@@ -40,10 +40,19 @@ int flock_retrying(int fd, int operation) {
   return result;
 }
 
+// A file at one of this user's Local\ paths that belongs to another user was put there by
+// that user (a squatter): it is never ours to remove, held or not, even when we could (root).
+bool foreign_local_file(int fd, const std::string& path) {
+  const std::string local_prefix = std::string(kShmDirectory) + "/" + kObjectPrefix + std::to_string(geteuid()) + ".";
+  if (path.compare(0, local_prefix.size(), local_prefix) != 0) return false;
+  struct stat status {};
+  return fstat(fd, &status) != 0 || status.st_uid != geteuid();
+}
+
 // Called with the exclusive lock held on `fd`: nobody else has the object open through the
-// protocol, so its name can go (if it still refers to this file).
+// protocol, so its name can go (if it still refers to this file, and the file is ours).
 void unlink_if_same(int fd, const std::string& path) {
-  if (same_file(fd, path)) unlink(path.c_str());
+  if (same_file(fd, path) && !foreign_local_file(fd, path)) unlink(path.c_str());
 }
 
 // Opens a new unnamed file in /dev/shm; falls back to a temporary name where O_TMPFILE is
@@ -127,7 +136,8 @@ std::unique_ptr<NamedObject> open_published(const std::string& path, int open_fl
     if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) {
       // Nobody holds it: every holder died. Remove it as their last close would have.
       // If we may not remove it (another user's file), it is not ours to use either.
-      if (same_file(fd, path) && unlink(path.c_str()) != 0 && (errno == EPERM || errno == EACCES)) {
+      if (foreign_local_file(fd, path) ||
+          (same_file(fd, path) && unlink(path.c_str()) != 0 && (errno == EPERM || errno == EACCES))) {
         flock_retrying(fd, LOCK_SH);
         return std::make_unique<NamedObject>(fd, path);  // the caller's checks refuse it
       }

@@ -129,13 +129,13 @@ void check_shm_space(uint64_t size) {
                                        std::to_string(available) + " bytes free");
 }
 
-ObjectHeader make_header(uint64_t data_bytes, uint32_t path_bytes) {
+ObjectHeader make_header(uint64_t data_bytes, uint32_t path_bytes, bool read_only = false) {
   ObjectHeader header{};
   header.magic = kHeaderMagic;
   header.layout_version = kLayoutVersion;
   header.kind = SHMLINK_KIND_SEGMENT;
   header.state = kStateReady;
-  header.flags = path_bytes != 0 ? kHeaderFileBacked : 0;
+  header.flags = (path_bytes != 0 ? kHeaderFileBacked : 0) | (read_only ? kHeaderReadOnly : 0);
   header.header_bytes = kHeaderPageBytes;
   header.data_bytes = data_bytes;
   header.path_bytes = path_bytes;
@@ -161,6 +161,9 @@ std::shared_ptr<SegmentBacking> segment_from_object(std::unique_ptr<NamedObject>
     return std::make_shared<PosixSegment>(std::move(object), fd, false, header.header_bytes, header.data_bytes,
                                           access);
   }
+  if ((header.flags & kHeaderReadOnly) != 0 && access == Access::ReadWrite)
+    fail(SHMLINK_ERR_ACCESS_DENIED, "the segment was made from a file opened without write access; it cannot be "
+                                    "opened read-write");
   std::string file_path(header.path_bytes, '\0');
   read_exact(object->fd(), file_path.data(), file_path.size(), sizeof header, path);
   if (file_path[0] != '/' || file_path.find('\0') != std::string::npos)
@@ -186,6 +189,8 @@ std::shared_ptr<SegmentBacking> open_existing(const std::string& path, const Obj
       posix::open_published(path, open_or_create ? open_flags_for(access) : O_RDONLY);
   if (!object) return nullptr;
   if (!open_or_create) {
+    // A squatted Local\ name is refused as such, not reported as a segment of ours.
+    if (name.scope == Namespace::Local) posix::check_local_owner(object->fd(), path);
     ObjectHeader header{};
     const bool readable = pread(object->fd(), &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
     if (readable && header.magic == kHeaderMagic && header.kind != SHMLINK_KIND_SEGMENT)
@@ -274,7 +279,7 @@ OpenedSegment platform_segment_from_file(const char* file_path, const ObjectName
     for (int attempt = 0; attempt < 100; ++attempt) {
       named = posix::publish_new(path, mode_for(*name, flags), [&](int fd) {
         if (ftruncate(fd, kHeaderPageBytes) != 0) throw_errno(errno, "ftruncate " + path);
-        const ObjectHeader header = make_header(size, static_cast<uint32_t>(absolute.size()));
+        const ObjectHeader header = make_header(size, static_cast<uint32_t>(absolute.size()), !writable);
         write_all(fd, &header, sizeof header, 0, path);
         write_all(fd, absolute.data(), absolute.size(), sizeof header, path);
       });

@@ -1,0 +1,85 @@
+#include "section_trailer.h"
+
+#include "os_error.h"
+
+#include "../core/object_header.h"
+#include "../core/platform.h"
+
+#include <cstddef>
+#include <cstring>
+#include <string>
+
+namespace shmlink::win32 {
+namespace {
+
+// Fixed-width fields at fixed offsets: 32-bit and 64-bit processes read it alike.
+struct SectionTrailer {
+  uint64_t data_bytes;        // the size the creator asked for
+  uint64_t data_bytes_check;  // ~data_bytes: tells a trailer from data that happens to match
+  uint32_t magic;             // kHeaderMagic
+  uint16_t layout_version;    // kLayoutVersion
+  uint16_t kind;              // SHMLINK_KIND_SEGMENT
+};
+static_assert(sizeof(SectionTrailer) == 24, "SectionTrailer is part of the shared layout");
+static_assert(offsetof(SectionTrailer, magic) == 16, "SectionTrailer is part of the shared layout");
+
+uint64_t page_size() noexcept {
+  static const uint64_t page = [] {
+    SYSTEM_INFO info{};
+    GetSystemInfo(&info);  // cannot fail
+    return static_cast<uint64_t>(info.dwPageSize);
+  }();
+  return page;
+}
+
+// Maps the end of the section that holds the trailer (views start at granularity multiples).
+struct TrailerView {
+  void* base = nullptr;
+  SectionTrailer* trailer = nullptr;
+
+  TrailerView(HANDLE section, uint64_t section_bytes, DWORD access) noexcept {
+    const uint64_t at = section_bytes - sizeof(SectionTrailer);
+    const uint64_t offset = at - at % allocation_granularity();
+    base = MapViewOfFile(section, access, static_cast<DWORD>(offset >> 32), static_cast<DWORD>(offset & 0xFFFFFFFFu),
+                         static_cast<SIZE_T>(section_bytes - offset));
+    if (base != nullptr) trailer = reinterpret_cast<SectionTrailer*>(static_cast<unsigned char*>(base) + (at - offset));
+  }
+  ~TrailerView() {
+    if (base != nullptr) UnmapViewOfFile(base);
+  }
+  TrailerView(const TrailerView&) = delete;
+  TrailerView& operator=(const TrailerView&) = delete;
+};
+
+}  // namespace
+
+uint64_t section_bytes_for(uint64_t data_bytes) noexcept {
+  const uint64_t page = page_size();
+  const uint64_t needed = data_bytes + sizeof(SectionTrailer);
+  return (needed + page - 1) / page * page;
+}
+
+void write_trailer(HANDLE section, uint64_t data_bytes) {
+  const TrailerView view(section, section_bytes_for(data_bytes), FILE_MAP_WRITE);
+  if (view.trailer == nullptr) throw_win32(GetLastError(), "MapViewOfFile of the segment's last page");
+  const SectionTrailer trailer{data_bytes, ~data_bytes, kHeaderMagic, kLayoutVersion, SHMLINK_KIND_SEGMENT};
+  std::memcpy(view.trailer, &trailer, sizeof trailer);
+}
+
+uint64_t data_bytes_of(HANDLE section, const SectionInfo& info) noexcept {
+  // Only committed paging-file sections: a file's last bytes are the file's own data, and
+  // touching a page of a SEC_RESERVE section that nobody committed would fault.
+  if ((info.attributes & SEC_FILE) != 0 || (info.attributes & SEC_COMMIT) == 0) return info.size;
+  if (info.size < sizeof(SectionTrailer) || info.size % page_size() != 0) return info.size;
+  const TrailerView view(section, info.size, FILE_MAP_READ);
+  if (view.trailer == nullptr) return info.size;
+  SectionTrailer trailer;  // read once: another process may change it meanwhile
+  std::memcpy(&trailer, view.trailer, sizeof trailer);
+  const bool valid = trailer.magic == kHeaderMagic && trailer.layout_version == kLayoutVersion &&
+                     trailer.kind == SHMLINK_KIND_SEGMENT && trailer.data_bytes_check == ~trailer.data_bytes &&
+                     trailer.data_bytes != 0 && trailer.data_bytes <= info.size - sizeof(SectionTrailer) &&
+                     section_bytes_for(trailer.data_bytes) == info.size;
+  return valid ? trailer.data_bytes : info.size;
+}
+
+}  // namespace shmlink::win32

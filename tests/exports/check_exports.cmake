@@ -1,0 +1,142 @@
+# cmake -P check_exports.cmake: checks that a built shmlink library exports exactly the functions
+# the public header declares with SHMLINK_API, under their plain names, and nothing else.
+#
+#   -DHEADER=<include/shmlink/shmlink.h>  -DLIBRARY=<libshmlink.so.1 | shmlink.dll>
+#   -DFORMAT=elf  -DNM=<nm>               (reads `nm -D --defined-only`)
+#   -DFORMAT=pe   -DOBJDUMP=<objdump>     (reads the export table of `objdump -p`)
+
+cmake_minimum_required(VERSION 3.20)
+
+foreach(variable HEADER LIBRARY FORMAT)
+  if(NOT DEFINED ${variable})
+    message(FATAL_ERROR "check_exports.cmake: -D${variable}=... is required")
+  endif()
+endforeach()
+
+# ---- What the header declares ----
+file(READ "${HEADER}" text)
+
+# Drop comments, so that text in them is never taken for a declaration.
+set(code "")
+while(TRUE)
+  string(FIND "${text}" "/*" start)
+  if(start EQUAL -1)
+    string(APPEND code "${text}")
+    break()
+  endif()
+  string(SUBSTRING "${text}" 0 ${start} before)
+  string(APPEND code "${before} ")
+  math(EXPR after "${start} + 2")
+  string(SUBSTRING "${text}" ${after} -1 text)
+  string(FIND "${text}" "*/" stop)
+  if(stop EQUAL -1)
+    message(FATAL_ERROR "${HEADER}: unterminated comment")
+  endif()
+  math(EXPR after "${stop} + 2")
+  string(SUBSTRING "${text}" ${after} -1 text)
+endwhile()
+string(REGEX REPLACE "//[^\n]*" "" code "${code}")
+# Drop preprocessor lines (with their continuations): the SHMLINK_API definition itself.
+string(REGEX REPLACE "\\\\\n" " " code "${code}")
+string(REGEX REPLACE "(^|\n)[ \t]*#[^\n]*" "\\1" code "${code}")
+
+# Every declaration: SHMLINK_API <return type> SHMLINK_CALL <name>(...);
+string(REGEX MATCHALL "SHMLINK_API[^;{}]*" declarations "${code}") # without the ";": a list separator
+set(declared "")
+foreach(declaration IN LISTS declarations)
+  string(REGEX REPLACE "[ \t\r\n]+" " " declaration "${declaration}")
+  if(NOT declaration MATCHES "^SHMLINK_API [^()]* SHMLINK_CALL ([A-Za-z_][A-Za-z0-9_]*) ?\\(")
+    message(FATAL_ERROR "${HEADER}: cannot read the declaration\n  ${declaration}\n"
+      "Every exported function is `SHMLINK_API <type> SHMLINK_CALL name(...)`.")
+  endif()
+  list(APPEND declared "${CMAKE_MATCH_1}")
+endforeach()
+list(LENGTH declared declared_count)
+if(declared_count EQUAL 0)
+  message(FATAL_ERROR "${HEADER}: found no SHMLINK_API declarations")
+endif()
+list(REMOVE_DUPLICATES declared)
+list(LENGTH declared unique_count)
+if(NOT unique_count EQUAL declared_count)
+  message(FATAL_ERROR "${HEADER}: a function is declared twice")
+endif()
+list(SORT declared)
+
+# The runtime-loading table has one function pointer per exported function but
+# shmlink_get_api itself.
+string(REGEX MATCHALL "\\(SHMLINK_CALL ?\\*" table_members "${code}")
+list(LENGTH table_members table_count)
+math(EXPR expected_table_count "${declared_count} - 1")
+if(NOT table_count EQUAL expected_table_count)
+  message(FATAL_ERROR "${HEADER}: shmlink_api has ${table_count} function pointers for "
+    "${declared_count} exported functions; it needs one for each but shmlink_get_api")
+endif()
+
+# ---- What the library exports ----
+set(exported "")
+if(FORMAT STREQUAL "elf")
+  execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}"
+    OUTPUT_VARIABLE listing ERROR_VARIABLE errors RESULT_VARIABLE result)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "${NM} -D --defined-only ${LIBRARY} failed (${result}): ${errors}")
+  endif()
+  string(REPLACE "\n" ";" lines "${listing}")
+  foreach(line IN LISTS lines)
+    # "<address> <type> <name>[@version]"; the address is blank for absolute symbols.
+    if(line MATCHES "^[0-9a-fA-F]* *[A-Za-z] (.+)$")
+      list(APPEND exported "${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+elseif(FORMAT STREQUAL "pe")
+  execute_process(COMMAND "${OBJDUMP}" -p "${LIBRARY}"
+    OUTPUT_VARIABLE listing ERROR_VARIABLE errors RESULT_VARIABLE result)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "${OBJDUMP} -p ${LIBRARY} failed (${result}): ${errors}")
+  endif()
+  string(REPLACE "\n" ";" lines "${listing}")
+  set(section "")
+  set(address_count 0)
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^Export Address Table")
+      set(section addresses)
+    elseif(line MATCHES "^\\[Ordinal/Name Pointer\\] Table")
+      set(section names)
+    elseif(line MATCHES "^[ \t]*$" OR line MATCHES "^[^ \t]")
+      set(section "")
+    elseif(section STREQUAL "addresses" AND line MATCHES "^[ \t]+\\[ *[0-9]+\\]")
+      math(EXPR address_count "${address_count} + 1")
+    elseif(section STREQUAL "names" AND line MATCHES "^[ \t]+\\[ *[0-9]+\\] (.+)$")
+      list(APPEND exported "${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+  list(LENGTH exported named_count)
+  if(NOT address_count EQUAL named_count)
+    message(FATAL_ERROR "${LIBRARY} exports ${address_count} entries but only ${named_count} by name: "
+      "every export must have its name (no ordinal-only exports)")
+  endif()
+else()
+  message(FATAL_ERROR "check_exports.cmake: FORMAT must be elf or pe, not '${FORMAT}'")
+endif()
+list(SORT exported)
+
+# ---- Compare ----
+set(missing ${declared})
+if(exported)
+  list(REMOVE_ITEM missing ${exported})
+endif()
+set(extra ${exported})
+list(REMOVE_ITEM extra ${declared})
+if(missing OR extra)
+  set(report "${LIBRARY} does not export exactly what ${HEADER} declares.")
+  if(missing)
+    list(JOIN missing "\n    " missing_text)
+    string(APPEND report "\n  Declared but not exported (missing, or exported under a decorated name):\n    ${missing_text}")
+  endif()
+  if(extra)
+    list(JOIN extra "\n    " extra_text)
+    string(APPEND report "\n  Exported but not declared (hide them):\n    ${extra_text}")
+  endif()
+  message(FATAL_ERROR "${report}")
+endif()
+list(JOIN declared ", " declared_text)
+message(STATUS "${LIBRARY}: exports exactly the ${declared_count} declared functions: ${declared_text}")

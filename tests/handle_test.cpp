@@ -1,0 +1,286 @@
+// Handles: generation-checked, kind-checked, closed exactly once, safe from many threads.
+#include <shmlink/shmlink.h>
+
+#include "support/fixtures.h"
+#include "support/names.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace shmlink_test {
+namespace {
+
+// Calls every function that takes `handle` as a segment and expects BAD_HANDLE from each,
+// with handle outputs set to 0 and the other outputs untouched.
+void expect_rejected_as_segment(shmlink_handle handle) {
+  SCOPED_TRACE("as a segment handle: " + std::to_string(handle));
+  uint64_t size = 12345;
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_segment_size(handle, &size));
+  EXPECT_EQ(size, 12345u);
+  shmlink_handle view = 99;
+  void* address = &size;
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_map(handle, 0, 0, SHMLINK_ACCESS_READ, &view, &address));
+  EXPECT_EQ(view, 0u);
+  EXPECT_EQ(address, &size);
+}
+
+void expect_rejected_as_view(shmlink_handle handle) {
+  SCOPED_TRACE("as a view handle: " + std::to_string(handle));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_flush(handle));
+  void* address = &handle;
+  uint64_t length = 12345;
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_view_info(handle, &address, &length));
+  EXPECT_EQ(address, &handle);
+  EXPECT_EQ(length, 12345u);
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_unmap(handle));
+}
+
+// A handle that is not open at all: every function that takes a handle refuses it.
+void expect_rejected_everywhere(shmlink_handle handle) {
+  EXPECT_EQ(shmlink_handle_kind(handle), SHMLINK_ERR_BAD_HANDLE) << handle;
+  expect_rejected_as_segment(handle);
+  expect_rejected_as_view(handle);
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_close(handle));
+}
+
+TEST(Handles, HandleZeroIsRejectedEverywhere) { expect_rejected_everywhere(0); }
+
+TEST(Handles, KindsAreReported) {
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, segment.out()));
+  View view;
+  ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), 0, 0, SHMLINK_ACCESS_READ_WRITE, view));
+  EXPECT_NE(segment.get(), 0u);
+  EXPECT_NE(view.handle.get(), 0u);
+  EXPECT_NE(segment.get(), view.handle.get());
+  EXPECT_EQ(shmlink_handle_kind(segment.get()), SHMLINK_KIND_SEGMENT);
+  EXPECT_EQ(shmlink_handle_kind(view.handle.get()), SHMLINK_KIND_VIEW);
+}
+
+TEST(Handles, ClosedHandleIsRejectedEverywhere) {
+  shmlink_handle segment = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, &segment));
+  shmlink_handle view = 0;
+  void* address = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment, 0, 0, SHMLINK_ACCESS_READ_WRITE, &view, &address));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_unmap(view));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_close(segment));
+  expect_rejected_everywhere(segment);
+  expect_rejected_everywhere(view);
+}
+
+TEST(Handles, DoubleCloseIsAnError) {
+  shmlink_handle segment = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, &segment));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_close(segment));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_close(segment));
+}
+
+TEST(Handles, DoubleUnmapIsAnError) {
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, segment.out()));
+  shmlink_handle view = 0;
+  void* address = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment.get(), 0, 0, SHMLINK_ACCESS_READ, &view, &address));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_unmap(view));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_unmap(view));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_close(view));
+}
+
+TEST(Handles, CloseOnAViewUnmapsIt) {
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, segment.out()));
+  shmlink_handle view = 0;
+  void* address = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment.get(), 0, 0, SHMLINK_ACCESS_READ, &view, &address));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_close(view));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_unmap(view));
+}
+
+TEST(Handles, ReusedSlotStillRejectsTheOldHandle) {
+  // Close and create again and again: whichever slot the new handle lands in, none of the
+  // closed handles may ever reach it, not even to close it.
+  const std::string name = unique_name();
+  std::vector<shmlink_handle> closed;
+  Handle current;
+  for (int round = 0; round < 50; ++round) {
+    ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 100, 0, current.out()));
+    for (const shmlink_handle old : closed) {
+      ASSERT_NE(old, current.get()) << "a handle value came back after being closed";
+      ASSERT_EQ(shmlink_handle_kind(old), SHMLINK_ERR_BAD_HANDLE);
+      ASSERT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_close(old));
+    }
+    uint64_t size = 0;
+    ASSERT_STATUS(SHMLINK_OK, shmlink_segment_size(current.get(), &size)) << "closing old handles hit the new one";
+    EXPECT_EQ(size, 100u);
+    closed.push_back(current.get());
+    ASSERT_STATUS(SHMLINK_OK, current.close());
+  }
+  for (const shmlink_handle old : closed) expect_rejected_everywhere(old);
+}
+
+TEST(Handles, ReusedViewSlotStillRejectsTheOldViewHandle) {
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, segment.out()));
+  shmlink_handle old_view = 0;
+  void* address = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment.get(), 0, 0, SHMLINK_ACCESS_READ_WRITE, &old_view, &address));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_unmap(old_view));
+  View view;
+  ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), 10, 0, SHMLINK_ACCESS_READ_WRITE, view));
+  expect_rejected_everywhere(old_view);
+  uint64_t length = 0;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_view_info(view.handle.get(), nullptr, &length));
+  EXPECT_EQ(length, 90u);
+}
+
+TEST(Handles, WrongKindIsRejectedByEveryFunction) {
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, segment.out()));
+  View view;
+  ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), 0, 0, SHMLINK_ACCESS_READ_WRITE, view));
+  expect_rejected_as_view(segment.get());
+  expect_rejected_as_segment(view.handle.get());
+  // Both are still open and of their own kind.
+  EXPECT_EQ(shmlink_handle_kind(segment.get()), SHMLINK_KIND_SEGMENT);
+  EXPECT_EQ(shmlink_handle_kind(view.handle.get()), SHMLINK_KIND_VIEW);
+  view.bytes()[0] = 'x';
+  EXPECT_STATUS(SHMLINK_OK, shmlink_flush(view.handle.get()));
+}
+
+TEST(Handles, MadeUpValuesAreRejectedEverywhere) {
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, segment.out()));
+  View view;
+  ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), 0, 0, SHMLINK_ACCESS_READ_WRITE, view));
+  const shmlink_handle open[] = {segment.get(), view.handle.get()};
+
+  std::vector<shmlink_handle> values = {1,          2,           0xFFFFFFFFu,           0x100000000u,
+                                        UINT64_MAX, UINT64_MAX - 1, 0x8000000000000000u, 0xFFFFFFFF00000000u};
+  // Near the open handles: same slot with other generations, neighbouring slots.
+  for (const shmlink_handle handle : open) {
+    for (const uint64_t delta : {1ull, 2ull, 1ull << 32, 2ull << 32, 0xFFFFFFFFull << 32}) {
+      values.push_back(handle + delta);
+      values.push_back(handle - delta);
+    }
+    values.push_back(handle & 0xFFFFFFFFu);  // generation 0
+    values.push_back(handle ^ (1ull << 63));
+  }
+  std::mt19937_64 random(20240611);
+  for (int i = 0; i < 200; ++i) values.push_back(random());
+
+  for (const shmlink_handle value : values) {
+    if (value == open[0] || value == open[1]) continue;
+    expect_rejected_everywhere(value);
+  }
+  EXPECT_EQ(shmlink_handle_kind(segment.get()), SHMLINK_KIND_SEGMENT);
+  EXPECT_EQ(shmlink_handle_kind(view.handle.get()), SHMLINK_KIND_VIEW);
+}
+
+TEST(Handles, ManyThreadsCreateMapAndCloseConcurrently) {
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 100;
+  std::atomic<int> failures{0};
+  std::vector<std::string> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    const std::string name = unique_name();
+    threads.emplace_back([&, t, name] {
+      auto fail = [&](const std::string& what, shmlink_status status) {
+        if (failures.fetch_add(1) < 20)
+          errors[t] += what + ": " + shmlink_status_name(status) + " " + shmlink_last_error_message() + "\n";
+      };
+      for (int round = 0; round < kRounds; ++round) {
+        shmlink_handle segment = 0;
+        shmlink_status status = shmlink_segment_create(name.c_str(), 4096, SHMLINK_CREATE_NEW, &segment);
+        if (status != SHMLINK_OK) {
+          fail("create", status);
+          continue;
+        }
+        shmlink_handle second = 0;
+        if ((status = shmlink_segment_open(name.c_str(), SHMLINK_ACCESS_READ, &second)) != SHMLINK_OK)
+          fail("open", status);
+        shmlink_handle view = 0;
+        void* address = nullptr;
+        if ((status = shmlink_map(segment, 7, 100, SHMLINK_ACCESS_READ_WRITE, &view, &address)) != SHMLINK_OK) {
+          fail("map", status);
+        } else {
+          std::memset(address, t + 1, 100);
+          shmlink_handle reader = 0;
+          void* read_address = nullptr;
+          if ((status = shmlink_map(second, 0, 0, SHMLINK_ACCESS_READ, &reader, &read_address)) != SHMLINK_OK) {
+            fail("map second", status);
+          } else {
+            if (static_cast<const char*>(read_address)[7] != t + 1 || static_cast<const char*>(read_address)[106] != t + 1)
+              fail("data", SHMLINK_OK);
+            if ((status = shmlink_unmap(reader)) != SHMLINK_OK) fail("unmap second", status);
+          }
+          if ((status = shmlink_unmap(view)) != SHMLINK_OK) fail("unmap", status);
+        }
+        if ((status = shmlink_close(second)) != SHMLINK_OK) fail("close second", status);
+        if ((status = shmlink_close(segment)) != SHMLINK_OK) fail("close", status);
+        if ((status = shmlink_close(segment)) != SHMLINK_ERR_BAD_HANDLE) fail("second close", status);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::string all;
+  for (const std::string& error : errors) all += error;
+  EXPECT_EQ(failures.load(), 0) << all;
+}
+
+TEST(Handles, CloseRacingWithUseGivesOkOrBadHandle) {
+  // Threads use one segment handle while another thread closes it: every call either works
+  // (and what it made is usable) or says BAD_HANDLE; exactly one close wins.
+  constexpr int kRounds = 50;
+  constexpr int kUsers = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    shmlink_handle segment = 0;
+    ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 8192, 0, &segment));
+    std::atomic<bool> go{false};
+    std::atomic<int> closes{0};
+    std::atomic<int> unexpected{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kUsers; ++t) {
+      threads.emplace_back([&] {
+        while (!go.load()) std::this_thread::yield();
+        for (int i = 0; i < 20; ++i) {
+          shmlink_handle view = 0;
+          void* address = nullptr;
+          const shmlink_status status = shmlink_map(segment, 100, 1000, SHMLINK_ACCESS_READ_WRITE, &view, &address);
+          if (status == SHMLINK_OK) {
+            static_cast<char*>(address)[999] = 1;  // the view stays usable after its segment handle closes
+            if (shmlink_unmap(view) != SHMLINK_OK) unexpected.fetch_add(1);
+          } else if (status != SHMLINK_ERR_BAD_HANDLE || view != 0) {
+            unexpected.fetch_add(1);
+          }
+          uint64_t size = 0;
+          const shmlink_status size_status = shmlink_segment_size(segment, &size);
+          if (!(size_status == SHMLINK_OK && size == 8192) && size_status != SHMLINK_ERR_BAD_HANDLE)
+            unexpected.fetch_add(1);
+        }
+      });
+    }
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&] {
+        while (!go.load()) std::this_thread::yield();
+        const shmlink_status status = shmlink_close(segment);
+        if (status == SHMLINK_OK) closes.fetch_add(1);
+        else if (status != SHMLINK_ERR_BAD_HANDLE) unexpected.fetch_add(1);
+      });
+    }
+    go.store(true);
+    for (std::thread& thread : threads) thread.join();
+    ASSERT_EQ(closes.load(), 1) << "round " << round;
+    ASSERT_EQ(unexpected.load(), 0) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace shmlink_test
