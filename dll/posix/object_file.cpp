@@ -19,13 +19,13 @@ mode_t mode_for(const ObjectName& name, uint32_t flags) {
   return 0600;
 }
 
-ObjectHeader make_header(int32_t kind, uint64_t data_bytes, uint32_t path_bytes) {
+ObjectHeader make_header(int32_t kind, uint64_t data_bytes, uint32_t path_bytes, uint32_t extra_flags) {
   ObjectHeader header{};
   header.magic = kHeaderMagic;
   header.layout_version = kLayoutVersion;
   header.kind = static_cast<uint16_t>(kind);
   header.state = kStateReady;
-  header.flags = path_bytes != 0 ? kHeaderFileBacked : 0;
+  header.flags = (path_bytes != 0 ? kHeaderFileBacked : 0) | extra_flags;
   header.header_bytes = kHeaderPageBytes;
   header.data_bytes = data_bytes;
   header.path_bytes = path_bytes;
@@ -79,6 +79,8 @@ CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_
     std::unique_ptr<NamedObject> existing = open_published(path, open_or_create ? open_flags : O_RDONLY);
     if (!existing) continue;
     if (open_or_create) return {std::move(existing), true};
+    // A squatted Local\ name is refused as such, not reported as an object of ours.
+    if (name.scope == Namespace::Local) check_local_owner(existing->fd(), path);
     ObjectHeader header{};
     const bool readable = pread(existing->fd(), &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
     if (readable && header.magic == kHeaderMagic && header.kind != kind)

@@ -17,7 +17,8 @@ namespace shmlink::posix {
 // The file mode a new object gets: owner-only, widened by the share flags for Global names.
 mode_t mode_for(const ObjectName& name, uint32_t flags);
 
-ObjectHeader make_header(int32_t kind, uint64_t data_bytes, uint32_t path_bytes);
+// A ready header; path_bytes != 0 marks a file-backed object. extra_flags: kHeader* bits.
+ObjectHeader make_header(int32_t kind, uint64_t data_bytes, uint32_t path_bytes, uint32_t extra_flags = 0);
 
 struct CreatedObject {
   std::unique_ptr<NamedObject> object;

@@ -4,6 +4,7 @@
 #include "../core/object_header.h"
 #include "../core/platform.h"
 #include "named_object.h"
+#include "object_file.h"
 #include "os_error.h"
 
 #include <fcntl.h>
@@ -66,49 +67,6 @@ class PosixSegment final : public SegmentBacking {
 
 int open_flags_for(Access access) { return access == Access::ReadWrite ? O_RDWR : O_RDONLY; }
 
-mode_t mode_for(const ObjectName& name, uint32_t flags) {
-  // Local names live in a per-user namespace: nobody else ever looks there.
-  if (name.scope == Namespace::Local) return 0600;
-  if (flags & SHMLINK_SHARE_ALL_USERS) return 0666;
-  if (flags & SHMLINK_SHARE_GROUP) return 0660;
-  return 0600;
-}
-
-void write_all(int fd, const void* data, size_t length, off_t offset, const std::string& what) {
-  const char* bytes = static_cast<const char*>(data);
-  while (length > 0) {
-    const ssize_t written = pwrite(fd, bytes, length, offset);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      throw_errno(errno, "writing " + what);
-    }
-    bytes += written;
-    length -= static_cast<size_t>(written);
-    offset += written;
-  }
-}
-
-void read_exact(int fd, void* data, size_t length, off_t offset, const std::string& what) {
-  char* bytes = static_cast<char*>(data);
-  while (length > 0) {
-    const ssize_t got = pread(fd, bytes, length, offset);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw_errno(errno, "reading " + what);
-    }
-    if (got == 0) fail(SHMLINK_ERR_CORRUPT, what + " is shorter than its header");
-    bytes += got;
-    length -= static_cast<size_t>(got);
-    offset += got;
-  }
-}
-
-uint64_t file_size(int fd, const std::string& what) {
-  struct stat status {};
-  if (fstat(fd, &status) != 0) throw_errno(errno, "fstat " + what);
-  return static_cast<uint64_t>(status.st_size);
-}
-
 // Reserves the bytes now, so that running out of memory (or disk) fails here with
 // NO_RESOURCES rather than with SIGBUS when a page is first touched.
 void reserve(int fd, uint64_t from, uint64_t length, const std::string& what) {
@@ -129,30 +87,12 @@ void check_shm_space(uint64_t size) {
                                        std::to_string(available) + " bytes free");
 }
 
-ObjectHeader make_header(uint64_t data_bytes, uint32_t path_bytes, bool read_only = false) {
-  ObjectHeader header{};
-  header.magic = kHeaderMagic;
-  header.layout_version = kLayoutVersion;
-  header.kind = SHMLINK_KIND_SEGMENT;
-  header.state = kStateReady;
-  header.flags = (path_bytes != 0 ? kHeaderFileBacked : 0) | (read_only ? kHeaderReadOnly : 0);
-  header.header_bytes = kHeaderPageBytes;
-  header.data_bytes = data_bytes;
-  header.path_bytes = path_bytes;
-  return header;
-}
-
 // Turns an opened named object into a segment: checks who owns it and what its header
 // says, and for a file-backed one opens the file.
 std::shared_ptr<SegmentBacking> segment_from_object(std::unique_ptr<NamedObject> object, const ObjectName& name,
                                                     Access access) {
   const std::string& path = object->path();
-  if (name.scope == Namespace::Local) posix::check_local_owner(object->fd(), path);
-  const uint64_t object_bytes = file_size(object->fd(), path);
-  if (object_bytes < sizeof(ObjectHeader)) fail(SHMLINK_ERR_CORRUPT, path + " is too small for a header");
-  ObjectHeader header{};
-  read_exact(object->fd(), &header, sizeof header, 0, path);
-  validate_header(header, object_bytes, SHMLINK_KIND_SEGMENT);
+  const ObjectHeader header = posix::validate_object(*object, name, SHMLINK_KIND_SEGMENT);
   if (header.data_bytes == 0 || header.data_bytes > static_cast<uint64_t>(INT64_MAX) - kHeaderPageBytes)
     fail(SHMLINK_ERR_CORRUPT, path + " says its size is " + std::to_string(header.data_bytes));
 
@@ -165,39 +105,19 @@ std::shared_ptr<SegmentBacking> segment_from_object(std::unique_ptr<NamedObject>
     fail(SHMLINK_ERR_ACCESS_DENIED, "the segment was made from a file opened without write access; it cannot be "
                                     "opened read-write");
   std::string file_path(header.path_bytes, '\0');
-  read_exact(object->fd(), file_path.data(), file_path.size(), sizeof header, path);
+  posix::read_exact(object->fd(), file_path.data(), file_path.size(), sizeof header, path);
   if (file_path[0] != '/' || file_path.find('\0') != std::string::npos)
     fail(SHMLINK_ERR_CORRUPT, path + " names no absolute file path");
   const int file_fd = open(file_path.c_str(), open_flags_for(access) | O_CLOEXEC);
   if (file_fd < 0) throw_errno(errno, "open " + file_path);
   try {
-    if (file_size(file_fd, file_path) < header.data_bytes)
+    if (posix::file_size(file_fd, file_path) < header.data_bytes)
       fail(SHMLINK_ERR_CORRUPT, file_path + " is shorter than the segment made from it");
   } catch (...) {
     close(file_fd);
     throw;
   }
   return std::make_shared<PosixSegment>(std::move(object), file_fd, true, 0, header.data_bytes, access);
-}
-
-// The name is taken: decide between EXISTED (open it), ALREADY_EXISTS and WRONG_KIND.
-// Returns null if the object vanished meanwhile (the caller tries to create again).
-std::shared_ptr<SegmentBacking> open_existing(const std::string& path, const ObjectName& name, uint32_t flags,
-                                              Access access) {
-  const bool open_or_create = (flags & SHMLINK_OPEN_OR_CREATE) != 0;
-  std::unique_ptr<NamedObject> object =
-      posix::open_published(path, open_or_create ? open_flags_for(access) : O_RDONLY);
-  if (!object) return nullptr;
-  if (!open_or_create) {
-    // A squatted Local\ name is refused as such, not reported as a segment of ours.
-    if (name.scope == Namespace::Local) posix::check_local_owner(object->fd(), path);
-    ObjectHeader header{};
-    const bool readable = pread(object->fd(), &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
-    if (readable && header.magic == kHeaderMagic && header.kind != SHMLINK_KIND_SEGMENT)
-      fail(SHMLINK_ERR_WRONG_KIND, std::string("the name belongs to a ") + kind_name(header.kind));
-    fail(SHMLINK_ERR_ALREADY_EXISTS, "a segment of that name exists");
-  }
-  return segment_from_object(std::move(object), name, access);
 }
 
 }  // namespace
@@ -208,28 +128,21 @@ uint64_t allocation_granularity() noexcept {
 }
 
 OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uint32_t flags) {
-  const std::string path = posix::object_path(name);
   if (size > static_cast<uint64_t>(INT64_MAX) - kHeaderPageBytes || size > SIZE_MAX)
     fail(SHMLINK_ERR_NO_RESOURCES, "no system can provide a segment of " + std::to_string(size) + " bytes");
-  posix::remove_dead_objects();
   const uint64_t object_bytes = kHeaderPageBytes + size;
-  // A bounded number of rounds: each one means the name vanished between two steps.
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    std::unique_ptr<NamedObject> created = posix::publish_new(path, mode_for(name, flags), [&](int fd) {
-      check_shm_space(object_bytes);
-      if (ftruncate(fd, static_cast<off_t>(object_bytes)) != 0) throw_errno(errno, "ftruncate " + path);
-      reserve(fd, 0, object_bytes, path);
-      const ObjectHeader header = make_header(size, 0);
-      write_all(fd, &header, sizeof header, 0, path);
-    });
-    if (created) {
-      const int fd = created->fd();
-      return {std::make_shared<PosixSegment>(std::move(created), fd, false, kHeaderPageBytes, size, Access::ReadWrite),
-              false};
-    }
-    if (auto existing = open_existing(path, name, flags, Access::ReadWrite)) return {std::move(existing), true};
-  }
-  fail(SHMLINK_ERR_SYSTEM, "the name kept appearing and disappearing while creating it");
+  posix::CreatedObject created =
+      posix::create_named_object(name, flags, SHMLINK_KIND_SEGMENT, O_RDWR, [&](int fd) {
+        check_shm_space(object_bytes);
+        if (ftruncate(fd, static_cast<off_t>(object_bytes)) != 0) throw_errno(errno, "ftruncate of a segment");
+        reserve(fd, 0, object_bytes, "a segment");
+        const ObjectHeader header = posix::make_header(SHMLINK_KIND_SEGMENT, size, 0);
+        posix::write_all(fd, &header, sizeof header, 0, "a segment's header");
+      });
+  if (created.existed) return {segment_from_object(std::move(created.object), name, Access::ReadWrite), true};
+  const int fd = created.object->fd();
+  return {std::make_shared<PosixSegment>(std::move(created.object), fd, false, kHeaderPageBytes, size, Access::ReadWrite),
+          false};
 }
 
 std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Access access) {
@@ -248,7 +161,6 @@ OpenedSegment platform_segment_from_file(const char* file_path, const ObjectName
       throw_errno(errno, std::string("open ") + file_path + " (only READ_WRITE access creates a missing file)");
     throw_errno(errno, std::string("open ") + file_path);
   }
-  std::unique_ptr<NamedObject> named;
   try {
     struct stat status {};
     if (fstat(file_fd, &status) != 0) throw_errno(errno, std::string("fstat ") + file_path);
@@ -274,22 +186,22 @@ OpenedSegment platform_segment_from_file(const char* file_path, const ObjectName
     if (absolute.size() > kMaxHeaderPathBytes)
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "the file's absolute path is longer than " +
                                              std::to_string(kMaxHeaderPathBytes) + " bytes");
-    const std::string path = posix::object_path(*name);
-    posix::remove_dead_objects();
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      named = posix::publish_new(path, mode_for(*name, flags), [&](int fd) {
-        if (ftruncate(fd, kHeaderPageBytes) != 0) throw_errno(errno, "ftruncate " + path);
-        const ObjectHeader header = make_header(size, static_cast<uint32_t>(absolute.size()), !writable);
-        write_all(fd, &header, sizeof header, 0, path);
-        write_all(fd, absolute.data(), absolute.size(), sizeof header, path);
-      });
-      if (named) return {std::make_shared<PosixSegment>(std::move(named), file_fd, true, 0, size, access), false};
-      if (auto existing = open_existing(path, *name, flags, access)) {
-        close(file_fd);
-        return {std::move(existing), true};
-      }
+    posix::CreatedObject created =
+        posix::create_named_object(*name, flags, SHMLINK_KIND_SEGMENT, open_flags_for(access), [&](int fd) {
+          if (ftruncate(fd, kHeaderPageBytes) != 0) throw_errno(errno, "ftruncate of a segment");
+          // Made from a file opened without write access: nobody may open it read-write.
+          const ObjectHeader header = posix::make_header(SHMLINK_KIND_SEGMENT, size,
+                                                         static_cast<uint32_t>(absolute.size()),
+                                                         writable ? 0 : kHeaderReadOnly);
+          posix::write_all(fd, &header, sizeof header, 0, "a segment's header");
+          posix::write_all(fd, absolute.data(), absolute.size(), sizeof header, "a segment's file path");
+        });
+    if (created.existed) {
+      std::shared_ptr<SegmentBacking> existing = segment_from_object(std::move(created.object), *name, access);
+      close(file_fd);
+      return {std::move(existing), true};
     }
-    fail(SHMLINK_ERR_SYSTEM, "the name kept appearing and disappearing while creating it");
+    return {std::make_shared<PosixSegment>(std::move(created.object), file_fd, true, 0, size, access), false};
   } catch (...) {
     close(file_fd);
     throw;
