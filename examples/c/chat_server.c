@@ -2,7 +2,7 @@
  * shared segment, one at a time; two named signals keep the turns. End of input or a line
  * "quit" sends "quit" and ends both programs.
  *
- *   chat_server [name]        then, in another terminal: chat_client [name]  */
+ *   shmlink_chat_server [name]     then, in another terminal: shmlink_chat_client [name]  */
 #include "chat_protocol.h"
 
 #include <stdint.h>
