@@ -109,6 +109,17 @@ TEST_F(FileSegments, EmptyFileWithSizeZeroIsInvalid) {
   }
 }
 
+TEST_F(FileSegments, ADirectoryIsNotAFileToMap) {
+  // The temporary directory itself: a path that exists but is no regular file.
+  const std::string path = directory_.path("");
+  for (const uint32_t access : {SHMLINK_ACCESS_READ, SHMLINK_ACCESS_READ_WRITE, SHMLINK_ACCESS_COPY_ON_WRITE}) {
+    shmlink_handle segment = 42;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                  shmlink_segment_from_file(path.c_str(), nullptr, 4096, access, 0, &segment));
+    EXPECT_EQ(segment, 0u);
+  }
+}
+
 TEST_F(FileSegments, FlushReachesTheFile) {
   const std::string path = directory_.path("flush.bin");
   ASSERT_TRUE(write_file(path, std::string(8192, '.')));

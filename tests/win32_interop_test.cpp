@@ -12,6 +12,8 @@
 
 #include <windows.h>
 
+#include <aclapi.h>
+
 #include <cstring>
 #include <string>
 
@@ -49,6 +51,35 @@ struct Win32View {
 };
 
 constexpr char kMessage[] = "written by the other side";
+
+// The access the DACL of the section named `name` grants to Everyone (0 if none): read back
+// by a plain OpenFileMappingW + GetSecurityInfo, as any other program would see it.
+ACCESS_MASK everyone_access(const std::wstring& name) {
+  Win32Handle mapping(OpenFileMappingW(READ_CONTROL, FALSE, name.c_str()));
+  EXPECT_NE(mapping.handle, nullptr) << "OpenFileMappingW: error " << GetLastError();
+  if (mapping.handle == nullptr) return 0;
+  PACL dacl = nullptr;
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  const DWORD error = GetSecurityInfo(mapping.handle, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr,
+                                      &dacl, nullptr, &descriptor);
+  EXPECT_EQ(error, static_cast<DWORD>(ERROR_SUCCESS));
+  if (error != ERROR_SUCCESS) return 0;
+  SID_IDENTIFIER_AUTHORITY world = SECURITY_WORLD_SID_AUTHORITY;
+  PSID everyone = nullptr;
+  ACCESS_MASK granted = 0;
+  if (AllocateAndInitializeSid(&world, 1, SECURITY_WORLD_RID, 0, 0, 0, 0, 0, 0, 0, &everyone)) {
+    for (DWORD index = 0; dacl != nullptr && index < dacl->AceCount; ++index) {
+      void* ace = nullptr;
+      if (!GetAce(dacl, index, &ace)) continue;
+      auto* allowed = static_cast<ACCESS_ALLOWED_ACE*>(ace);
+      if (allowed->Header.AceType == ACCESS_ALLOWED_ACE_TYPE && EqualSid(&allowed->SidStart, everyone))
+        granted |= allowed->Mask;
+    }
+    FreeSid(everyone);
+  }
+  LocalFree(descriptor);
+  return granted;
+}
 
 TEST(Win32Interop, SegmentOpensMappingMadeByCreateFileMapping) {
   const std::string name = shmlink_test::unique_name();
@@ -136,7 +167,7 @@ TEST(Win32Interop, OpenOnNameHeldByPlainEventIsWrongKind) {
   }
 }
 
-TEST(Win32Interop, CreatorReportsExactSizeWhileKernelRoundsToPages) {
+TEST(Win32Interop, EveryOpenerSeesTheExactSizeTheCreatorAskedFor) {
   const std::string name = shmlink_test::unique_name();
   Handle segment;
   ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 100, SHMLINK_CREATE_NEW, segment.out()));
@@ -144,13 +175,49 @@ TEST(Win32Interop, CreatorReportsExactSizeWhileKernelRoundsToPages) {
   ASSERT_STATUS(SHMLINK_OK, shmlink_segment_size(segment.get(), &size));
   EXPECT_EQ(size, 100u);
 
-  // A section made by plain CreateFileMappingW carries no record of the size asked for;
-  // another process can learn only what the kernel keeps, which is at least that.
+  // The kernel keeps whole pages; the size asked for comes from the segment itself.
   Handle opened;
   ASSERT_STATUS(SHMLINK_OK, shmlink_segment_open(name.c_str(), SHMLINK_ACCESS_READ, opened.out()));
   ASSERT_STATUS(SHMLINK_OK, shmlink_segment_size(opened.get(), &size));
-  EXPECT_GE(size, 100u);
-  EXPECT_EQ(size % 4096, 0u);
+  EXPECT_EQ(size, 100u);
+  Handle existing;
+  ASSERT_STATUS(SHMLINK_EXISTED, shmlink_segment_create(name.c_str(), 5, SHMLINK_OPEN_OR_CREATE, existing.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_size(existing.get(), &size));
+  EXPECT_EQ(size, 100u);
+}
+
+TEST(Win32Interop, PlainMappingReportsTheKernelsPageRoundedSize) {
+  const std::string name = shmlink_test::unique_name();
+  Win32Handle mapping(
+      CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE, 0, 100, kernel_name("Local\\", name).c_str()));
+  ASSERT_NE(mapping.handle, nullptr) << "CreateFileMappingW: error " << GetLastError();
+  // Whatever a plain program leaves in the last bytes is data, not a size record.
+  Win32View view(MapViewOfFile(mapping.handle, FILE_MAP_WRITE, 0, 0, 0));
+  ASSERT_NE(view.address, nullptr) << "MapViewOfFile: error " << GetLastError();
+  std::memset(view.address, 0xA5, 4096);
+
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_open(name.c_str(), SHMLINK_ACCESS_READ, segment.out()));
+  uint64_t size = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_size(segment.get(), &size));
+  EXPECT_EQ(size, 4096u) << "the creator's 100 bytes are not recorded anywhere";
+}
+
+TEST(Win32Interop, ShareAllUsersLetsEveryoneMapButNotRetakeTheSection) {
+  const std::string name = shmlink_test::unique_name();
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 4096, SHMLINK_SHARE_ALL_USERS, segment.out()));
+  const ACCESS_MASK granted = everyone_access(kernel_name("Local\\", name));
+  EXPECT_EQ(granted & (SECTION_QUERY | SECTION_MAP_READ | SECTION_MAP_WRITE),
+            static_cast<ACCESS_MASK>(SECTION_QUERY | SECTION_MAP_READ | SECTION_MAP_WRITE));
+  EXPECT_EQ(granted & (WRITE_DAC | WRITE_OWNER | DELETE | SECTION_EXTEND_SIZE), 0u);
+}
+
+TEST(Win32Interop, WithoutShareFlagsEveryoneGetsNothing) {
+  const std::string name = shmlink_test::unique_name();
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 4096, SHMLINK_CREATE_NEW, segment.out()));
+  EXPECT_EQ(everyone_access(kernel_name("Local\\", name)), 0u);
 }
 
 }  // namespace

@@ -6,6 +6,18 @@
 #  - Carriage returns are stripped from stdout: the Windows C runtime writes "\r\n", and
 #    gtest_discover_tests would otherwise read every suite name with a trailing "\r".
 #  - The exit status is the program's (pipefail), so ctest sees failures.
+#  - A wineserver that outlives each program by 30 s: Debian's wineserver exits as soon as
+#    its last client does, and then every test pays for booting the prefix again (seconds,
+#    against a tenth of one).
+#  - When this starts the server, it also boots the prefix with a no-op program whose
+#    output goes nowhere: the system processes started at boot (services.exe, winedevice,
+#    ...) inherit stderr and live as long as the server, and if they inherited ctest's pipe,
+#    ctest would wait for them after the test itself had ended.
 set -o pipefail
 export WINEDEBUG="${WINEDEBUG:--all}"
-"${SHMLINK_WINE:-wine}" "$@" | tr -d '\r'
+wine="${SHMLINK_WINE:-wine}"
+# Exit status 0: a new server was started; 2: one is already running.
+if "${SHMLINK_WINESERVER:-wineserver}" -p30 </dev/null >/dev/null 2>&1; then
+  "$wine" cmd.exe /c exit 0 </dev/null >/dev/null 2>&1
+fi
+"$wine" "$@" | tr -d '\r'

@@ -21,6 +21,7 @@ shmlink_status status_from_errno(int error_number) noexcept {
     case EDQUOT: return SHMLINK_ERR_NO_RESOURCES;
     case ENAMETOOLONG: return SHMLINK_ERR_INVALID_NAME;
     case ENOTSUP: return SHMLINK_ERR_NOT_SUPPORTED;
+    case EISDIR: return SHMLINK_ERR_INVALID_ARGUMENT;  // a directory given as a file, as on Windows
     default: return SHMLINK_ERR_SYSTEM;
   }
 }

@@ -26,9 +26,10 @@ uint64_t section_bytes_for(uint64_t data_bytes) noexcept;
 void write_trailer(HANDLE section, uint64_t data_bytes);
 
 // The data size of an opened section: the trailer's if the section is paging-file-backed and
-// has a valid one, else the kernel's size. Never throws for what it reads: a missing,
-// half-written or forged trailer only means the kernel's size is reported (a forged one
-// can only shrink it within the last page).
+// has a valid one, else the kernel's size. Never throws for what it reads: a missing or
+// forged trailer only means the kernel's size is reported (a forged one can only shrink it
+// within the last page). A section whose last page is still zero up to the trailer may be
+// one whose creator has not written the trailer yet: that is waited for, up to 20 ms.
 uint64_t data_bytes_of(HANDLE section, const SectionInfo& info) noexcept;
 
 }  // namespace shmlink::win32

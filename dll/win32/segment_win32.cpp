@@ -123,10 +123,10 @@ void check_possible_size(uint64_t size) {
 // paging files) is refused up front; below it, the kernel's own charge decides, since only
 // it knows what is free and whether a paging file may grow. If the limit cannot be read,
 // CreateFileMappingW alone decides.
-void check_commit_limit(uint64_t size) {
+void check_commit_limit(uint64_t size, uint64_t section_bytes) {
   MEMORYSTATUSEX memory{};
   memory.dwLength = sizeof memory;
-  if (GlobalMemoryStatusEx(&memory) && memory.ullTotalPageFile != 0 && size > memory.ullTotalPageFile)
+  if (GlobalMemoryStatusEx(&memory) && memory.ullTotalPageFile != 0 && section_bytes > memory.ullTotalPageFile)
     fail(SHMLINK_ERR_NO_RESOURCES, "a segment of " + std::to_string(size) + " bytes exceeds the commit limit (" +
                                        std::to_string(memory.ullTotalPageFile) + " bytes of memory and paging files)");
 }
@@ -162,8 +162,10 @@ CreatedSection create_section(HANDLE file, DWORD protection, uint64_t size, cons
     if (error != ERROR_ACCESS_DENIED || name == nullptr) throw_create_failure(error, size);
     if (!open_or_create) {
       // Tell "exists but is not ours" from "may not create here" (Global\ without the privilege).
-      UniqueHandle probe(OpenFileMappingW(SECTION_QUERY, FALSE, name));
-      if (probe || GetLastError() == ERROR_ACCESS_DENIED) fail(SHMLINK_ERR_ALREADY_EXISTS, "a segment of that name exists");
+      const UniqueHandle probe(OpenFileMappingW(SECTION_QUERY, FALSE, name));
+      const ErrorCode probe_error = probe ? ERROR_SUCCESS : GetLastError();
+      if (probe || probe_error == ERROR_ACCESS_DENIED) fail(SHMLINK_ERR_ALREADY_EXISTS, "a segment of that name exists");
+      if (probe_error == ERROR_INVALID_HANDLE) throw_create_failure(probe_error, size);  // another kind
       throw_create_failure(error, size);
     }
     UniqueHandle existing(OpenFileMappingW(
@@ -239,7 +241,7 @@ OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uin
   const std::wstring kernel_name = win32::kernel_object_name(name);
   check_possible_size(size);
   const uint64_t section_bytes = win32::section_bytes_for(size);
-  check_commit_limit(section_bytes);
+  check_commit_limit(size, section_bytes);
   // SEC_COMMIT charges the whole size against the commit limit now, so a segment the
   // system cannot back fails here rather than on first touch.
   CreatedSection created = create_section(INVALID_HANDLE_VALUE, PAGE_READWRITE | SEC_COMMIT, section_bytes,
@@ -279,9 +281,12 @@ OpenedSegment platform_segment_from_file(const char* path, const ObjectName* nam
       throw_win32(error, std::string("CreateFileW ") + path + " (only READ_WRITE access creates a missing file)");
     throw_win32(error, std::string("CreateFileW ") + path);
   }
+  // Pipes and character devices open fine but cannot be mapped.
+  SetLastError(NO_ERROR);  // FILE_TYPE_UNKNOWN is a failure only if it sets an error
   const DWORD type = GetFileType(file.get());
   if (type != FILE_TYPE_DISK) {
-    if (type == FILE_TYPE_UNKNOWN && GetLastError() != NO_ERROR) throw_win32(GetLastError(), "GetFileType");
+    const ErrorCode error = GetLastError();
+    if (type == FILE_TYPE_UNKNOWN && error != NO_ERROR) throw_win32(error, std::string("GetFileType ") + path);
     fail(SHMLINK_ERR_INVALID_ARGUMENT, std::string(path) + " is not a regular file");
   }
   LARGE_INTEGER file_size{};
@@ -301,8 +306,9 @@ OpenedSegment platform_segment_from_file(const char* path, const ObjectName* nam
   const DWORD protection = access == Access::Read        ? PAGE_READONLY
                            : access == Access::ReadWrite ? PAGE_READWRITE
                                                          : PAGE_WRITECOPY;
-  CreatedSection created =
-      create_section(file.get(), protection, size, name != nullptr ? &kernel_name : nullptr, flags, access);
+  // An unnamed section can only be reached through our own handle: no DACL to widen.
+  CreatedSection created = create_section(file.get(), protection, size, name != nullptr ? &kernel_name : nullptr,
+                                          name != nullptr ? flags : 0, access);
   if (created.existed) {
     // Like OPEN_OR_CREATE on Linux: the existing segment, whatever backs it, with its own
     // size; our file handle has no part in it.
