@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The demo on a fresh Debian machine: installs what is missing, builds the library and the
-# examples, then runs the writer and the reader as two processes sharing one named segment.
+# examples, then runs two scenarios as separate processes:
+#  1. the chat: chat_server reads lines from examples/data/chat_script.txt and hands each one
+#     to chat_client through a shared segment, two named signals keeping the turns;
+#  2. the writer and the reader sharing one named segment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,32 +13,48 @@ cmake --build out/demo -j"$(nproc)" >/dev/null
 bin=out/demo/bin
 
 work=$(mktemp -d)
-writer_pid=
+pids=()
 cleanup() {
   exec 3>&- 2>/dev/null || true
-  [ -n "$writer_pid" ] && kill "$writer_pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
+# Waits (at most 10 s) until the file has a first line.
+wait_for_line() {
+  for _ in $(seq 100); do
+    grep -q . "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "demo: $2 did not start" >&2
+  return 1
+}
+
+echo "== 1. chat: server fed from examples/data/chat_script.txt =="
+chat="shmlink-chat-demo-$$"
+"$bin/shmlink_chat_server" "$chat" <examples/data/chat_script.txt >"$work/server-output" &
+server_pid=$!
+pids+=("$server_pid")
+wait_for_line "$work/server-output" chat_server
+head -1 "$work/server-output"
+"$bin/shmlink_chat_client" "$chat"
+wait "$server_pid"
+tail -n +2 "$work/server-output"
+
+echo
+echo "== 2. writer and reader sharing one named segment =="
 name="shmlink-demo-$$"
 message="Hello from the writer process (pid $$), through shared memory."
-
 # The writer keeps its segment until its standard input ends: hold it open on fd 3.
 mkfifo "$work/writer-input"
 "$bin/shmlink_writer" "$name" "$message" <"$work/writer-input" >"$work/writer-output" &
 writer_pid=$!
+pids+=("$writer_pid")
 exec 3>"$work/writer-input"
-
-for _ in $(seq 100); do
-  grep -q . "$work/writer-output" 2>/dev/null && break
-  sleep 0.1
-done
+wait_for_line "$work/writer-output" writer
 head -1 "$work/writer-output"
-
 "$bin/shmlink_reader" "$name"
-
 exec 3>&-  # end of the writer's input: it closes its segment and exits
 wait "$writer_pid"
-writer_pid=
 tail -n +2 "$work/writer-output"
