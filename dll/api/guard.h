@@ -6,6 +6,7 @@
 #include "../core/error.h"
 
 #include <new>
+#include <string>
 
 namespace shmlink {
 
@@ -23,6 +24,13 @@ shmlink_status guarded(const char* operation, const char* object_name, Body&& bo
     record_static_failure(operation, SHMLINK_ERR_SYSTEM, "unexpected internal error");
     return SHMLINK_ERR_SYSTEM;
   }
+}
+
+// Records an expected failure without throwing and returns its status: for outcomes that
+// callers poll for (a wait that timed out), where an exception would be the slow part.
+inline shmlink_status report_failure(const char* operation, shmlink_status status, std::string detail) {
+  record_failure(operation, nullptr, Failure(status, std::move(detail)));
+  return status;
 }
 
 // Outputs of handle type are set to 0 on failure (the contract); this clears one up front.

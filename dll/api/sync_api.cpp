@@ -120,7 +120,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_lock(shmlink_handle mutex,
     WaitBacking* backing = &object->backing();
     uint32_t index = 0;
     const shmlink_status status = platform_wait_any(&backing, 1, timeout_ms, &index);
-    if (status == SHMLINK_ERR_TIMEOUT) fail(status, "the mutex was not free within " + std::to_string(timeout_ms) + " ms");
+    if (status == SHMLINK_ERR_TIMEOUT)
+      return report_failure("shmlink_mutex_lock", status,
+                            "the mutex was not free within " + std::to_string(timeout_ms) + " ms");
     return status;
   });
 }
@@ -176,8 +178,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait(shmlink_handle waitable, ui
     uint32_t index = 0;
     const shmlink_status status = platform_wait_any(&backing, 1, timeout_ms, &index);
     if (status == SHMLINK_ERR_TIMEOUT)
-      fail(status, std::string("the ") + kind_name(object->kind()) + " \"" + object->name() +
-                       "\" was not ready within " + std::to_string(timeout_ms) + " ms");
+      return report_failure("shmlink_wait", status,
+                            std::string("the ") + kind_name(object->kind()) + " \"" + object->name() +
+                                "\" was not ready within " + std::to_string(timeout_ms) + " ms");
     return status;
   });
 }
@@ -202,8 +205,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
     }
     const shmlink_status status = platform_wait_any(backings, count, timeout_ms, out_index);
     if (status == SHMLINK_ERR_TIMEOUT)
-      fail(status, "none of the " + std::to_string(count) + " objects was ready within " + std::to_string(timeout_ms) +
-                       " ms");
+      return report_failure("shmlink_wait_any", status,
+                            "none of the " + std::to_string(count) + " objects was ready within " +
+                                std::to_string(timeout_ms) + " ms");
     return status;
   });
 }
