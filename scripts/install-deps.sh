@@ -7,7 +7,7 @@ set -euo pipefail
 profile=${1:-test}
 packages=(cmake g++ make pkg-config)
 if [ "$profile" = test ]; then
-  packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64)
+  packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64 swig)
 fi
 
 missing=()

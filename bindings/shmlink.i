@@ -1,0 +1,33 @@
+/* shmlink.i - the SWIG interface shared by every language binding.
+ *
+ * SWIG reads the public C header itself, so the bindings can never drift from the contract.
+ * What differs per language (how out-parameters, strings and handle arrays cross) lives in
+ * that language's folder beside this file and is included below; the generated layer stays
+ * low level and each binding puts its idiomatic, hand-written API on top of it. */
+%module shmlink
+
+%{
+#include <shmlink/shmlink.h>
+%}
+
+%include <stdint.i>
+
+#if defined(SWIGCSHARP)
+%include "csharp/shmlink_csharp.i"
+#endif
+
+/* shmlink_segment_create -> segment_create: the module (class) name already says shmlink. */
+%rename("%(strip:[shmlink_])s") "";
+
+/* The function table is for C callers that load the library at run time; bindings link the
+ * functions directly. */
+%ignore shmlink_api;
+%ignore shmlink_get_api;
+/* Function-like macros have no meaning outside C. */
+%ignore SHMLINK_SUCCEEDED;
+%ignore SHMLINK_FAILED;
+
+#define SHMLINK_API
+#define SHMLINK_CALL
+%include <shmlink/shmlink_version.h>
+%include <shmlink/shmlink.h>

@@ -1,0 +1,119 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Reflection;
+using System.Text;
+using System.Threading;
+using Xunit;
+
+[assembly: CollectionBehavior(MaxParallelThreads = 2)]
+
+namespace ShmLink.Tests;
+
+/// <summary>The build tree's bin/ folder, recorded at build time.</summary>
+[AttributeUsage(AttributeTargets.Assembly)]
+public sealed class ProgramDirAttribute : Attribute
+{
+    public ProgramDirAttribute(string path) => Path = path;
+    public string Path { get; }
+}
+
+/// <summary>Names no other test or run uses, so tests can run in parallel and after a crash.</summary>
+public static class Names
+{
+    private static readonly string Prefix = $"shmlink-cs-test.{Environment.ProcessId}.";
+    private static int _next;
+
+    public static string Unique(string what) => $"{Prefix}{what}.{Interlocked.Increment(ref _next)}";
+}
+
+/// <summary>A program of the build tree (the peer helper, the C examples), started with its
+/// standard streams redirected; killed on dispose if it still runs.</summary>
+public sealed class Program : IDisposable
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+
+    public static string BinDir
+    {
+        get
+        {
+            string? dir = Environment.GetEnvironmentVariable("SHMLINK_BIN_DIR");
+            if (string.IsNullOrEmpty(dir))
+                dir = typeof(Program).Assembly.GetCustomAttribute<ProgramDirAttribute>()?.Path;
+            return dir ?? throw new InvalidOperationException("SHMLINK_BIN_DIR is not set");
+        }
+    }
+
+    public static string PathOf(string name) => System.IO.Path.Combine(BinDir, name);
+
+    public Program(string file, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(file.Contains('/') ? file : PathOf(file))
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments) info.ArgumentList.Add(argument);
+        _process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data != null) lock (_stderr) _stderr.AppendLine(e.Data);
+        };
+        _process.BeginErrorReadLine();
+    }
+
+    public StreamWriter Input => _process.StandardInput;
+
+    public string Stderr
+    {
+        get { lock (_stderr) return _stderr.ToString(); }
+    }
+
+    /// <summary>The next line of standard output, or a failed assertion after the timeout.</summary>
+    public string ReadLine(TimeSpan? timeout = null)
+    {
+        var task = _process.StandardOutput.ReadLineAsync();
+        Assert.True(task.Wait(timeout ?? DefaultTimeout), $"no output line in time; stderr: {Stderr}");
+        return task.Result ?? throw new Xunit.Sdk.XunitException($"end of output; stderr: {Stderr}");
+    }
+
+    public string ReadToEnd(TimeSpan? timeout = null)
+    {
+        var task = _process.StandardOutput.ReadToEndAsync();
+        Assert.True(task.Wait(timeout ?? DefaultTimeout), $"output did not end in time; stderr: {Stderr}");
+        return task.Result;
+    }
+
+    public void ExpectLine(string expected) => Assert.Equal(expected, ReadLine());
+
+    public void CloseInput() => _process.StandardInput.Close();
+
+    public int WaitForExit(TimeSpan? timeout = null)
+    {
+        Assert.True(_process.WaitForExit(timeout ?? DefaultTimeout), $"the program did not exit in time; stderr: {Stderr}");
+        _process.WaitForExit(); // drains the asynchronous stderr reader
+        return _process.ExitCode;
+    }
+
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited) Kill();
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+# cmake -DPATTERNS=<glob;glob> -P check_dev_shm.cmake: fails if /dev/shm holds a shmlink object
+# whose name matches one of the globs (shmlink names its files shmlink.<uid|global>.<name>).
+set(left "")
+foreach(pattern IN LISTS PATTERNS)
+  file(GLOB found "/dev/shm/shmlink.*.${pattern}")
+  list(APPEND left ${found})
+endforeach()
+if(left)
+  list(JOIN left "\n  " text)
+  message(FATAL_ERROR "left behind in /dev/shm:\n  ${text}")
+endif()
+message(STATUS "nothing left in /dev/shm")
