@@ -6,6 +6,7 @@
 #include <shmlink/shmlink.h>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -112,16 +113,14 @@ Percentiles summarize(std::vector<double>& nanoseconds) {
   return {at(0.50), at(0.99), at(0.999)};
 }
 
+// Runs `round_trip` `count` times, appending each round trip's time in nanoseconds.
 template <class RoundTrip>
-Percentiles measure(int trips, RoundTrip&& round_trip) {
-  for (int i = 0; i < kWarmup; ++i) round_trip();
-  std::vector<double> samples(static_cast<size_t>(trips));
-  for (int i = 0; i < trips; ++i) {
+void measure_block(int count, std::vector<double>& samples, RoundTrip&& round_trip) {
+  for (int i = 0; i < count; ++i) {
     const auto start = std::chrono::steady_clock::now();
     round_trip();
-    samples[static_cast<size_t>(i)] = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+    samples.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
   }
-  return summarize(samples);
 }
 
 void wait_child(pid_t pid) {
@@ -133,59 +132,106 @@ void wait_child(pid_t pid) {
   }
 }
 
+struct Placement {
+  Percentiles shmlink, futex, pipes;
+};
+
+void pin_to_cpu(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) {
+    std::perror("sched_setaffinity");
+    std::exit(1);
+  }
+}
+
+// Measures the three mechanisms with their peers on `peer_cpu` and this process on CPU 0.
+Placement run_placement(const char* self, const std::string& name, int trips, int peer_cpu) {
+  const int total = trips + kWarmup;
+  // All three peers run at once, and the mechanisms take turns in blocks, so that every one
+  // of them sees the same machine (load, CPU frequency, idle states) over the run.
+  shmlink_handle ping, pong;
+  check(shmlink_signal_create((name + ".ping").c_str(), 0, &ping), "signal_create");
+  check(shmlink_signal_create((name + ".pong").c_str(), 0, &pong), "signal_create");
+  shmlink_handle segment;
+  FutexPair* pair = map_pair(name + ".futex", true, &segment);
+  int to_peer[2], from_peer[2];
+  if (pipe(to_peer) != 0 || pipe(from_peer) != 0) std::exit(1);
+  // Peers inherit the CPU this process is pinned to when it starts them.
+  pin_to_cpu(peer_cpu);
+  const pid_t shmlink_peer = spawn_peer(self, "shmlink", name, total, -1, -1);
+  const pid_t futex_peer = spawn_peer(self, "futex", name + ".futex", total, -1, -1);
+  const pid_t pipe_peer = spawn_peer(self, "pipe", name, total, to_peer[0], from_peer[1]);
+  pin_to_cpu(0);
+  close(to_peer[0]);
+  close(from_peer[1]);
+
+  auto shmlink_trip = [&] {
+    check(shmlink_signal_set(ping), "set");
+    check(shmlink_wait(pong, SHMLINK_INFINITE), "wait");
+  };
+  auto futex_trip = [&] {
+    futex_send(&pair->ping);
+    futex_receive(&pair->pong);
+  };
+  char byte = 'x';
+  auto pipe_trip = [&] {
+    if (write(to_peer[1], &byte, 1) != 1 || read(from_peer[0], &byte, 1) != 1) std::exit(1);
+  };
+
+  std::vector<double> discard, shmlink_samples, futex_samples, pipe_samples;
+  measure_block(kWarmup, discard, shmlink_trip);
+  measure_block(kWarmup, discard, futex_trip);
+  measure_block(kWarmup, discard, pipe_trip);
+  constexpr int kBlock = 1000;
+  for (int done = 0; done < trips; done += kBlock) {
+    const int count = std::min(kBlock, trips - done);
+    measure_block(count, shmlink_samples, shmlink_trip);
+    measure_block(count, futex_samples, futex_trip);
+    measure_block(count, pipe_samples, pipe_trip);
+  }
+  wait_child(shmlink_peer);
+  wait_child(futex_peer);
+  wait_child(pipe_peer);
+  shmlink_close(ping);
+  shmlink_close(pong);
+  shmlink_close(segment);
+  close(to_peer[1]);
+  close(from_peer[0]);
+  return {summarize(shmlink_samples), summarize(futex_samples), summarize(pipe_samples)};
+
+}
+
+void print_placement(const char* title, int trips, const Placement& result) {
+  std::printf("Two-process ping-pong round trip, %s\n", title);
+  std::printf("%d round trips each, mechanisms interleaved in blocks of 1000 (microseconds)\n", trips);
+  std::printf("%-26s %9s %9s %9s\n", "mechanism", "p50", "p99", "p99.9");
+  const auto row = [](const char* mechanism, const Percentiles& p) {
+    std::printf("%-26s %9.2f %9.2f %9.2f\n", mechanism, p.p50, p.p99, p.p999);
+  };
+  row("shmlink signals", result.shmlink);
+  row("raw futex wait/wake", result.futex);
+  row("pipe", result.pipes);
+  std::printf("shmlink / raw futex (p50): %.2fx (target <= 1.20x)\n", result.shmlink.p50 / result.futex.p50);
+  std::printf("shmlink / pipe (p50):      %.2fx (target < 1.00x)\n\n", result.shmlink.p50 / result.pipes.p50);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 7 && std::strcmp(argv[1], "--peer") == 0)
     return run_peer(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]), std::atoi(argv[6]));
   const int trips = argc > 1 ? std::atoi(argv[1]) : 100000;
-  const int total = trips + kWarmup;
   const std::string name = "bench-pingpong-" + std::to_string(getpid());
   char self[4096];
   const ssize_t self_length = readlink("/proc/self/exe", self, sizeof self - 1);
   if (self_length <= 0) return 1;
   self[self_length] = '\0';
 
-  // shmlink: two auto-reset signals
-  shmlink_handle ping, pong;
-  check(shmlink_signal_create((name + ".ping").c_str(), 0, &ping), "signal_create");
-  check(shmlink_signal_create((name + ".pong").c_str(), 0, &pong), "signal_create");
-  pid_t peer = spawn_peer(self, "shmlink", name, total, -1, -1);
-  const Percentiles shmlink = measure(trips, [&] {
-    check(shmlink_signal_set(ping), "set");
-    check(shmlink_wait(pong, SHMLINK_INFINITE), "wait");
-  });
-  wait_child(peer);
-  shmlink_close(ping);
-  shmlink_close(pong);
-
-  // raw futex words in shared memory
-  shmlink_handle segment;
-  FutexPair* pair = map_pair(name + ".futex", true, &segment);
-  peer = spawn_peer(self, "futex", name + ".futex", total, -1, -1);
-  const Percentiles futex = measure(trips, [&] {
-    futex_send(&pair->ping);
-    futex_receive(&pair->pong);
-  });
-  wait_child(peer);
-  shmlink_close(segment);
-
-  // a pair of pipes
-  int to_peer[2], from_peer[2];
-  if (pipe(to_peer) != 0 || pipe(from_peer) != 0) return 1;
-  peer = spawn_peer(self, "pipe", name, total, to_peer[0], from_peer[1]);
-  char byte = 'x';
-  const Percentiles pipes = measure(trips, [&] {
-    if (write(to_peer[1], &byte, 1) != 1 || read(from_peer[0], &byte, 1) != 1) std::exit(1);
-  });
-  wait_child(peer);
-
-  std::printf("Two-process ping-pong round trip, %d round trips each (microseconds)\n", trips);
-  std::printf("%-26s %9s %9s %9s\n", "mechanism", "p50", "p99", "p99.9");
-  std::printf("%-26s %9.2f %9.2f %9.2f\n", "shmlink signals", shmlink.p50, shmlink.p99, shmlink.p999);
-  std::printf("%-26s %9.2f %9.2f %9.2f\n", "raw futex wait/wake", futex.p50, futex.p99, futex.p999);
-  std::printf("%-26s %9.2f %9.2f %9.2f\n", "pipe", pipes.p50, pipes.p99, pipes.p999);
-  std::printf("shmlink / raw futex (p50): %.2fx (target <= 1.20x)\n", shmlink.p50 / futex.p50);
-  std::printf("shmlink / pipe (p50):      %.2fx (target < 1.00x)\n", shmlink.p50 / pipes.p50);
+  const Placement same = run_placement(self, name + ".same", trips, 0);
+  const Placement cross = run_placement(self, name + ".cross", trips, 1);
+  print_placement("both processes on CPU 0 (wake-up and kernel path cost)", trips, same);
+  print_placement("peer on CPU 1 (cross-core wake-up; on a VM dominated by waking an idle vCPU)", trips, cross);
   return 0;
 }

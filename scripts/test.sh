@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine: installs what is missing, then builds and
 # runs every suite - Linux, Windows (mingw-w64 build) under Wine, and Linux again under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero if anything fails.
+# AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +15,7 @@ jobs=$(nproc)
 passed=0
 failed=0
 skipped=0
-for preset in linux windows asan; do
+for preset in linux windows asan tsan; do
   echo "=== $preset: configure and build ==="
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j"$jobs"
@@ -40,6 +40,6 @@ for preset in linux windows asan; do
 done
 
 echo
-echo "All suites (linux, windows under Wine, asan):"
+echo "All suites (linux, windows under Wine, asan, tsan):"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

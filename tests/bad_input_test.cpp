@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,114 @@ TEST_F(BadInput, UnknownFlagBitsAreInvalidArguments) {
     EXPECT_EQ(segment, 0u);
   }
   EXPECT_FALSE(file_exists(path)) << "a refused call creates no file";
+}
+
+TEST_F(BadInput, NullOutputsOfSignalMutexAndSemaphoreFunctionsAreInvalidArguments) {
+  const std::string fresh = unique_name();
+  for (const uint32_t flags : {SHMLINK_CREATE_NEW, SHMLINK_OPEN_OR_CREATE}) {
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_signal_create(fresh.c_str(), flags, nullptr));
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_mutex_create(fresh.c_str(), flags, nullptr));
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                  shmlink_mutex_create(fresh.c_str(), flags | SHMLINK_MUTEX_INITIALLY_OWNED, nullptr));
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_semaphore_create(fresh.c_str(), 0, 1, flags, nullptr));
+  }
+  // Also for a name that exists (OPEN_OR_CREATE would open it).
+  Handle signal;
+  Handle mutex;
+  Handle semaphore;
+  const std::string signal_name = unique_name();
+  const std::string mutex_name = unique_name();
+  const std::string semaphore_name = unique_name();
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(signal_name.c_str(), 0, signal.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_create(mutex_name.c_str(), 0, mutex.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_semaphore_create(semaphore_name.c_str(), 0, 1, 0, semaphore.out()));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_signal_create(signal_name.c_str(), SHMLINK_OPEN_OR_CREATE, nullptr));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_mutex_create(mutex_name.c_str(), SHMLINK_OPEN_OR_CREATE, nullptr));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                shmlink_semaphore_create(semaphore_name.c_str(), 0, 1, SHMLINK_OPEN_OR_CREATE, nullptr));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_signal_open(signal_name.c_str(), nullptr));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_mutex_open(mutex_name.c_str(), nullptr));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_semaphore_open(semaphore_name.c_str(), nullptr));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)) << "no refused call acquired the mutex";
+  EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(mutex.get()));
+
+  // None of them created the fresh name, as any kind.
+  shmlink_handle missing = 42;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_signal_open(fresh.c_str(), &missing));
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_mutex_open(fresh.c_str(), &missing));
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_semaphore_open(fresh.c_str(), &missing));
+}
+
+TEST_F(BadInput, UnknownFlagBitsOfSignalMutexAndSemaphoreCreatesAreInvalidArguments) {
+  // Each kind's own flags are unknown to the other kinds.
+  const uint32_t common[] = {0x2u, 0x4u, 0x8u, 0x40u, 0x800u, 0x1000u, 0x2000u, 0x80000000u, UINT32_MAX};
+  const struct {
+    const char* what;
+    std::vector<uint32_t> unknown;
+    shmlink_status (*create)(const char* name, uint32_t flags, shmlink_handle* out);
+  } kinds[] = {
+      {"signal", {SHMLINK_MUTEX_INITIALLY_OWNED}, shmlink_signal_create},
+      {"mutex", {SHMLINK_SIGNAL_MANUAL_RESET, SHMLINK_SIGNAL_INITIALLY_SET}, shmlink_mutex_create},
+      {"semaphore",
+       {SHMLINK_SIGNAL_MANUAL_RESET, SHMLINK_SIGNAL_INITIALLY_SET, SHMLINK_MUTEX_INITIALLY_OWNED},
+       [](const char* name, uint32_t flags, shmlink_handle* out) {
+         return shmlink_semaphore_create(name, 0, 1, flags, out);
+       }},
+  };
+  for (const auto& kind : kinds) {
+    std::vector<uint32_t> unknown = kind.unknown;
+    unknown.insert(unknown.end(), std::begin(common), std::end(common));
+    const std::string existing = unique_name();
+    Handle held;
+    ASSERT_STATUS(SHMLINK_OK, kind.create(existing.c_str(), 0, held.out()));
+    for (const uint32_t flags : unknown) {
+      SCOPED_TRACE(std::string(kind.what) + ", flags " + std::to_string(flags));
+      const std::string fresh = unique_name();
+      shmlink_handle handle = 42;
+      EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, kind.create(fresh.c_str(), flags, &handle));
+      EXPECT_EQ(handle, 0u);
+      handle = 42;
+      EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, kind.create(fresh.c_str(), flags | SHMLINK_OPEN_OR_CREATE, &handle));
+      EXPECT_EQ(handle, 0u);
+      handle = 42;
+      EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                    kind.create(existing.c_str(), flags | SHMLINK_OPEN_OR_CREATE, &handle));
+      EXPECT_EQ(handle, 0u);
+      EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_signal_open(fresh.c_str(), &handle)) << "nothing was created";
+      EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_mutex_open(fresh.c_str(), &handle));
+      EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_semaphore_open(fresh.c_str(), &handle));
+    }
+  }
+}
+
+TEST_F(BadInput, KnownFlagsOfSignalMutexAndSemaphoreCreatesAreAccepted) {
+  for (const uint32_t share : {0u, SHMLINK_SHARE_GROUP, SHMLINK_SHARE_ALL_USERS}) {
+    for (const uint32_t open_or_create : {0u, SHMLINK_OPEN_OR_CREATE}) {
+      const uint32_t flags = share | open_or_create;
+      SCOPED_TRACE("flags " + std::to_string(flags));
+      Handle handle;
+      EXPECT_STATUS(SHMLINK_OK, shmlink_signal_create(unique_name().c_str(),
+                                                      flags | SHMLINK_SIGNAL_MANUAL_RESET | SHMLINK_SIGNAL_INITIALLY_SET,
+                                                      handle.out()));
+      EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_create(unique_name().c_str(), flags | SHMLINK_MUTEX_INITIALLY_OWNED,
+                                                     handle.out()));
+      EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(handle.get()));
+      EXPECT_STATUS(SHMLINK_OK, shmlink_semaphore_create(unique_name().c_str(), 0, 1, flags, handle.out()));
+    }
+  }
+}
+
+TEST_F(BadInput, OpenOfAMissingSignalMutexOrSemaphoreIsNotFound) {
+  const std::string name = unique_name();
+  shmlink_handle handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_signal_open(name.c_str(), &handle));
+  EXPECT_EQ(handle, 0u);
+  handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_mutex_open(name.c_str(), &handle));
+  EXPECT_EQ(handle, 0u);
+  handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_semaphore_open(name.c_str(), &handle));
+  EXPECT_EQ(handle, 0u);
 }
 
 TEST_F(BadInput, UnknownAccessValuesAreInvalidArguments) {

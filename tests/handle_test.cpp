@@ -41,13 +41,64 @@ void expect_rejected_as_view(shmlink_handle handle) {
   EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_unmap(handle));
 }
 
+void expect_rejected_as_signal(shmlink_handle handle) {
+  SCOPED_TRACE("as a signal handle: " + std::to_string(handle));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_signal_set(handle));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_signal_reset(handle));
+}
+
+void expect_rejected_as_mutex(shmlink_handle handle) {
+  SCOPED_TRACE("as a mutex handle: " + std::to_string(handle));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_mutex_lock(handle, 0));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_mutex_lock(handle, SHMLINK_INFINITE));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_mutex_unlock(handle));
+}
+
+void expect_rejected_as_semaphore(shmlink_handle handle) {
+  SCOPED_TRACE("as a semaphore handle: " + std::to_string(handle));
+  uint32_t previous = 12345;
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_semaphore_release(handle, 1, &previous));
+  EXPECT_EQ(previous, 12345u);
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_semaphore_release(handle, 1, nullptr));
+}
+
+// Not waitable: SHMLINK_INFINITE must not make the call hang.
+void expect_rejected_as_waitable(shmlink_handle handle) {
+  SCOPED_TRACE("as a waitable handle: " + std::to_string(handle));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_wait(handle, 0));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_wait(handle, SHMLINK_INFINITE));
+  uint32_t index = 12345;
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_wait_any(&handle, 1, SHMLINK_INFINITE, &index));
+  EXPECT_EQ(index, 12345u);
+}
+
 // A handle that is not open at all: every function that takes a handle refuses it.
 void expect_rejected_everywhere(shmlink_handle handle) {
   EXPECT_EQ(shmlink_handle_kind(handle), SHMLINK_ERR_BAD_HANDLE) << handle;
   expect_rejected_as_segment(handle);
   expect_rejected_as_view(handle);
+  expect_rejected_as_signal(handle);
+  expect_rejected_as_mutex(handle);
+  expect_rejected_as_semaphore(handle);
+  expect_rejected_as_waitable(handle);
   EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_close(handle));
 }
+
+// One open handle of every kind.
+struct EveryKind {
+  EveryKind() {
+    EXPECT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 100, 0, segment.out()));
+    EXPECT_STATUS(SHMLINK_OK, map_view(segment.get(), 0, 0, SHMLINK_ACCESS_READ_WRITE, view));
+    EXPECT_STATUS(SHMLINK_OK, shmlink_signal_create(unique_name().c_str(), 0, signal.out()));
+    EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_create(unique_name().c_str(), 0, mutex.out()));
+    EXPECT_STATUS(SHMLINK_OK, shmlink_semaphore_create(unique_name().c_str(), 0, 1, 0, semaphore.out()));
+  }
+  Handle segment;
+  View view;
+  Handle signal;
+  Handle mutex;
+  Handle semaphore;
+};
 
 TEST(Handles, HandleZeroIsRejectedEverywhere) { expect_rejected_everywhere(0); }
 
@@ -61,6 +112,26 @@ TEST(Handles, KindsAreReported) {
   EXPECT_NE(segment.get(), view.handle.get());
   EXPECT_EQ(shmlink_handle_kind(segment.get()), SHMLINK_KIND_SEGMENT);
   EXPECT_EQ(shmlink_handle_kind(view.handle.get()), SHMLINK_KIND_VIEW);
+}
+
+TEST(Handles, KindsOfSignalsMutexesAndSemaphoresAreReported) {
+  const EveryKind handles;
+  EXPECT_EQ(shmlink_handle_kind(handles.signal.get()), SHMLINK_KIND_SIGNAL);
+  EXPECT_EQ(shmlink_handle_kind(handles.mutex.get()), SHMLINK_KIND_MUTEX);
+  EXPECT_EQ(shmlink_handle_kind(handles.semaphore.get()), SHMLINK_KIND_SEMAPHORE);
+}
+
+TEST(Handles, ClosedSignalMutexAndSemaphoreHandlesAreRejectedEverywhere) {
+  shmlink_handle signal = 0;
+  shmlink_handle mutex = 0;
+  shmlink_handle semaphore = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(unique_name().c_str(), SHMLINK_SIGNAL_INITIALLY_SET, &signal));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_create(unique_name().c_str(), 0, &mutex));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_semaphore_create(unique_name().c_str(), 1, 1, 0, &semaphore));
+  for (const shmlink_handle handle : {signal, mutex, semaphore}) {
+    ASSERT_STATUS(SHMLINK_OK, shmlink_close(handle));
+    expect_rejected_everywhere(handle);
+  }
 }
 
 TEST(Handles, ClosedHandleIsRejectedEverywhere) {
@@ -152,6 +223,31 @@ TEST(Handles, WrongKindIsRejectedByEveryFunction) {
   EXPECT_EQ(shmlink_handle_kind(view.handle.get()), SHMLINK_KIND_VIEW);
   view.bytes()[0] = 'x';
   EXPECT_STATUS(SHMLINK_OK, shmlink_flush(view.handle.get()));
+}
+
+TEST(Handles, WrongKindIsRejectedBySignalMutexAndSemaphoreFunctions) {
+  const EveryKind handles;
+  const shmlink_handle segment = handles.segment.get();
+  const shmlink_handle view = handles.view.handle.get();
+  const shmlink_handle signal = handles.signal.get();
+  const shmlink_handle mutex = handles.mutex.get();
+  const shmlink_handle semaphore = handles.semaphore.get();
+  for (const shmlink_handle other : {segment, view, mutex, semaphore}) expect_rejected_as_signal(other);
+  for (const shmlink_handle other : {segment, view, signal, semaphore}) expect_rejected_as_mutex(other);
+  for (const shmlink_handle other : {segment, view, signal, mutex}) expect_rejected_as_semaphore(other);
+  for (const shmlink_handle other : {segment, view}) expect_rejected_as_waitable(other);
+  for (const shmlink_handle other : {signal, mutex, semaphore}) {
+    expect_rejected_as_segment(other);
+    expect_rejected_as_view(other);
+  }
+  // All still open, of their own kind, and untouched: the mutex is free, the semaphore empty,
+  // the signal unset.
+  EXPECT_EQ(shmlink_handle_kind(segment), SHMLINK_KIND_SEGMENT);
+  EXPECT_EQ(shmlink_handle_kind(view), SHMLINK_KIND_VIEW);
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(signal, 0));
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(semaphore, 0));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex, 0));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(mutex));
 }
 
 TEST(Handles, MadeUpValuesAreRejectedEverywhere) {

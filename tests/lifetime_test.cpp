@@ -5,6 +5,7 @@
 #include "peer/peer_protocol.h"
 #include "support/fixtures.h"
 #include "support/names.h"
+#include "support/peer_output.h"
 #include "support/process.h"
 
 #include <gtest/gtest.h>
@@ -14,20 +15,6 @@
 
 namespace shmlink_test {
 namespace {
-
-// Waits for the peer's next line and expects it to be `expected`.
-void expect_line(Process& peer, const std::string& expected) {
-  const std::optional<std::string> line = peer.read_line();
-  ASSERT_TRUE(line.has_value()) << "the peer said nothing (expected \"" << expected << "\")";
-  ASSERT_EQ(*line, expected);
-}
-
-// Lets a holding peer go and expects it to say so and exit cleanly.
-void release(Process& peer) {
-  peer.close_stdin();
-  expect_line(peer, "closed");
-  EXPECT_EQ(peer.wait(), std::optional<int>(0));
-}
 
 shmlink_status open_status(const std::string& name) {
   Handle segment;
@@ -248,6 +235,124 @@ TEST(Lifetime, ProgramGetsItsStdinText) {
   EXPECT_NE(closed, std::string::npos) << output;
   EXPECT_LT(ready, closed) << output;
   EXPECT_EQ(holder.wait(), std::optional<int>(0));
+}
+
+// ---- Signals, mutexes, semaphores: the same lifetime as segments ----
+
+// Creates a named object of each waitable kind; `open` opens one by name.
+struct WaitableKind {
+  const char* what;
+  shmlink_status (*create)(const char* name, shmlink_handle* out);
+  shmlink_status (*open)(const char* name, shmlink_handle* out);
+};
+
+const WaitableKind kWaitableKinds[] = {
+    {"signal",
+     [](const char* name, shmlink_handle* out) {
+       return shmlink_signal_create(name, SHMLINK_SIGNAL_MANUAL_RESET | SHMLINK_SIGNAL_INITIALLY_SET, out);
+     },
+     shmlink_signal_open},
+    {"mutex", [](const char* name, shmlink_handle* out) { return shmlink_mutex_create(name, 0, out); },
+     shmlink_mutex_open},
+    {"semaphore", [](const char* name, shmlink_handle* out) { return shmlink_semaphore_create(name, 1, 1, 0, out); },
+     shmlink_semaphore_open},
+};
+
+TEST(Lifetime, LastCloseFreesTheNameOfASignalMutexOrSemaphore) {
+  for (const WaitableKind& kind : kWaitableKinds) {
+    SCOPED_TRACE(kind.what);
+    const std::string name = unique_name();
+    Handle first;
+    ASSERT_STATUS(SHMLINK_OK, kind.create(name.c_str(), first.out()));
+    Handle second;
+    ASSERT_STATUS(SHMLINK_OK, kind.open(name.c_str(), second.out()));
+    ASSERT_STATUS(SHMLINK_OK, first.close());
+    Handle third;
+    EXPECT_STATUS(SHMLINK_OK, kind.open(name.c_str(), third.out())) << "the second handle keeps it";
+    third.reset();
+    ASSERT_STATUS(SHMLINK_OK, second.close());
+    shmlink_handle missing = 42;
+    EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, kind.open(name.c_str(), &missing));
+    EXPECT_EQ(missing, 0u);
+#ifndef _WIN32
+    EXPECT_FALSE(path_exists(local_object_path(name)));
+#endif
+    Handle again;
+    EXPECT_STATUS(SHMLINK_OK, kind.create(name.c_str(), again.out())) << "the name is free";
+  }
+}
+
+TEST(Lifetime, SignalCreatedAgainAfterItsLastCloseIsNew) {
+  const std::string name = unique_name();
+  shmlink_handle signal = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(name.c_str(), SHMLINK_SIGNAL_MANUAL_RESET | SHMLINK_SIGNAL_INITIALLY_SET,
+                                                  &signal));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_close(signal));
+  Handle again;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(name.c_str(), SHMLINK_OPEN_OR_CREATE, again.out()))
+      << "created, not the old one opened";
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(again.get(), 0)) << "unset, as the new flags say";
+}
+
+TEST(Lifetime, PeerHoldingASignalKeepsItAliveAfterWeClose) {
+  const std::string name = unique_name();
+  auto peer = start_peer({"signal-create", name, "manual", "set"});
+  ASSERT_NO_FATAL_FAILURE(expect_line(*peer, "ready"));
+  Handle ours;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_open(name.c_str(), ours.out()));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(ours.get(), 0)) << "set by its creator";
+  ours.reset();
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_open(name.c_str(), ours.out())) << "the peer keeps it";
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(ours.get(), 0)) << "the same signal, still set";
+  ours.reset();
+  ASSERT_NO_FATAL_FAILURE(release(*peer));
+  shmlink_handle missing = 42;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_signal_open(name.c_str(), &missing));
+}
+
+TEST(Lifetime, SignalOfAPeerKilledHoldingTheOnlyHandleIsGone) {
+  const std::string name = unique_name();
+  auto peer = start_peer({"signal-create", name, "manual", "set"});
+  ASSERT_NO_FATAL_FAILURE(expect_line(*peer, "ready"));
+  peer->kill();
+  ASSERT_TRUE(peer->wait().has_value());
+  shmlink_handle missing = 42;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_signal_open(name.c_str(), &missing));
+  Handle again;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(name.c_str(), SHMLINK_CREATE_NEW, again.out()))
+      << "the name can be created again";
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(again.get(), 0)) << "a new signal, not the dead peer's";
+  again.reset();
+#ifndef _WIN32
+  EXPECT_FALSE(path_exists(local_object_path(name))) << "nothing of it is left in /dev/shm";
+#endif
+}
+
+TEST(Lifetime, SignalNameOfAPeerKilledHoldingTheOnlyHandleIsFreeForAnotherKind) {
+  const std::string name = unique_name();
+  auto peer = start_peer({"signal-create", name});
+  ASSERT_NO_FATAL_FAILURE(expect_line(*peer, "ready"));
+  peer->kill();
+  ASSERT_TRUE(peer->wait().has_value());
+  Handle mutex;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_create(name.c_str(), SHMLINK_OPEN_OR_CREATE, mutex.out()))
+      << "created, not refused as the dead peer's signal";
+}
+
+TEST(Lifetime, PeerKilledWhileWeHoldTheSignalLeavesItToUs) {
+  const std::string name = unique_name();
+  Handle ours;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(name.c_str(), SHMLINK_SIGNAL_AUTO_RESET, ours.out()));
+  auto peer = start_peer({"signal-wait", name, "infinite"});
+  ASSERT_NO_FATAL_FAILURE(expect_line(*peer, "ready"));
+  peer->kill();
+  ASSERT_TRUE(peer->wait().has_value());
+  // The dead waiter takes nothing with it: a set is still there for the next wait.
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_set(ours.get()));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(ours.get(), 0));
+  ours.reset();
+  shmlink_handle missing = 42;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_signal_open(name.c_str(), &missing));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -31,6 +32,26 @@ void expect_invalid_name(const std::string& name) {
   EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_segment_from_file(path.c_str(), name.c_str(), 100,
                                                                     SHMLINK_ACCESS_READ_WRITE, 0, &segment));
   EXPECT_EQ(segment, 0u);
+  for (const uint32_t flags : {SHMLINK_CREATE_NEW, SHMLINK_OPEN_OR_CREATE}) {
+    shmlink_handle handle = 42;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_signal_create(name.c_str(), flags, &handle));
+    EXPECT_EQ(handle, 0u);
+    handle = 42;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_mutex_create(name.c_str(), flags, &handle));
+    EXPECT_EQ(handle, 0u);
+    handle = 42;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_semaphore_create(name.c_str(), 0, 1, flags, &handle));
+    EXPECT_EQ(handle, 0u);
+  }
+  shmlink_handle handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_signal_open(name.c_str(), &handle));
+  EXPECT_EQ(handle, 0u);
+  handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_mutex_open(name.c_str(), &handle));
+  EXPECT_EQ(handle, 0u);
+  handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_semaphore_open(name.c_str(), &handle));
+  EXPECT_EQ(handle, 0u);
 }
 
 // Creates `name`, checks it works, and closes it.
@@ -172,6 +193,26 @@ TEST(Names, NullNameIsAnInvalidArgument) {
   segment = 42;
   EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_segment_open(nullptr, SHMLINK_ACCESS_READ, &segment));
   EXPECT_EQ(segment, 0u);
+  for (const uint32_t flags : {SHMLINK_CREATE_NEW, SHMLINK_OPEN_OR_CREATE}) {
+    shmlink_handle handle = 42;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_signal_create(nullptr, flags, &handle));
+    EXPECT_EQ(handle, 0u);
+    handle = 42;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_mutex_create(nullptr, flags, &handle));
+    EXPECT_EQ(handle, 0u);
+    handle = 42;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_semaphore_create(nullptr, 0, 1, flags, &handle));
+    EXPECT_EQ(handle, 0u);
+  }
+  shmlink_handle handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_signal_open(nullptr, &handle));
+  EXPECT_EQ(handle, 0u);
+  handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_mutex_open(nullptr, &handle));
+  EXPECT_EQ(handle, 0u);
+  handle = 42;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_semaphore_open(nullptr, &handle));
+  EXPECT_EQ(handle, 0u);
 }
 
 TEST(Names, PrefixesAreCaseSensitive) {
@@ -180,8 +221,65 @@ TEST(Names, PrefixesAreCaseSensitive) {
   expect_invalid_name("GLOBAL\\" + unique_name());
 }
 
+// The kinds of named object, each with its create (CREATE_NEW or OPEN_OR_CREATE) and open.
+struct NamedKind {
+  const char* what;
+  int32_t kind;
+  shmlink_status (*create)(const char* name, uint32_t flags, shmlink_handle* out);
+  shmlink_status (*open)(const char* name, shmlink_handle* out);
+};
+
+const NamedKind kNamedKinds[] = {
+    {"segment", SHMLINK_KIND_SEGMENT,
+     [](const char* name, uint32_t flags, shmlink_handle* out) { return shmlink_segment_create(name, 4096, flags, out); },
+     [](const char* name, shmlink_handle* out) { return shmlink_segment_open(name, SHMLINK_ACCESS_READ_WRITE, out); }},
+    {"signal", SHMLINK_KIND_SIGNAL, shmlink_signal_create, shmlink_signal_open},
+    {"mutex", SHMLINK_KIND_MUTEX, shmlink_mutex_create, shmlink_mutex_open},
+    {"semaphore", SHMLINK_KIND_SEMAPHORE,
+     [](const char* name, uint32_t flags, shmlink_handle* out) { return shmlink_semaphore_create(name, 1, 1, flags, out); },
+     shmlink_semaphore_open},
+};
+
 TEST(Names, OneNamespaceForAllKinds) {
-  GTEST_SKIP() << "needs a second kind of named object (signals, mutexes...): later issue";
+  for (const NamedKind& holder : kNamedKinds) {
+    for (const char* prefix : {"", "Local\\", "Global\\"}) {
+      const std::string name = prefix + unique_name();
+      Handle held;
+      ASSERT_STATUS(SHMLINK_OK, holder.create(name.c_str(), SHMLINK_CREATE_NEW, held.out()));
+      EXPECT_EQ(shmlink_handle_kind(held.get()), holder.kind);
+      for (const NamedKind& other : kNamedKinds) {
+        SCOPED_TRACE(std::string("\"") + name + "\" is a " + holder.what + "; as a " + other.what);
+        shmlink_handle handle = 42;
+        if (&other == &holder) {
+          EXPECT_STATUS(SHMLINK_ERR_ALREADY_EXISTS, other.create(name.c_str(), SHMLINK_CREATE_NEW, &handle));
+          EXPECT_EQ(handle, 0u);
+          continue;
+        }
+        EXPECT_STATUS(SHMLINK_ERR_WRONG_KIND, other.create(name.c_str(), SHMLINK_CREATE_NEW, &handle));
+        EXPECT_EQ(handle, 0u);
+        handle = 42;
+        EXPECT_STATUS(SHMLINK_ERR_WRONG_KIND, other.create(name.c_str(), SHMLINK_OPEN_OR_CREATE, &handle));
+        EXPECT_EQ(handle, 0u);
+        handle = 42;
+        EXPECT_STATUS(SHMLINK_ERR_WRONG_KIND, other.open(name.c_str(), &handle));
+        EXPECT_EQ(handle, 0u);
+      }
+      // The holder is untouched and still opens as itself.
+      Handle again;
+      EXPECT_STATUS(SHMLINK_OK, holder.open(name.c_str(), again.out()));
+      EXPECT_EQ(shmlink_handle_kind(again.get()), holder.kind);
+    }
+  }
+}
+
+TEST(Names, NameOfAClosedObjectCanBeTakenByAnotherKind) {
+  const std::string name = unique_name();
+  for (const NamedKind& kind : kNamedKinds) {
+    SCOPED_TRACE(kind.what);
+    Handle handle;
+    ASSERT_STATUS(SHMLINK_OK, kind.create(name.c_str(), SHMLINK_CREATE_NEW, handle.out()));
+    EXPECT_EQ(shmlink_handle_kind(handle.get()), kind.kind);
+  }
 }
 
 }  // namespace

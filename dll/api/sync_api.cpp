@@ -196,6 +196,11 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
     std::shared_ptr<WaitableObject> objects[SHMLINK_MAX_WAIT_OBJECTS];
     WaitBacking* backings[SHMLINK_MAX_WAIT_OBJECTS];
     for (uint32_t i = 0; i < count; ++i) {
+      for (uint32_t j = 0; j < i; ++j) {
+        if (handles[j] == handles[i])
+          fail(SHMLINK_ERR_INVALID_ARGUMENT,
+               "handles[" + std::to_string(j) + "] and handles[" + std::to_string(i) + "] are the same handle");
+      }
       try {
         objects[i] = lookup_waitable(handles[i]);
       } catch (const Failure& failure) {

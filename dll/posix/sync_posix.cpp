@@ -46,7 +46,8 @@ class PosixWaitable {
   // Takes the object if it is ready; otherwise fills `entry` with the word and the value to
   // sleep on. `after_sleep`: this waiter has slept on it before (see PosixMutex).
   virtual Take try_take(FutexWaitEntry& entry, bool after_sleep) = 0;
-  // This waiter was woken for the object but took another one: wake someone else instead.
+  // This waiter may have been woken for the object but took another one: wake someone else
+  // instead, if anyone may need it.
   virtual void pass_on_wake() = 0;
   // Waits for this object alone; the mutex has a better way than the generic loop.
   virtual Take wait_alone(const Deadline& deadline, uint32_t timeout_ms);
@@ -56,21 +57,26 @@ class PosixWaitable {
 Take wait_generic(PosixWaitable* const* objects, uint32_t count, const Deadline& deadline, uint32_t timeout_ms,
                   uint32_t* out_index) {
   FutexWaitEntry entries[SHMLINK_MAX_WAIT_OBJECTS];
-  int woken = -1;
   bool slept = false;
   for (;;) {
     for (uint32_t i = 0; i < count; ++i) {
       const Take take = objects[i]->try_take(entries[i], slept);
       if (take == Take::NotReady) continue;
-      if (woken >= 0 && static_cast<uint32_t>(woken) != i) objects[woken]->pass_on_wake();
+      // Wakes for several of the words may have reached us before we ran, and futex_waitv
+      // names only one of them (the highest index): pass on every one we do not use.
+      if (slept) {
+        for (uint32_t j = 0; j < count; ++j) {
+          if (j != i) objects[j]->pass_on_wake();
+        }
+      }
       *out_index = i;
       return take;
     }
     if (timeout_ms == 0 || deadline.passed()) return Take::NotReady;
     if (count == 1) {
-      woken = posix::futex_wait(entries[0].word, entries[0].expected, deadline) ? 0 : -1;
+      posix::futex_wait(entries[0].word, entries[0].expected, deadline);
     } else {
-      woken = posix::futex_wait_any(entries, count, deadline);
+      posix::futex_wait_any(entries, count, deadline);
     }
     slept = true;
   }
@@ -104,7 +110,10 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
     entry = {state_, 0};
     return Take::NotReady;
   }
-  void pass_on_wake() override { posix::futex_wake(state_, 1); }
+  // Unset: whoever reset it or took it used the wake.
+  void pass_on_wake() override {
+    if (load(state_) != 0) posix::futex_wake(state_, 1);
+  }
 
  private:
   std::unique_ptr<NamedObject> object_;
@@ -144,7 +153,9 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
     entry = {count_, 0};
     return Take::NotReady;
   }
-  void pass_on_wake() override { posix::futex_wake(count_, 1); }
+  void pass_on_wake() override {
+    if (load(count_) != 0) posix::futex_wake(count_, 1);
+  }
 
  private:
   void check(uint32_t count) const {
@@ -212,6 +223,8 @@ MutexMappings& mutex_mappings() {
 }
 
 class PosixMutex final : public MutexBacking, public PosixWaitable {
+  static constexpr int kOwnerlessRetries = 1000;
+
  public:
   PosixMutex(std::unique_ptr<NamedObject> object, std::shared_ptr<MutexMapping> mapping)
       : object_(std::move(object)), mapping_(std::move(mapping)) {}
@@ -225,7 +238,7 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
 
   Take try_take(FutexWaitEntry& entry, bool after_sleep) override {
     uint32_t* word = mapping_->lock_word();
-    for (;;) {
+    for (int attempt = 0;; ++attempt) {
       const Take take = outcome(pthread_mutex_trylock(mapping_->mutex()), "pthread_mutex_trylock");
       if (take != Take::NotReady) {
         // Others may still sleep on the word, and trylock does not say so in it: mark it as
@@ -234,7 +247,10 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
         return take;
       }
       uint32_t value = load(word);
-      if ((value & FUTEX_TID_MASK) == 0) continue;  // released meanwhile: try again
+      // Released meanwhile: try again. A word that stays ownerless yet busy was written by
+      // a broken or hostile peer: sleep on it like on a held mutex, within the deadline,
+      // rather than spin forever.
+      if ((value & FUTEX_TID_MASK) == 0 && attempt < kOwnerlessRetries) continue;
       // Ask the owner's unlock (or the kernel, if the owner dies) to wake us.
       const uint32_t sleep_on = value | FUTEX_WAITERS;
       if (value != sleep_on && !compare_exchange(word, value, sleep_on)) continue;
@@ -242,6 +258,8 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
       return Take::NotReady;
     }
   }
+  // Always: even a mutex taken meanwhile may have been taken without FUTEX_WAITERS, and then
+  // its unlock would wake nobody.
   void pass_on_wake() override { posix::futex_wake(mapping_->lock_word(), 1); }
 
   Take wait_alone(const Deadline& deadline, uint32_t timeout_ms) override {

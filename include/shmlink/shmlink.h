@@ -329,9 +329,13 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait(shmlink_handle waitable, ui
 
 /* Waits until any one of `count` (1..64) objects is available and takes that one only
  * (WaitForMultipleObjects with bWaitAll FALSE); *out_index says which. When several are
- * available, the lowest index wins. Kinds may be mixed.
+ * available, the lowest index wins. (On Windows the kernel checks all of them at one
+ * instant; on Linux they are checked in index order, so an object that becomes available
+ * while the check is under way may lose to a higher index found available after it.)
+ * Kinds may be mixed; one handle may appear only once (as in WaitForMultipleObjects).
  * Returns: SHMLINK_OK or SHMLINK_ABANDONED (the mutex at *out_index was abandoned).
- * Fails: INVALID_ARGUMENT (NULL handles or out_index, count 0 or above 64), BAD_HANDLE
+ * Fails: INVALID_ARGUMENT (NULL handles or out_index, count 0 or above 64, a handle given
+ * twice), BAD_HANDLE
  * (any handle closed, unknown or not waitable), TIMEOUT, CORRUPT, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* handles, uint32_t count,
                                                        uint32_t timeout_ms, uint32_t* out_index);

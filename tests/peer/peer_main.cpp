@@ -3,6 +3,7 @@
 
 #include <shmlink/shmlink.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -57,6 +58,61 @@ void write_at(shmlink_handle segment, uint64_t offset, const std::string& text) 
   check(shmlink_map(segment, offset, text.size(), SHMLINK_ACCESS_READ_WRITE, &view, &address), "map");
   std::memcpy(address, text.data(), text.size());
   check(shmlink_unmap(view), "unmap");
+}
+
+// A wait's time limit: milliseconds, or "infinite".
+uint32_t timeout_from(const char* text) {
+  if (std::string(text) == "infinite") return SHMLINK_INFINITE;
+  const uint64_t timeout = number(text);
+  if (timeout >= SHMLINK_INFINITE) usage("a timeout is below 4294967295 ms, or \"infinite\"");
+  return static_cast<uint32_t>(timeout);
+}
+
+// Like check(), but only SHMLINK_OK passes: an abandoned mutex is a failure here too.
+void check_ok(shmlink_status status, const char* what) {
+  check(status, what);
+  if (status == SHMLINK_OK) return;
+  say(std::string("error ") + shmlink_status_name(status) + ": " + what + ": not expected here");
+  std::exit(1);
+}
+
+// Opens the waitable NAME, says "ready", waits once and says how that went.
+void wait_once(shmlink_status (*open)(const char*, shmlink_handle*), const char* name, const char* timeout) {
+  const uint32_t timeout_ms = timeout_from(timeout);
+  shmlink_handle waitable = 0;
+  check(open(name, &waitable), "open");
+  say("ready");
+  say(std::string("wait ") + shmlink_status_name(shmlink_wait(waitable, timeout_ms)));
+  check(shmlink_close(waitable), "close");
+}
+
+// Increments the 64-bit counter at the start of SEGMENT `iterations` times under the mutex,
+// with a plain read and a plain write: only mutual exclusion keeps every increment.
+void count_under_mutex(const char* mutex_name, const char* segment_name, uint64_t iterations,
+                       const char* start_name) {
+  shmlink_handle mutex = 0;
+  shmlink_handle segment = 0;
+  shmlink_handle view = 0;
+  shmlink_handle start = 0;
+  void* address = nullptr;
+  check(shmlink_mutex_open(mutex_name, &mutex), "open the mutex");
+  check(shmlink_segment_open(segment_name, SHMLINK_ACCESS_READ_WRITE, &segment), "open the segment");
+  check(shmlink_map(segment, 0, sizeof(uint64_t), SHMLINK_ACCESS_READ_WRITE, &view, &address), "map");
+  if (start_name != nullptr) check(shmlink_signal_open(start_name, &start), "open the start signal");
+  say("ready");
+  if (start != 0) check(shmlink_wait(start, SHMLINK_INFINITE), "wait for the start signal");
+  volatile uint64_t* counter = static_cast<volatile uint64_t*>(address);
+  for (uint64_t i = 0; i < iterations; ++i) {
+    check_ok(shmlink_mutex_lock(mutex, SHMLINK_INFINITE), "lock");
+    const uint64_t value = *counter;
+    *counter = value + 1;
+    check(shmlink_mutex_unlock(mutex), "unlock");
+  }
+  check(shmlink_unmap(view), "unmap");
+  check(shmlink_close(segment), "close the segment");
+  check(shmlink_close(mutex), "close the mutex");
+  if (start != 0) check(shmlink_close(start), "close the start signal");
+  say("counted");
 }
 
 }  // namespace
@@ -122,6 +178,59 @@ int main(int argc, char** argv) {
     check(shmlink_segment_open(name, access_from(argc, argv, 3), &segment), "open");
     check(shmlink_close(segment), "close");
     say("opened");
+  } else if (command == "signal-create") {
+    uint32_t flags = SHMLINK_CREATE_NEW;
+    for (int i = 3; i < argc; ++i) {
+      const std::string option = argv[i];
+      if (option == "manual") {
+        flags |= SHMLINK_SIGNAL_MANUAL_RESET;
+      } else if (option == "set") {
+        flags |= SHMLINK_SIGNAL_INITIALLY_SET;
+      } else {
+        usage("signal-create NAME [manual] [set]");
+      }
+    }
+    shmlink_handle signal = 0;
+    check(shmlink_signal_create(name, flags, &signal), "create");
+    say("ready");
+    hold();
+    check(shmlink_close(signal), "close");
+    say("closed");
+  } else if (command == "signal-wait") {
+    if (argc < 4) usage("signal-wait NAME TIMEOUT_MS");
+    wait_once(shmlink_signal_open, name, argv[3]);
+  } else if (command == "semaphore-wait") {
+    if (argc < 4) usage("semaphore-wait NAME TIMEOUT_MS");
+    wait_once(shmlink_semaphore_open, name, argv[3]);
+  } else if (command == "signal-set") {
+    shmlink_handle signal = 0;
+    check(shmlink_signal_open(name, &signal), "open");
+    check(shmlink_signal_set(signal), "set");
+    check(shmlink_close(signal), "close");
+    say("done");
+  } else if (command == "semaphore-release") {
+    if (argc < 4) usage("semaphore-release NAME COUNT");
+    const uint64_t count = number(argv[3]);
+    if (count > UINT32_MAX) usage("COUNT is a 32-bit number");
+    shmlink_handle semaphore = 0;
+    uint32_t previous = 0;
+    check(shmlink_semaphore_open(name, &semaphore), "open");
+    check(shmlink_semaphore_release(semaphore, static_cast<uint32_t>(count), &previous), "release");
+    check(shmlink_close(semaphore), "close");
+    say("done " + std::to_string(previous));
+  } else if (command == "mutex-hold") {
+    shmlink_handle mutex = 0;
+    check(shmlink_mutex_open(name, &mutex), "open");
+    const shmlink_status locked = shmlink_mutex_lock(mutex, SHMLINK_INFINITE);
+    check(locked, "lock");
+    say(std::string("locked ") + shmlink_status_name(locked));
+    hold();
+    check(shmlink_mutex_unlock(mutex), "unlock");
+    check(shmlink_close(mutex), "close");
+    say("closed");
+  } else if (command == "mutex-count") {
+    if (argc < 5) usage("mutex-count MUTEX SEGMENT ITERATIONS [START_SIGNAL]");
+    count_under_mutex(name, argv[3], number(argv[4]), argc > 5 ? argv[5] : nullptr);
   } else {
     usage("unknown command");
   }

@@ -11,8 +11,35 @@
 //                                           (printable ASCII as is, others as \xNN)
 //   shmlink_peer open NAME [ACCESS]         opens NAME, prints "opened", closes it
 //
+// Signals, mutexes, semaphores:
+//   shmlink_peer signal-create NAME [manual] [set]
+//                                           creates signal NAME (CREATE_NEW; auto-reset and
+//                                           unset unless told), prints "ready", holds it
+//                                           until stdin closes
+//   shmlink_peer signal-wait NAME TIMEOUT_MS
+//                                           opens signal NAME, prints "ready", waits on it
+//                                           (TIMEOUT_MS: a number or "infinite"), prints
+//                                           "wait STATUS_NAME" ("wait SHMLINK_OK")
+//   shmlink_peer signal-set NAME            opens signal NAME, sets it, prints "done"
+//   shmlink_peer semaphore-wait NAME TIMEOUT_MS
+//                                           as signal-wait, on semaphore NAME
+//   shmlink_peer semaphore-release NAME COUNT
+//                                           opens semaphore NAME, releases COUNT, prints
+//                                           "done PREVIOUS_COUNT"
+//   shmlink_peer mutex-hold NAME            opens mutex NAME, locks it (no time limit),
+//                                           prints "locked STATUS_NAME" ("locked SHMLINK_OK",
+//                                           "locked SHMLINK_ABANDONED"), holds it until
+//                                           stdin closes, then unlocks it
+//   shmlink_peer mutex-count MUTEX SEGMENT ITERATIONS [START_SIGNAL]
+//                                           opens mutex MUTEX and segment SEGMENT, prints
+//                                           "ready", waits for signal START_SIGNAL if given,
+//                                           then ITERATIONS times: lock, increment the
+//                                           64-bit counter at offset 0 of SEGMENT with a
+//                                           plain read and write, unlock; prints "counted"
+//
 // A holder prints "closed" after letting go. On a failure the peer prints
 // "error STATUS_NAME: message" and exits with peer_exit_code(status); usage errors exit 2.
+// A wait's outcome (also TIMEOUT) is a result, not a failure: it is printed, exit code 0.
 #pragma once
 
 #include <shmlink/shmlink.h>

@@ -145,10 +145,16 @@ Process::Process(const std::string& name, const std::vector<std::string>& argume
   }
   reader_ = std::thread([this] { read_output(); });
   if (stdin_text) {
-    DWORD written = 0;
-    WriteFile(os_->stdin_write, stdin_text->data(), static_cast<DWORD>(stdin_text->size()), &written, nullptr);
+    write_stdin(*stdin_text);
     close_stdin();
   }
+}
+
+bool Process::write_stdin(const std::string& text) {
+  if (os_->stdin_write == nullptr) return false;
+  DWORD written = 0;
+  return WriteFile(os_->stdin_write, text.data(), static_cast<DWORD>(text.size()), &written, nullptr) &&
+         written == text.size();
 }
 
 void Process::read_output() {
@@ -268,17 +274,23 @@ Process::Process(const std::string& name, const std::vector<std::string>& argume
   os_->stdout_read = stdout_pipe[0];
   reader_ = std::thread([this] { read_output(); });
   if (stdin_text) {
-    const char* data = stdin_text->data();
-    size_t left = stdin_text->size();
-    while (left > 0) {
-      const ssize_t written = write(os_->stdin_write, data, left);
-      if (written < 0 && errno == EINTR) continue;
-      if (written <= 0) break;  // the program is gone: it reads what it reads
-      data += written;
-      left -= static_cast<size_t>(written);
-    }
+    write_stdin(*stdin_text);  // if the program is gone, it reads what it reads
     close_stdin();
   }
+}
+
+bool Process::write_stdin(const std::string& text) {
+  if (os_->stdin_write < 0) return false;
+  const char* data = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    const ssize_t written = write(os_->stdin_write, data, left);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return false;
+    data += written;
+    left -= static_cast<size_t>(written);
+  }
+  return true;
 }
 
 void Process::read_output() {

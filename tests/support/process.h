@@ -50,6 +50,10 @@ class Process {
   // Everything not read yet, up to the end of the output or until `timeout` runs out.
   std::string read_all(std::chrono::milliseconds timeout = kProcessTimeout);
 
+  // Writes `text` to the program's stdin (which stays open). Returns false if it could not
+  // all be written: stdin was closed, or the program has gone.
+  bool write_stdin(const std::string& text);
+
   void close_stdin();
 
   // The exit code (128 + the signal on Linux if a signal ended it), or nullopt if it is still
