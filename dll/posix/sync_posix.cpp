@@ -14,10 +14,12 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <climits>
 #include <map>
@@ -46,6 +48,8 @@ class PosixWaitable {
   // Takes the object if it is ready; otherwise fills `entry` with the word and the value to
   // sleep on. `after_sleep`: this waiter has slept on it before (see PosixMutex).
   virtual Take try_take(FutexWaitEntry& entry, bool after_sleep) = 0;
+  // Whether a try_take might succeed now; reads only (used while checking before a sleep).
+  virtual bool looks_ready() const = 0;
   // This waiter may have been woken for the object but took another one: wake someone else
   // instead, if anyone may need it.
   virtual void pass_on_wake() = 0;
@@ -53,11 +57,34 @@ class PosixWaitable {
   virtual Take wait_alone(const Deadline& deadline, uint32_t timeout_ms);
 };
 
-// The wait loop: take the lowest-indexed ready object, else sleep on all their words.
+// How long a wait keeps checking before it goes to sleep. Sleeping and being woken costs a
+// context switch on each side, and far more when the waker has to bring an idle CPU back
+// (~70 us on a VM): a peer that answers within this budget is seen without either.
+constexpr auto kCheckBeforeSleep = std::chrono::microseconds(20);
+
+// Checks the objects until one looks ready (true) or the budget or the deadline runs out.
+// The CPU is yielded between checks, so a peer on the same CPU still gets to run; on a
+// single CPU there is nobody to wait for by checking, and it returns at once.
+bool check_before_sleep(PosixWaitable* const* objects, uint32_t count, const Deadline& deadline) {
+  static const bool several_cpus = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+  if (!several_cpus) return false;
+  const auto give_up = std::chrono::steady_clock::now() + kCheckBeforeSleep;
+  do {
+    for (uint32_t i = 0; i < count; ++i) {
+      if (objects[i]->looks_ready()) return true;
+    }
+    sched_yield();
+  } while (std::chrono::steady_clock::now() < give_up && !deadline.passed());
+  return false;
+}
+
+// The wait loop: take the lowest-indexed ready object, else check for a short while, else
+// sleep on all their words.
 Take wait_generic(PosixWaitable* const* objects, uint32_t count, const Deadline& deadline, uint32_t timeout_ms,
                   uint32_t* out_index) {
   FutexWaitEntry entries[SHMLINK_MAX_WAIT_OBJECTS];
   bool slept = false;
+  bool checked = false;  // the check before sleeping happens once per wait
   for (;;) {
     for (uint32_t i = 0; i < count; ++i) {
       const Take take = objects[i]->try_take(entries[i], slept);
@@ -73,6 +100,7 @@ Take wait_generic(PosixWaitable* const* objects, uint32_t count, const Deadline&
       return take;
     }
     if (timeout_ms == 0 || deadline.passed()) return Take::NotReady;
+    if (!checked && (checked = true, check_before_sleep(objects, count, deadline))) continue;
     if (count == 1) {
       posix::futex_wait(entries[0].word, entries[0].expected, deadline);
     } else {
@@ -111,6 +139,7 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
     return Take::NotReady;
   }
   // Unset: whoever reset it or took it used the wake.
+  bool looks_ready() const override { return load(state_) != 0; }
   void pass_on_wake() override {
     if (load(state_) != 0) posix::futex_wake(state_, 1);
   }
@@ -153,6 +182,7 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
     entry = {count_, 0};
     return Take::NotReady;
   }
+  bool looks_ready() const override { return load(count_) != 0; }
   void pass_on_wake() override {
     if (load(count_) != 0) posix::futex_wake(count_, 1);
   }
@@ -260,6 +290,7 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
   }
   // Always: even a mutex taken meanwhile may have been taken without FUTEX_WAITERS, and then
   // its unlock would wake nobody.
+  bool looks_ready() const override { return (load(mapping_->lock_word()) & FUTEX_TID_MASK) == 0; }
   void pass_on_wake() override { posix::futex_wake(mapping_->lock_word(), 1); }
 
   Take wait_alone(const Deadline& deadline, uint32_t timeout_ms) override {
