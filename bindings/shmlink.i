@@ -15,6 +15,9 @@
 #if defined(SWIGCSHARP)
 %include "csharp/shmlink_csharp.i"
 #endif
+#if defined(SWIGJAVA)
+%include "java/shmlink_java.i"
+#endif
 
 /* shmlink_segment_create -> segment_create: the module (class) name already says shmlink. */
 %rename("%(strip:[shmlink_])s") "";

@@ -7,7 +7,8 @@ set -euo pipefail
 profile=${1:-test}
 packages=(cmake g++ make pkg-config)
 if [ "$profile" = test ]; then
-  packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64 swig)
+  packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64 swig
+    openjdk-17-jdk-headless junit5)
 fi
 
 missing=()

@@ -15,7 +15,7 @@ jobs=$(nproc)
 passed=0
 failed=0
 skipped=0
-# windows first: the linux build packs its DLLs into the NuGet package.
+# windows first: the linux build packs its DLLs into the NuGet package and shmlink.jar.
 for preset in windows linux asan tsan; do
   echo "=== $preset: configure and build ==="
   cmake --preset "$preset" >/dev/null
@@ -41,6 +41,6 @@ for preset in windows linux asan tsan; do
 done
 
 echo
-echo "All suites (windows under Wine, linux with C#, asan, tsan):"
+echo "All suites (windows under Wine, linux with C# and Java, asan, tsan):"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

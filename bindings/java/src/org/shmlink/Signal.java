@@ -1,0 +1,105 @@
+package org.shmlink;
+
+import java.time.Duration;
+
+/** A named signal (a Win32 event): {@link #set()} releases one wait (auto-reset) or every wait
+ * until {@link #reset()} (manual reset), in any process. */
+public final class Signal extends Waitable {
+  private Signal(long handle, String name, boolean created) {
+    super(handle, name, created);
+  }
+
+  /** Creates a new auto-reset, unset signal.
+   * @param name the signal's name
+   * @return the signal
+   * @throws ShmLinkException ALREADY_EXISTS if the name is taken, and as the library says */
+  public static Signal create(String name) {
+    return create(name, ResetMode.AUTO_RESET, false, Sharing.CURRENT_USER);
+  }
+
+  /** Creates a new signal.
+   * @param name the signal's name
+   * @param mode auto or manual reset
+   * @param initiallySet whether it starts set
+   * @return the signal
+   * @throws ShmLinkException ALREADY_EXISTS if the name is taken, and as the library says */
+  public static Signal create(String name, ResetMode mode, boolean initiallySet) {
+    return create(name, mode, initiallySet, Sharing.CURRENT_USER);
+  }
+
+  /** Creates a new signal others may open too.
+   * @param name the signal's name
+   * @param mode auto or manual reset
+   * @param initiallySet whether it starts set
+   * @param sharing who else may open it
+   * @return the signal
+   * @throws ShmLinkException ALREADY_EXISTS if the name is taken, and as the library says */
+  public static Signal create(String name, ResetMode mode, boolean initiallySet, Sharing sharing) {
+    return make(name, mode, initiallySet, Waitable.createFlags(false, sharing));
+  }
+
+  /** Opens the signal of that name, or creates it; {@link #wasCreated()} says which. An
+   * existing signal keeps its own mode and state.
+   * @param name the signal's name
+   * @param mode auto or manual reset, if created
+   * @param initiallySet whether it starts set, if created
+   * @return the signal
+   * @throws ShmLinkException WRONG_KIND if the name is another kind of object, and as the library says */
+  public static Signal openOrCreate(String name, ResetMode mode, boolean initiallySet) {
+    return make(name, mode, initiallySet, Waitable.createFlags(true, Sharing.CURRENT_USER));
+  }
+
+  /** Opens an existing signal.
+   * @param name the signal's name
+   * @return the signal
+   * @throws ShmLinkException NOT_FOUND if there is none, and as the library says */
+  public static Signal open(String name) {
+    long[] handle = new long[1];
+    ShmLinkException.check(shmlink.signal_open(requireName(name), handle));
+    return new Signal(handle[0], name, false);
+  }
+
+  /** Sets the signal: releases one wait (auto-reset, now or the next one) or every wait until
+   * reset (manual reset). Setting a set signal changes nothing. */
+  public void set() {
+    long value = handle.acquire(this);
+    try {
+      ShmLinkException.check(shmlink.signal_set(value));
+    } finally {
+      handle.release();
+    }
+  }
+
+  /** Resets the signal; resetting an unset signal changes nothing. */
+  public void reset() {
+    long value = handle.acquire(this);
+    try {
+      ShmLinkException.check(shmlink.signal_reset(value));
+    } finally {
+      handle.release();
+    }
+  }
+
+  /** Waits until the signal is set (an auto-reset signal is reset by the wait it releases).
+   * @param timeout how long to wait at most (rounded up to milliseconds; zero tries once)
+   * @return true if the signal was set, false if the time ran out
+   * @throws InterruptedException if the thread is interrupted before the signal is set */
+  public boolean await(Duration timeout) throws InterruptedException {
+    return waitStatus(Timeouts.toMilliseconds(timeout)) >= 0;
+  }
+
+  /** Waits, with no time limit, until the signal is set.
+   * @throws InterruptedException if the thread is interrupted before the signal is set */
+  public void await() throws InterruptedException {
+    waitStatus(Timeouts.INFINITE);
+  }
+
+  private static Signal make(String name, ResetMode mode, boolean initiallySet, int flags) {
+    if (mode == null) throw new NullPointerException("mode");
+    flags |= mode == ResetMode.MANUAL_RESET ? shmlink.SHMLINK_SIGNAL_MANUAL_RESET : shmlink.SHMLINK_SIGNAL_AUTO_RESET;
+    if (initiallySet) flags |= shmlink.SHMLINK_SIGNAL_INITIALLY_SET;
+    long[] handle = new long[1];
+    int status = ShmLinkException.check(shmlink.signal_create(requireName(name), flags, handle));
+    return new Signal(handle[0], name, status == shmlink.SHMLINK_OK);
+  }
+}
