@@ -213,31 +213,24 @@ TEST(Mutexes, RacingOpenOrCreatesWithInitiallyOwnedMakeOnlyTheCreatorTheOwner) {
   constexpr int kThreads = 6;
   for (int round = 0; round < 20; ++round) {
     const std::string name = unique_name();
-    std::atomic<int> ready{0};
     std::atomic<int> created{0};
     std::atomic<int> existed{0};
     std::atomic<int> wrong{0};
     std::vector<Handle> handles(kThreads);
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        ready.fetch_add(1);
-        while (ready.load() < kThreads) std::this_thread::yield();
-        const shmlink_status status = shmlink_mutex_create(
-            name.c_str(), SHMLINK_OPEN_OR_CREATE | SHMLINK_MUTEX_INITIALLY_OWNED, handles[t].out());
-        // Only the creator owns it: its unlock works, everybody else's is refused.
-        const shmlink_status unlocked = shmlink_mutex_unlock(handles[t].get());
-        if (status == SHMLINK_OK && unlocked == SHMLINK_OK) {
-          created.fetch_add(1);
-        } else if (status == SHMLINK_EXISTED && unlocked == SHMLINK_ERR_NOT_OWNER) {
-          existed.fetch_add(1);
-        } else {
-          wrong.fetch_add(1);
-          ADD_FAILURE() << describe_status(status) << ", then unlock: " << describe_status(unlocked);
-        }
-      });
-    }
-    for (std::thread& thread : threads) thread.join();
+    run_together(kThreads, [&](int t) {
+      const shmlink_status status = shmlink_mutex_create(
+          name.c_str(), SHMLINK_OPEN_OR_CREATE | SHMLINK_MUTEX_INITIALLY_OWNED, handles[t].out());
+      // Only the creator owns it: its unlock works, everybody else's is refused.
+      const shmlink_status unlocked = shmlink_mutex_unlock(handles[t].get());
+      if (status == SHMLINK_OK && unlocked == SHMLINK_OK) {
+        created.fetch_add(1);
+      } else if (status == SHMLINK_EXISTED && unlocked == SHMLINK_ERR_NOT_OWNER) {
+        existed.fetch_add(1);
+      } else {
+        wrong.fetch_add(1);
+        ADD_FAILURE() << describe_status(status) << ", then unlock: " << describe_status(unlocked);
+      }
+    });
     EXPECT_EQ(created.load(), 1) << "round " << round;
     EXPECT_EQ(existed.load(), kThreads - 1);
     ASSERT_EQ(wrong.load(), 0);

@@ -230,18 +230,11 @@ TEST(Segments, OpenOrCreateRaceHasExactlyOneCreator) {
   constexpr int kThreads = 8;
   for (int round = 0; round < 20; ++round) {
     const std::string name = unique_name();
-    std::atomic<int> ready{0};
     std::vector<shmlink_status> statuses(kThreads, SHMLINK_ERR_SYSTEM);
     std::vector<Handle> handles(kThreads);
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        ready.fetch_add(1);
-        while (ready.load() < kThreads) std::this_thread::yield();
-        statuses[t] = shmlink_segment_create(name.c_str(), 4096, SHMLINK_OPEN_OR_CREATE, handles[t].out());
-      });
-    }
-    for (std::thread& thread : threads) thread.join();
+    run_together(kThreads, [&](int t) {
+      statuses[t] = shmlink_segment_create(name.c_str(), 4096, SHMLINK_OPEN_OR_CREATE, handles[t].out());
+    });
     int created = 0;
     int existed = 0;
     for (int t = 0; t < kThreads; ++t) {

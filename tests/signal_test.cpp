@@ -147,23 +147,16 @@ TEST(Signals, RacingOpenOrCreatesCreateOneSignal) {
   constexpr int kThreads = 6;
   for (int round = 0; round < 20; ++round) {
     const std::string name = unique_name();
-    std::atomic<int> ready{0};
     std::atomic<int> created{0};
     std::atomic<int> existed{0};
     std::vector<Handle> handles(kThreads);
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        ready.fetch_add(1);
-        while (ready.load() < kThreads) std::this_thread::yield();
-        const shmlink_status status =
-            shmlink_signal_create(name.c_str(), SHMLINK_OPEN_OR_CREATE | SHMLINK_SIGNAL_AUTO_RESET, handles[t].out());
-        if (status == SHMLINK_OK) created.fetch_add(1);
-        else if (status == SHMLINK_EXISTED) existed.fetch_add(1);
-        else ADD_FAILURE() << describe_status(status);
-      });
-    }
-    for (std::thread& thread : threads) thread.join();
+    run_together(kThreads, [&](int t) {
+      const shmlink_status status =
+          shmlink_signal_create(name.c_str(), SHMLINK_OPEN_OR_CREATE | SHMLINK_SIGNAL_AUTO_RESET, handles[t].out());
+      if (status == SHMLINK_OK) created.fetch_add(1);
+      else if (status == SHMLINK_EXISTED) existed.fetch_add(1);
+      else ADD_FAILURE() << describe_status(status);
+    });
     EXPECT_EQ(created.load(), 1) << "round " << round;
     EXPECT_EQ(existed.load(), kThreads - 1);
     // All handles reach the one signal.

@@ -2,10 +2,13 @@
 
 #include "support/names.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 #ifdef _WIN32
 #  ifndef WIN32_LEAN_AND_MEAN
@@ -108,6 +111,20 @@ uint64_t file_size(const std::string& path) {
   std::error_code error;
   const auto size = fs::file_size(fs::u8path(path), error);
   return error ? 0 : static_cast<uint64_t>(size);
+}
+
+void run_together(int threads, const std::function<void(int)>& body) {
+  std::atomic<int> ready{0};
+  std::vector<std::thread> running;
+  running.reserve(static_cast<size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < threads) std::this_thread::yield();
+      body(t);
+    });
+  }
+  for (std::thread& thread : running) thread.join();
 }
 
 }  // namespace shmlink_test

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 namespace shmlink_test {
@@ -66,6 +67,10 @@ inline shmlink_status map_view(shmlink_handle segment, uint64_t offset, uint64_t
 
 // "SHMLINK_ERR_NOT_FOUND (-3)".
 std::string describe_status(shmlink_status status);
+
+// Runs body(0) .. body(threads - 1) on as many threads, released together so that their calls
+// race as closely as possible, and returns when all have ended.
+void run_together(int threads, const std::function<void(int)>& body);
 
 testing::AssertionResult status_equal(const char* expected_text, const char* actual_text, shmlink_status expected,
                                       shmlink_status actual);
