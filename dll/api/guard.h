@@ -33,6 +33,11 @@ inline shmlink_status report_failure(const char* operation, shmlink_status statu
   return status;
 }
 
+// Reports a handle that is 0, closed, unknown or of the wrong kind.
+inline shmlink_status bad_handle(const char* operation, std::string why) {
+  return report_failure(operation, SHMLINK_ERR_BAD_HANDLE, std::move(why));
+}
+
 // Outputs of handle type are set to 0 on failure (the contract); this clears one up front.
 inline void clear_handle(shmlink_handle* out) noexcept {
   if (out != nullptr) *out = 0;

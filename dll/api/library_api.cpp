@@ -29,7 +29,7 @@ SHMLINK_API uint64_t SHMLINK_CALL shmlink_allocation_granularity(void) { return 
 SHMLINK_API int32_t SHMLINK_CALL shmlink_handle_kind(shmlink_handle handle) {
   return guarded("shmlink_handle_kind", nullptr, [&]() -> int32_t {
     std::shared_ptr<Object> object = handle_table().find(handle);
-    if (!object) fail(SHMLINK_ERR_BAD_HANDLE, handle == 0 ? "handle 0 is never valid" : "the handle is closed or was never opened");
+    if (const char* problem = handle_problem(handle, object)) return bad_handle("shmlink_handle_kind", problem);
     return object->kind();
   });
 }
@@ -37,7 +37,7 @@ SHMLINK_API int32_t SHMLINK_CALL shmlink_handle_kind(shmlink_handle handle) {
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_close(shmlink_handle handle) {
   return guarded("shmlink_close", nullptr, [&] {
     std::shared_ptr<Object> object = handle_table().remove(handle);
-    if (!object) fail(SHMLINK_ERR_BAD_HANDLE, handle == 0 ? "handle 0 is never valid" : "the handle is closed or was never opened");
+    if (const char* problem = handle_problem(handle, object)) return bad_handle("shmlink_close", problem);
     object.reset();  // releases the OS object now, unless another thread is still using it
     return SHMLINK_OK;
   });

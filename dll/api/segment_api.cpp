@@ -84,7 +84,10 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_from_file(const char* pa
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_size(shmlink_handle segment, uint64_t* out_size) {
   return guarded("shmlink_segment_size", nullptr, [&] {
     require_output(out_size, "out_size");
-    *out_size = lookup<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment")->backing()->size();
+    std::string why;
+    const auto object = find_as<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment", &why);
+    if (!object) return bad_handle("shmlink_segment_size", why);
+    *out_size = object->backing()->size();
     return SHMLINK_OK;
   });
 }
@@ -96,7 +99,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint
     require_output(out_view, "out_view");
     require_output(out_address, "out_address");
     const Access parsed_access = parse_access(access);
-    const std::shared_ptr<SegmentObject> object = lookup<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment");
+    std::string why;
+    const auto object = find_as<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment", &why);
+    if (!object) return bad_handle("shmlink_map", why);
     std::shared_ptr<ViewObject> view;
     try {
       view = map_view(*object, offset, length, parsed_access);
@@ -114,16 +119,20 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_unmap(shmlink_handle view) {
   return guarded("shmlink_unmap", nullptr, [&] {
-    lookup<ViewObject>(view, SHMLINK_KIND_VIEW, "view");  // the kind check, before removing
-    std::shared_ptr<Object> object = handle_table().remove(view);
-    if (!object) fail(SHMLINK_ERR_BAD_HANDLE, "the view was closed by another thread");
+    std::string why;
+    if (!find_as<ViewObject>(view, SHMLINK_KIND_VIEW, "view", &why)) return bad_handle("shmlink_unmap", why);
+    // The kind is checked before removing; another thread may have closed it since.
+    if (!handle_table().remove(view)) return bad_handle("shmlink_unmap", "the view was closed by another thread");
     return SHMLINK_OK;
   });
 }
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_flush(shmlink_handle view) {
   return guarded("shmlink_flush", nullptr, [&] {
-    lookup<ViewObject>(view, SHMLINK_KIND_VIEW, "view")->flush();
+    std::string why;
+    const auto object = find_as<ViewObject>(view, SHMLINK_KIND_VIEW, "view", &why);
+    if (!object) return bad_handle("shmlink_flush", why);
+    object->flush();
     return SHMLINK_OK;
   });
 }
@@ -133,7 +142,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, v
   return guarded("shmlink_view_info", nullptr, [&] {
     if (out_address == nullptr && out_length == nullptr)
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "out_address and out_length are both NULL");
-    const std::shared_ptr<ViewObject> object = lookup<ViewObject>(view, SHMLINK_KIND_VIEW, "view");
+    std::string why;
+    const auto object = find_as<ViewObject>(view, SHMLINK_KIND_VIEW, "view", &why);
+    if (!object) return bad_handle("shmlink_view_info", why);
     if (out_address != nullptr) *out_address = object->address();
     if (out_length != nullptr) *out_length = object->length();
     return SHMLINK_OK;

@@ -30,16 +30,19 @@ shmlink_handle insert_waitable(int32_t kind, std::shared_ptr<WaitBacking> backin
   return handle_table().insert(std::make_shared<WaitableObject>(kind, std::move(backing), name));
 }
 
-std::shared_ptr<WaitableObject> lookup_waitable(shmlink_handle handle) {
+// The waitable object behind `handle`; otherwise null, with *why saying what is wrong.
+std::shared_ptr<WaitableObject> find_waitable(shmlink_handle handle, std::string* why) {
   std::shared_ptr<Object> object = handle_table().find(handle);
-  if (!object) {
-    fail(SHMLINK_ERR_BAD_HANDLE, handle == 0 ? "handle 0 is never valid" : "the handle is closed or was never opened");
+  if (const char* problem = handle_problem(handle, object)) {
+    *why = problem;
+    return nullptr;
   }
-  if (!is_waitable_kind(object->kind()))
-    fail(SHMLINK_ERR_BAD_HANDLE, std::string("a ") + kind_name(object->kind()) + " cannot be waited on");
+  if (!is_waitable_kind(object->kind())) {
+    *why = std::string("a ") + kind_name(object->kind()) + " cannot be waited on";
+    return nullptr;
+  }
   return std::static_pointer_cast<WaitableObject>(object);
 }
-
 // Creates or opens one kind of waitable object with the shared argument checks.
 template <class Create>
 shmlink_status create_waitable(const char* name, uint32_t flags, uint32_t allowed_flags, int32_t kind,
@@ -85,14 +88,20 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_open(const char* name, sh
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_set(shmlink_handle signal) {
   return guarded("shmlink_signal_set", nullptr, [&] {
-    lookup<WaitableObject>(signal, SHMLINK_KIND_SIGNAL, "signal")->backing_as<SignalBacking>().set();
+    std::string why;
+    const auto object = find_as<WaitableObject>(signal, SHMLINK_KIND_SIGNAL, "signal", &why);
+    if (!object) return bad_handle("shmlink_signal_set", why);
+    object->backing_as<SignalBacking>().set();
     return SHMLINK_OK;
   });
 }
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_reset(shmlink_handle signal) {
   return guarded("shmlink_signal_reset", nullptr, [&] {
-    lookup<WaitableObject>(signal, SHMLINK_KIND_SIGNAL, "signal")->backing_as<SignalBacking>().reset();
+    std::string why;
+    const auto object = find_as<WaitableObject>(signal, SHMLINK_KIND_SIGNAL, "signal", &why);
+    if (!object) return bad_handle("shmlink_signal_reset", why);
+    object->backing_as<SignalBacking>().reset();
     return SHMLINK_OK;
   });
 }
@@ -116,7 +125,10 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_open(const char* name, shm
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_lock(shmlink_handle mutex, uint32_t timeout_ms) {
   return guarded("shmlink_mutex_lock", nullptr, [&] {
-    const std::shared_ptr<WaitableObject> object = lookup<WaitableObject>(mutex, SHMLINK_KIND_MUTEX, "mutex");
+    std::string why;
+    const auto object = find_as<WaitableObject>(mutex, SHMLINK_KIND_MUTEX, "mutex", &why);
+    if (!object) return bad_handle("shmlink_mutex_lock", why);
+
     WaitBacking* backing = &object->backing();
     uint32_t index = 0;
     const shmlink_status status = platform_wait_any(&backing, 1, timeout_ms, &index);
@@ -129,7 +141,10 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_lock(shmlink_handle mutex,
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_unlock(shmlink_handle mutex) {
   return guarded("shmlink_mutex_unlock", nullptr, [&] {
-    lookup<WaitableObject>(mutex, SHMLINK_KIND_MUTEX, "mutex")->backing_as<MutexBacking>().unlock();
+    std::string why;
+    const auto object = find_as<WaitableObject>(mutex, SHMLINK_KIND_MUTEX, "mutex", &why);
+    if (!object) return bad_handle("shmlink_mutex_unlock", why);
+    object->backing_as<MutexBacking>().unlock();
     return SHMLINK_OK;
   });
 }
@@ -163,9 +178,10 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle
                                                                   uint32_t* out_previous_count) {
   return guarded("shmlink_semaphore_release", nullptr, [&] {
     if (count == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "count 0: a release adds at least 1");
-    const uint32_t previous = lookup<WaitableObject>(semaphore, SHMLINK_KIND_SEMAPHORE, "semaphore")
-                                  ->backing_as<SemaphoreBacking>()
-                                  .release(count);
+    std::string why;
+    const auto object = find_as<WaitableObject>(semaphore, SHMLINK_KIND_SEMAPHORE, "semaphore", &why);
+    if (!object) return bad_handle("shmlink_semaphore_release", why);
+    const uint32_t previous = object->backing_as<SemaphoreBacking>().release(count);
     if (out_previous_count != nullptr) *out_previous_count = previous;
     return SHMLINK_OK;
   });
@@ -173,7 +189,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait(shmlink_handle waitable, uint32_t timeout_ms) {
   return guarded("shmlink_wait", nullptr, [&] {
-    const std::shared_ptr<WaitableObject> object = lookup_waitable(waitable);
+    std::string why;
+    const std::shared_ptr<WaitableObject> object = find_waitable(waitable, &why);
+    if (!object) return bad_handle("shmlink_wait", why);
     WaitBacking* backing = &object->backing();
     uint32_t index = 0;
     const shmlink_status status = platform_wait_any(&backing, 1, timeout_ms, &index);
@@ -201,11 +219,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
           fail(SHMLINK_ERR_INVALID_ARGUMENT,
                "handles[" + std::to_string(j) + "] and handles[" + std::to_string(i) + "] are the same handle");
       }
-      try {
-        objects[i] = lookup_waitable(handles[i]);
-      } catch (const Failure& failure) {
-        throw Failure(failure.status(), "handles[" + std::to_string(i) + "]: " + failure.detail());
-      }
+      std::string why;
+      objects[i] = find_waitable(handles[i], &why);
+      if (!objects[i]) return bad_handle("shmlink_wait_any", "handles[" + std::to_string(i) + "]: " + why);
       backings[i] = &objects[i]->backing();
     }
     const shmlink_status status = platform_wait_any(backings, count, timeout_ms, out_index);

@@ -61,9 +61,11 @@ class HandleTable {
 
 HandleTable& handle_table();
 
-// The object behind `handle` if it is of `kind`, else throws Failure(BAD_HANDLE).
+// The object behind `handle` if it is of `kind`; otherwise null, with *why saying what is
+// wrong. Not an exception: a handle closed by one thread while another still uses it is an
+// expected outcome of the C API (BAD_HANDLE), and callers report it without unwinding.
 template <class T>
-std::shared_ptr<T> lookup(shmlink_handle handle, int32_t kind, const char* kind_name);
+std::shared_ptr<T> find_as(shmlink_handle handle, int32_t kind, const char* kind_name, std::string* why);
 
 }  // namespace shmlink
 

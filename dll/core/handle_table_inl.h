@@ -1,19 +1,26 @@
 #pragma once
 
-#include "error.h"
-
 #include <string>
 
 namespace shmlink {
 
+// Why a handle was refused; null for a handle the table has.
+inline const char* handle_problem(shmlink_handle handle, const std::shared_ptr<Object>& object) {
+  if (object) return nullptr;
+  return handle == 0 ? "handle 0 is never valid" : "the handle is closed or was never opened";
+}
+
 template <class T>
-std::shared_ptr<T> lookup(shmlink_handle handle, int32_t kind, const char* kind_name) {
+std::shared_ptr<T> find_as(shmlink_handle handle, int32_t kind, const char* kind_name, std::string* why) {
   std::shared_ptr<Object> object = handle_table().find(handle);
-  if (!object) {
-    fail(SHMLINK_ERR_BAD_HANDLE, handle == 0 ? std::string("handle 0 is never valid")
-                                             : std::string("the handle is closed or was never opened"));
+  if (const char* problem = handle_problem(handle, object)) {
+    *why = problem;
+    return nullptr;
   }
-  if (object->kind() != kind) fail(SHMLINK_ERR_BAD_HANDLE, std::string("the handle is not a ") + kind_name);
+  if (object->kind() != kind) {
+    *why = std::string("the handle is not a ") + kind_name;
+    return nullptr;
+  }
   return std::static_pointer_cast<T>(object);
 }
 
