@@ -114,6 +114,10 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 #define SHMLINK_SIGNAL_INITIALLY_SET 0x200u
 #define SHMLINK_MUTEX_INITIALLY_OWNED 0x400u /* the creating thread owns it (only if created) */
 
+/* ---- Channel roles (create and open; both may be given) ---- */
+#define SHMLINK_CHANNEL_SENDER 0x1000u
+#define SHMLINK_CHANNEL_RECEIVER 0x2000u
+
 /* The most handles shmlink_wait_any takes (as WaitForMultipleObjects). */
 #define SHMLINK_MAX_WAIT_OBJECTS 64u
 
@@ -321,7 +325,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_open(const char* name,
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle semaphore, uint32_t count,
                                                                 uint32_t* out_previous_count);
 
-/* Waits until the signal, semaphore or mutex is available and takes it (see above).
+/* Waits until the signal, semaphore or mutex is available and takes it (see above), or
+ * until a message can be received from the channel (nothing is taken: see Channels).
  * Returns: SHMLINK_OK, or SHMLINK_ABANDONED for a mutex whose owner died.
  * Fails: TIMEOUT, BAD_HANDLE (also a handle that cannot be waited on: a segment or view),
  * CORRUPT, SYSTEM. */
@@ -339,6 +344,93 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait(shmlink_handle waitable, ui
  * (any handle closed, unknown or not waitable), TIMEOUT, CORRUPT, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* handles, uint32_t count,
                                                        uint32_t timeout_ms, uint32_t* out_index);
+
+/* ======================================================================================
+ * Channels: a named, bounded queue of whole messages in shared memory, for any number of
+ * sending and receiving processes.
+ *
+ *  - Every message is delivered whole, once, to exactly one receiver, in send order per
+ *    sender. Zero-length messages are valid.
+ *  - A handle sends if it was created or opened with SHMLINK_CHANNEL_SENDER and receives if
+ *    with SHMLINK_CHANNEL_RECEIVER (both may be given); otherwise ACCESS_DENIED.
+ *  - Peers: when no sender is attached and nothing is queued, receiving gives
+ *    SHMLINK_ERR_CLOSED (a sender that opens later makes the channel live again); likewise
+ *    sending when no receiver is attached. A peer that dies counts as gone: a killed
+ *    process is noticed at once by peers that are not blocked, and within 100 ms by a
+ *    blocked one.
+ *  - Crashes: a message a sender had reserved but not committed when it died is dropped;
+ *    everything committed is still delivered. A message a receiver had peeked but not
+ *    consumed when it died is lost with it.
+ *  - A channel handle is waitable: shmlink_wait / shmlink_wait_any return when a message can
+ *    be received (or receiving would give SHMLINK_ERR_CLOSED); they take nothing, so with
+ *    several receivers the receive that follows may still find the channel empty.
+ *  - Blocking calls spin briefly, then sleep on a futex (Linux) or a kernel object
+ *    (Windows); a peer's send, consume or close wakes them.
+ *  - The shared state is checked on every access: a crashed or hostile peer that scribbles
+ *    on it gives SHMLINK_ERR_CORRUPT, never an out-of-bounds access or a hang.
+ * ====================================================================================== */
+
+/* Creates a named channel that buffers at least `capacity_bytes` of messages (each costs
+ * its length rounded up to 8, plus 16 bytes), for messages of up to `max_message_bytes`.
+ * flags: SHMLINK_CHANNEL_SENDER and/or SHMLINK_CHANNEL_RECEIVER (this handle's role),
+ * SHMLINK_OPEN_OR_CREATE and the share flags.
+ * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (OPEN_OR_CREATE opened an existing one;
+ * its sizes are its own).
+ * Fails: INVALID_ARGUMENT (NULL out_channel, unknown flag bits, max_message_bytes 0 or
+ * larger than capacity_bytes, capacity_bytes below one maximum message plus its 16-byte
+ * header), NO_RESOURCES (more than 2^40 bytes, or the memory is not there), and as
+ * shmlink_signal_create. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_create(const char* name, uint64_t capacity_bytes,
+                                                             uint32_t max_message_bytes, uint32_t flags,
+                                                             shmlink_handle* out_channel);
+
+/* Opens an existing channel. flags: SHMLINK_CHANNEL_SENDER and/or _RECEIVER.
+ * Fails: INVALID_ARGUMENT (NULL out_channel, no role or unknown flag bits), NO_RESOURCES
+ * (1024 handles are already attached), and as shmlink_signal_open. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_open(const char* name, uint32_t flags,
+                                                           shmlink_handle* out_channel);
+
+/* Copies `length` bytes from `data` (may be NULL when length is 0) into the channel as one
+ * message, waiting up to `timeout_ms` for room.
+ * Fails: TOO_LARGE (length above the channel's maximum), INVALID_ARGUMENT (NULL data with
+ * length > 0, a reservation outstanding on this handle), ACCESS_DENIED (not a sender),
+ * CLOSED (no receiver attached), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle channel, const void* data,
+                                                           uint32_t length, uint32_t timeout_ms);
+
+/* Receives the next message into `buffer`, waiting up to `timeout_ms` for one, and gives its
+ * length in *out_length.
+ * Fails: BUFFER_TOO_SMALL (*out_length is set to the length needed and the message stays
+ * queued), INVALID_ARGUMENT (NULL out_length, NULL buffer with capacity > 0, a peek
+ * outstanding on this handle), ACCESS_DENIED (not a receiver), CLOSED (no sender attached
+ * and nothing queued), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle channel, void* buffer,
+                                                              uint32_t capacity, uint32_t* out_length,
+                                                              uint32_t timeout_ms);
+
+/* Zero-copy send: reserves room for a message of up to `length` bytes and gives where to
+ * write it; shmlink_channel_commit sends it. One reservation per handle at a time; messages
+ * reserved later by other senders wait behind it.
+ * Fails: as shmlink_channel_send, and INVALID_ARGUMENT (NULL out_buffer). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve(shmlink_handle channel, uint32_t length,
+                                                              uint32_t timeout_ms, void** out_buffer);
+
+/* Sends the reserved message with its first `length` bytes (at most the length reserved).
+ * Fails: INVALID_ARGUMENT (no reservation, or length above the reserved length; the
+ * reservation stays), BAD_HANDLE, CORRUPT. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit(shmlink_handle channel, uint32_t length);
+
+/* Zero-copy receive: takes the next message for this handle and gives its bytes in place,
+ * valid until shmlink_channel_consume (or the handle's close). One peek per handle at a
+ * time; peeking again before consuming gives the same message.
+ * Fails: INVALID_ARGUMENT (NULL out_data or out_length), and as shmlink_channel_receive
+ * (without BUFFER_TOO_SMALL). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle channel, uint32_t timeout_ms,
+                                                           const void** out_data, uint32_t* out_length);
+
+/* Releases the peeked message's room to senders.
+ * Fails: INVALID_ARGUMENT (nothing peeked), BAD_HANDLE, CORRUPT. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle channel);
 
 /* ======================================================================================
  * Runtime loading (LoadLibrary / dlopen users and plugin hosts)
@@ -393,6 +485,21 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* wait)(shmlink_handle waitable, uint32_t timeout_ms);
   shmlink_status(SHMLINK_CALL* wait_any)(const shmlink_handle* handles, uint32_t count, uint32_t timeout_ms,
                                          uint32_t* out_index);
+  /* Channels (version 1.2) */
+  shmlink_status(SHMLINK_CALL* channel_create)(const char* name, uint64_t capacity_bytes,
+                                               uint32_t max_message_bytes, uint32_t flags,
+                                               shmlink_handle* out_channel);
+  shmlink_status(SHMLINK_CALL* channel_open)(const char* name, uint32_t flags, shmlink_handle* out_channel);
+  shmlink_status(SHMLINK_CALL* channel_send)(shmlink_handle channel, const void* data, uint32_t length,
+                                             uint32_t timeout_ms);
+  shmlink_status(SHMLINK_CALL* channel_receive)(shmlink_handle channel, void* buffer, uint32_t capacity,
+                                                uint32_t* out_length, uint32_t timeout_ms);
+  shmlink_status(SHMLINK_CALL* channel_reserve)(shmlink_handle channel, uint32_t length, uint32_t timeout_ms,
+                                                void** out_buffer);
+  shmlink_status(SHMLINK_CALL* channel_commit)(shmlink_handle channel, uint32_t length);
+  shmlink_status(SHMLINK_CALL* channel_peek)(shmlink_handle channel, uint32_t timeout_ms,
+                                             const void** out_data, uint32_t* out_length);
+  shmlink_status(SHMLINK_CALL* channel_consume)(shmlink_handle channel);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),
