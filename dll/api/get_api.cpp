@@ -36,6 +36,14 @@ const shmlink_api kApiV1 = {
     shmlink_semaphore_release,
     shmlink_wait,
     shmlink_wait_any,
+    shmlink_channel_create,
+    shmlink_channel_open,
+    shmlink_channel_send,
+    shmlink_channel_receive,
+    shmlink_channel_reserve,
+    shmlink_channel_commit,
+    shmlink_channel_peek,
+    shmlink_channel_consume,
 };
 
 }  // namespace

@@ -12,6 +12,10 @@ struct ThreadError {
   // Used when formatting the message itself fails for lack of memory.
   char fallback[160] = {};
   bool use_fallback = false;
+  // A failure recorded cheaply, formatted only if someone asks (record_quick_failure).
+  const char* quick_operation = nullptr;
+  const char* quick_text = nullptr;
+  shmlink_status quick_status = 0;
 };
 
 ThreadError& thread_error() noexcept {
@@ -23,6 +27,7 @@ ThreadError& thread_error() noexcept {
 
 void record_failure(const char* operation, const char* object_name, const Failure& failure) noexcept {
   ThreadError& error = thread_error();
+  error.quick_operation = nullptr;
   error.os_error = failure.os_error();
   try {
     std::string message = operation;
@@ -53,13 +58,28 @@ void record_failure(const char* operation, const char* object_name, const Failur
 
 void record_static_failure(const char* operation, shmlink_status status, const char* text) noexcept {
   ThreadError& error = thread_error();
+  error.quick_operation = nullptr;
   error.os_error = 0;
   std::snprintf(error.fallback, sizeof error.fallback, "%s: %s: %s", operation, status_name(status), text);
   error.use_fallback = true;
 }
 
+void record_quick_failure(const char* operation, shmlink_status status, const char* text) noexcept {
+  ThreadError& error = thread_error();
+  error.os_error = 0;
+  error.quick_operation = operation;
+  error.quick_status = status;
+  error.quick_text = text;
+}
+
 const char* last_error_message() noexcept {
   ThreadError& error = thread_error();
+  if (error.quick_operation != nullptr) {
+    std::snprintf(error.fallback, sizeof error.fallback, "%s: %s: %s", error.quick_operation,
+                  status_name(error.quick_status), error.quick_text);
+    error.use_fallback = true;
+    error.quick_operation = nullptr;
+  }
   return error.use_fallback ? error.fallback : error.message.c_str();
 }
 

@@ -41,6 +41,11 @@ void record_failure(const char* operation, const char* object_name, const Failur
 // Records a failure without allocating (for std::bad_alloc and unknown exceptions).
 void record_static_failure(const char* operation, shmlink_status status, const char* text) noexcept;
 
+// Records an expected failure that callers may poll for (a channel found empty with timeout
+// 0) at the cost of three stores: the message is formatted when asked for. `operation` and
+// `text` must be string literals.
+void record_quick_failure(const char* operation, shmlink_status status, const char* text) noexcept;
+
 const char* last_error_message() noexcept;
 int32_t last_os_error() noexcept;
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "access.h"
+#include "channel.h"
 #include "name.h"
 #include "segment.h"
 #include "sync.h"
@@ -43,6 +44,17 @@ std::shared_ptr<WaitBacking> platform_open_mutex(const ObjectName& name);
 OpenedWaitable platform_create_semaphore(const ObjectName& name, uint32_t initial_count, uint32_t max_count,
                                          uint32_t flags);
 std::shared_ptr<WaitBacking> platform_open_semaphore(const ObjectName& name);
+
+// ---- Channels ----
+// `flags` has been checked: only OPEN_OR_CREATE and the share flags; `roles` is kRole* (not
+// 0); the sizes come from channel_ring_bytes(). The backing comes back attached with `roles`.
+struct OpenedChannel {
+  std::shared_ptr<ChannelBacking> backing;
+  bool existed = false;
+};
+OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_bytes, uint32_t max_message_bytes,
+                                      uint32_t flags, uint32_t roles);
+std::shared_ptr<ChannelBacking> platform_open_channel(const ObjectName& name, uint32_t roles);
 
 // Waits until one of `objects` (1..64, in the caller's order) can be taken and takes the
 // lowest-indexed one that can. Returns SHMLINK_OK or SHMLINK_ABANDONED with *out_index set,

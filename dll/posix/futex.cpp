@@ -40,6 +40,20 @@ Deadline::Deadline(uint32_t timeout_ms) : finite_(timeout_ms != SHMLINK_INFINITE
   }
 }
 
+Deadline::Deadline(std::chrono::steady_clock::time_point at) : finite_(true) {
+  const auto since_epoch = at.time_since_epoch();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+  at_.tv_sec = static_cast<time_t>(seconds.count());
+  at_.tv_nsec = static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count());
+}
+
+Deadline Deadline::sooner(uint32_t ms) const {
+  Deadline other(ms);
+  if (!finite_) return other;
+  const bool mine_first = at_.tv_sec < other.at_.tv_sec || (at_.tv_sec == other.at_.tv_sec && at_.tv_nsec <= other.at_.tv_nsec);
+  return mine_first ? *this : other;
+}
+
 bool Deadline::passed() const {
   if (!finite_) return false;
   timespec now{};

@@ -2,6 +2,7 @@
 // (never FUTEX_PRIVATE_FLAG). Deadlines are absolute CLOCK_MONOTONIC times.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 
@@ -12,6 +13,10 @@ namespace shmlink::posix {
 class Deadline {
  public:
   explicit Deadline(uint32_t timeout_ms);
+  // An absolute CLOCK_MONOTONIC time (std::chrono::steady_clock's clock on Linux).
+  explicit Deadline(std::chrono::steady_clock::time_point at);
+  // This deadline or `ms` from now, whichever comes first.
+  Deadline sooner(uint32_t ms) const;
   bool has_deadline() const { return finite_; }
   bool passed() const;
   const timespec* as_timespec() const { return finite_ ? &at_ : nullptr; }

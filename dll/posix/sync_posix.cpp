@@ -10,6 +10,7 @@
 #include "futex.h"
 #include "object_file.h"
 #include "os_error.h"
+#include "waitable.h"
 
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -34,28 +35,13 @@ using posix::FutexWaitEntry;
 using posix::NamedObject;
 using posix::ObjectMapping;
 
-enum class Take { Taken, Abandoned, NotReady };
+using posix::PosixWaitable;
+using posix::Take;
 
 uint32_t load(const uint32_t* word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
 bool compare_exchange(uint32_t* word, uint32_t& expected, uint32_t desired) {
   return __atomic_compare_exchange_n(word, &expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
-
-// What the wait loop needs from every Linux waitable object.
-class PosixWaitable {
- public:
-  virtual ~PosixWaitable() = default;
-  // Takes the object if it is ready; otherwise fills `entry` with the word and the value to
-  // sleep on. `after_sleep`: this waiter has slept on it before (see PosixMutex).
-  virtual Take try_take(FutexWaitEntry& entry, bool after_sleep) = 0;
-  // Whether a try_take might succeed now; reads only (used while checking before a sleep).
-  virtual bool looks_ready() const = 0;
-  // This waiter may have been woken for the object but took another one: wake someone else
-  // instead, if anyone may need it.
-  virtual void pass_on_wake() = 0;
-  // Waits for this object alone; the mutex has a better way than the generic loop.
-  virtual Take wait_alone(const Deadline& deadline, uint32_t timeout_ms);
-};
 
 // How long a wait keeps checking before it goes to sleep. Sleeping and being woken costs a
 // context switch on each side, and far more when the waker has to bring an idle CPU back
@@ -85,6 +71,8 @@ Take wait_generic(PosixWaitable* const* objects, uint32_t count, const Deadline&
   FutexWaitEntry entries[SHMLINK_MAX_WAIT_OBJECTS];
   bool slept = false;
   bool checked = false;  // the check before sleeping happens once per wait
+  bool watches_peers = false;
+  for (uint32_t i = 0; i < count; ++i) watches_peers = watches_peers || objects[i]->watches_peers();
   for (;;) {
     for (uint32_t i = 0; i < count; ++i) {
       const Take take = objects[i]->try_take(entries[i], slept);
@@ -101,20 +89,26 @@ Take wait_generic(PosixWaitable* const* objects, uint32_t count, const Deadline&
     }
     if (timeout_ms == 0 || deadline.passed()) return Take::NotReady;
     if (!checked && (checked = true, check_before_sleep(objects, count, deadline))) continue;
+    // Objects that watch their peers (channels) must look again every so often.
+    const Deadline sleep_until = watches_peers ? deadline.sooner(posix::kPeerCheckMs) : deadline;
     if (count == 1) {
-      posix::futex_wait(entries[0].word, entries[0].expected, deadline);
+      posix::futex_wait(entries[0].word, entries[0].expected, sleep_until);
     } else {
-      posix::futex_wait_any(entries, count, deadline);
+      posix::futex_wait_any(entries, count, sleep_until);
     }
     slept = true;
   }
 }
+
+}  // namespace
 
 Take PosixWaitable::wait_alone(const Deadline& deadline, uint32_t timeout_ms) {
   PosixWaitable* self = this;
   uint32_t index = 0;
   return wait_generic(&self, 1, deadline, timeout_ms, &index);
 }
+
+namespace {
 
 // ---- Signals ----
 

@@ -1,5 +1,6 @@
 // shmlink_peer: the second process of multi-process tests (see peer_protocol.h).
 #include "peer_protocol.h"
+#include "peer_support.h"
 
 #include <shmlink/shmlink.h>
 
@@ -9,33 +10,9 @@
 #include <cstring>
 #include <string>
 
-using shmlink_test::peer_exit_code;
+using namespace shmlink_test::peer;
 
 namespace {
-
-void say(const std::string& line) {
-  std::fputs((line + "\n").c_str(), stdout);
-  std::fflush(stdout);  // the test waits for this line
-}
-
-[[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "shmlink_peer: %s (see tests/peer/peer_protocol.h)\n", why);
-  std::exit(shmlink_test::kPeerUsageError);
-}
-
-// Exits with the status unless it is a success.
-void check(shmlink_status status, const char* what) {
-  if (SHMLINK_SUCCEEDED(status)) return;
-  say(std::string("error ") + shmlink_status_name(status) + ": " + what + ": " + shmlink_last_error_message());
-  std::exit(peer_exit_code(status));
-}
-
-uint64_t number(const char* text) {
-  char* end = nullptr;
-  const unsigned long long value = std::strtoull(text, &end, 10);
-  if (end == text || *end != '\0') usage("not a number");
-  return value;
-}
 
 uint32_t access_from(int argc, char** argv, int index) {
   if (argc <= index) return SHMLINK_ACCESS_READ_WRITE;
@@ -231,7 +208,7 @@ int main(int argc, char** argv) {
   } else if (command == "mutex-count") {
     if (argc < 5) usage("mutex-count MUTEX SEGMENT ITERATIONS [START_SIGNAL]");
     count_under_mutex(name, argv[3], number(argv[4]), argc > 5 ? argv[5] : nullptr);
-  } else {
+  } else if (!run_channel_command(command, argc, argv)) {
     usage("unknown command");
   }
   return 0;

@@ -1,0 +1,224 @@
+// Exported channel functions: argument checks, handle lookup, roles, this handle's zero-copy
+// state and status mapping. The queue itself is ChannelRing (core/channel_ring.h).
+#include "guard.h"
+
+#include "../core/channel.h"
+#include "../core/handle_table.h"
+#include "../core/platform.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+using namespace shmlink;
+
+namespace {
+
+constexpr uint32_t kRoleFlags = SHMLINK_CHANNEL_SENDER | SHMLINK_CHANNEL_RECEIVER;
+constexpr uint32_t kCreateFlags = SHMLINK_OPEN_OR_CREATE | SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS | kRoleFlags;
+
+void check_flags(uint32_t flags, uint32_t allowed) {
+  if ((flags & ~allowed) != 0) {
+    char text[64];
+    std::snprintf(text, sizeof text, "unknown flag bits 0x%X", flags & ~allowed);
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, text);
+  }
+}
+
+uint32_t roles_of(uint32_t flags) {
+  return ((flags & SHMLINK_CHANNEL_SENDER) ? channel::kRoleSender : 0u) |
+         ((flags & SHMLINK_CHANNEL_RECEIVER) ? channel::kRoleReceiver : 0u);
+}
+
+// Outcomes a caller polls for (empty with timeout 0, peers gone, buffer too small) are
+// recorded without formatting anything: they are the busy loop's normal path.
+shmlink_status quick(const char* operation, shmlink_status status) {
+  switch (status) {
+    case SHMLINK_ERR_TIMEOUT:
+      record_quick_failure(operation, status, "nothing happened on the channel before the timeout");
+      break;
+    case SHMLINK_ERR_CLOSED:
+      record_quick_failure(operation, status, "every peer on the other side of the channel is gone");
+      break;
+    case SHMLINK_ERR_BUFFER_TOO_SMALL:
+      record_quick_failure(operation, status, "the message is longer than the buffer; *out_length says how long");
+      break;
+    default: break;
+  }
+  return status;
+}
+
+void check_length(const ChannelObject& channel, uint32_t length) {
+  if (length > channel.ring().max_message())
+    fail(SHMLINK_ERR_TOO_LARGE, "the message has " + std::to_string(length) + " bytes; the channel's maximum is " +
+                                    std::to_string(channel.ring().max_message()));
+}
+
+void require_sender(const ChannelObject& channel) {
+  if (!channel.can_send())
+    fail(SHMLINK_ERR_ACCESS_DENIED, "the handle was not opened with SHMLINK_CHANNEL_SENDER");
+}
+
+void require_receiver(const ChannelObject& channel) {
+  if (!channel.can_receive())
+    fail(SHMLINK_ERR_ACCESS_DENIED, "the handle was not opened with SHMLINK_CHANNEL_RECEIVER");
+}
+
+}  // namespace
+
+namespace shmlink {
+
+ChannelObject::~ChannelObject() {
+  try {
+    if (reservation) ring().drop(*reservation);
+    if (claim) ring().consume(*claim);
+  } catch (...) {
+    // A broken channel: nothing more to give back.
+  }
+}
+
+}  // namespace shmlink
+
+#define FIND_CHANNEL(operation, handle)                                                                  \
+  std::string why;                                                                                      \
+  const auto channel = find_as<ChannelObject>(handle, SHMLINK_KIND_CHANNEL, "channel", &why);          \
+  if (!channel) return bad_handle(operation, why)
+
+extern "C" {
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_create(const char* name, uint64_t capacity_bytes,
+                                                               uint32_t max_message_bytes, uint32_t flags,
+                                                               shmlink_handle* out_channel) {
+  clear_handle(out_channel);
+  return guarded("shmlink_channel_create", name, [&] {
+    require_output(out_channel, "out_channel");
+    const ObjectName parsed = parse_name(name);
+    check_flags(flags, kCreateFlags);
+    const uint64_t ring_bytes = channel_ring_bytes(capacity_bytes, max_message_bytes);
+    const uint32_t roles = roles_of(flags);
+    OpenedChannel opened =
+        platform_create_channel(parsed, ring_bytes, max_message_bytes, flags & ~kRoleFlags, roles);
+    *out_channel = handle_table().insert(std::make_shared<ChannelObject>(std::move(opened.backing), roles, name));
+    return opened.existed ? SHMLINK_EXISTED : SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_open(const char* name, uint32_t flags,
+                                                             shmlink_handle* out_channel) {
+  clear_handle(out_channel);
+  return guarded("shmlink_channel_open", name, [&] {
+    require_output(out_channel, "out_channel");
+    const ObjectName parsed = parse_name(name);
+    check_flags(flags, kRoleFlags);
+    const uint32_t roles = roles_of(flags);
+    if (roles == 0)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "flags give no role: SHMLINK_CHANNEL_SENDER and/or SHMLINK_CHANNEL_RECEIVER");
+    *out_channel =
+        handle_table().insert(std::make_shared<ChannelObject>(platform_open_channel(parsed, roles), roles, name));
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle handle, const void* data, uint32_t length,
+                                                             uint32_t timeout_ms) {
+  return guarded("shmlink_channel_send", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_send", handle);
+    require_sender(*channel);
+    check_length(*channel, length);
+    if (data == nullptr && length > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "data is NULL and length is not 0");
+    ChannelRing::Reservation reservation;
+    const shmlink_status status = channel->ring().reserve(length, timeout_ms, &reservation);
+    if (status != SHMLINK_OK) return quick("shmlink_channel_send", status);
+    if (length > 0) std::memcpy(reservation.payload, data, length);
+    channel->ring().commit(reservation, length);
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle handle, void* buffer, uint32_t capacity,
+                                                                uint32_t* out_length, uint32_t timeout_ms) {
+  return guarded("shmlink_channel_receive", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_receive", handle);
+    require_output(out_length, "out_length");
+    if (buffer == nullptr && capacity > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "buffer is NULL and capacity is not 0");
+    require_receiver(*channel);
+    ChannelRing::Claim claim;
+    uint32_t needed = 0;
+    const shmlink_status status = channel->ring().claim(capacity, timeout_ms, &claim, &needed);
+    if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) *out_length = needed;
+    if (status != SHMLINK_OK) return quick("shmlink_channel_receive", status);
+    if (claim.length > 0) std::memcpy(buffer, claim.payload, claim.length);
+    channel->ring().consume(claim);
+    *out_length = claim.length;
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve(shmlink_handle handle, uint32_t length,
+                                                                uint32_t timeout_ms, void** out_buffer) {
+  return guarded("shmlink_channel_reserve", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_reserve", handle);
+    require_output(out_buffer, "out_buffer");
+    require_sender(*channel);
+    check_length(*channel, length);
+    std::lock_guard<std::mutex> lock(channel->mutex);
+    if (channel->reservation)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle already has a reservation: commit it first");
+    ChannelRing::Reservation reservation;
+    const shmlink_status status = channel->ring().reserve(length, timeout_ms, &reservation);
+    if (status != SHMLINK_OK) return quick("shmlink_channel_reserve", status);
+    channel->reservation = reservation;
+    *out_buffer = reservation.payload;
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit(shmlink_handle handle, uint32_t length) {
+  return guarded("shmlink_channel_commit", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_commit", handle);
+    std::lock_guard<std::mutex> lock(channel->mutex);
+    if (!channel->reservation) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to commit");
+    if (length > channel->reservation->capacity)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "commit of " + std::to_string(length) + " bytes; only " +
+                                             std::to_string(channel->reservation->capacity) + " were reserved");
+    const ChannelRing::Reservation reservation = *channel->reservation;
+    channel->reservation.reset();
+    channel->ring().commit(reservation, length);
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle handle, uint32_t timeout_ms,
+                                                             const void** out_data, uint32_t* out_length) {
+  return guarded("shmlink_channel_peek", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_peek", handle);
+    require_output(out_data, "out_data");
+    require_output(out_length, "out_length");
+    require_receiver(*channel);
+    std::lock_guard<std::mutex> lock(channel->mutex);
+    if (!channel->claim) {
+      ChannelRing::Claim claim;
+      uint32_t needed = 0;
+      const shmlink_status status = channel->ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
+      if (status != SHMLINK_OK) return quick("shmlink_channel_peek", status);
+      channel->claim = claim;
+    }
+    *out_data = channel->claim->payload;
+    *out_length = channel->claim->length;
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle handle) {
+  return guarded("shmlink_channel_consume", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_consume", handle);
+    std::lock_guard<std::mutex> lock(channel->mutex);
+    if (!channel->claim) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no peeked message to consume");
+    const ChannelRing::Claim claim = *channel->claim;
+    channel->claim.reset();
+    channel->ring().consume(claim);
+    return SHMLINK_OK;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,43 @@
+// Channels as the core sees them: a handle object around the backend's mapping of the shared
+// channel (ChannelBacking), with this handle's role and its outstanding zero-copy operations.
+#pragma once
+
+#include "channel_ring.h"
+#include "sync.h"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace shmlink {
+
+// The backend's channel: the mapping, the host services and the ring attached with this
+// handle's roles. Detaches when destroyed.
+class ChannelBacking : public WaitBacking {
+ public:
+  virtual ChannelRing& ring() = 0;
+};
+
+class ChannelObject final : public WaitableObject {
+ public:
+  ChannelObject(std::shared_ptr<ChannelBacking> backing, uint32_t roles, std::string name)
+      : WaitableObject(SHMLINK_KIND_CHANNEL, backing, std::move(name)), channel_(std::move(backing)), roles_(roles) {}
+  // A reservation still open is dropped; a peeked message counts as received.
+  ~ChannelObject() override;
+
+  ChannelRing& ring() const { return channel_->ring(); }
+  bool can_send() const { return (roles_ & channel::kRoleSender) != 0; }
+  bool can_receive() const { return (roles_ & channel::kRoleReceiver) != 0; }
+
+  // This handle's zero-copy operations in progress (one of each at a time), under `mutex`.
+  std::mutex mutex;
+  std::optional<ChannelRing::Reservation> reservation;
+  std::optional<ChannelRing::Claim> claim;
+
+ private:
+  std::shared_ptr<ChannelBacking> channel_;
+  uint32_t roles_;
+};
+
+}  // namespace shmlink

@@ -1,0 +1,116 @@
+// The shared layout of a channel: a control block, a table of attachment slots and the ring
+// of message records. The same bytes on every OS (on Linux after the ObjectHeader page, on
+// Windows at the start of the section). Fixed-width fields and offsets only, so 32-bit and
+// 64-bit processes share it. Every value read from it is checked before use (channel_ring.cpp):
+// peers may crash at any instruction, or lie.
+//
+// Positions (tail, read_claim, head) count bytes since the channel was created and only grow;
+// a record at position p lives at ring offset p % ring_bytes. Invariant:
+//   head <= read_claim <= tail <= head + ring_bytes
+//  - [head, read_claim): records receivers have taken (claimed, consumed, padding, dropped);
+//    head passes a record once it is consumed, and only then may senders reuse its bytes.
+//  - [read_claim, tail): records senders have reserved, committed or not, in send order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace shmlink::channel {
+
+inline constexpr uint32_t kMagic = 0x4E484353u;  // "SCHN" in little-endian byte order
+inline constexpr uint32_t kLayoutVersion = 1;
+
+inline constexpr uint32_t kMaxSlots = 1024;             // handles attached at once, all processes
+inline constexpr uint64_t kMaxRingBytes = 1ull << 40;  // 1 TiB
+inline constexpr uint32_t kRecordAlign = 16;            // records start and end on this boundary
+inline constexpr uint32_t kRecordHeaderBytes = 16;
+
+// The bytes a message of `length` takes in the ring.
+inline constexpr uint64_t record_span(uint64_t length) {
+  return kRecordHeaderBytes + ((length + kRecordAlign - 1) & ~uint64_t{kRecordAlign - 1});
+}
+
+// ---- Record states (RecordHeader::state) ----
+// The top 4 bits are the state; WRITING and CLAIMED carry the owner's tag (OwnerTag) below.
+inline constexpr uint32_t kStateMask = 0xF0000000u;
+inline constexpr uint32_t kTagMask = 0x0FFFFFFFu;
+inline constexpr uint32_t kWriting = 0x10000000u;    // reserved by a sender, being written
+inline constexpr uint32_t kCommitted = 0x20000000u;  // ready for a receiver
+inline constexpr uint32_t kClaimed = 0x30000000u;    // taken by a receiver, not yet consumed
+inline constexpr uint32_t kConsumed = 0x40000000u;   // done; head may pass it
+inline constexpr uint32_t kPadding = 0x50000000u;    // fills the ring's end before a wrap
+inline constexpr uint32_t kDropped = 0x60000000u;    // its sender died or gave up before committing
+
+// An owner tag names an attachment: its slot and the slot's generation when it attached, so
+// that a tag outlives neither its attachment nor a reuse of the slot.
+inline constexpr uint32_t kTagSlotBits = 10;  // kMaxSlots
+inline constexpr uint32_t kTagGenerationMask = (1u << (28 - kTagSlotBits)) - 1;
+inline constexpr uint32_t make_tag(uint32_t slot, uint32_t generation) {
+  return ((generation & kTagGenerationMask) << kTagSlotBits) | slot;
+}
+inline constexpr uint32_t tag_slot(uint32_t tag) { return tag & ((1u << kTagSlotBits) - 1); }
+inline constexpr uint32_t tag_generation(uint32_t tag) { return (tag & kTagMask) >> kTagSlotBits; }
+
+struct RecordHeader {
+  uint32_t state;   // kWriting | tag, kCommitted, ...: the only field changed after the reserve
+  uint32_t length;  // message bytes (set again at commit)
+  uint32_t span;    // bytes of the whole record, header included: a multiple of kRecordAlign
+  uint32_t reserved;
+};
+static_assert(sizeof(RecordHeader) == kRecordHeaderBytes, "RecordHeader is part of the shared layout");
+
+// What blocked senders or receivers sleep on: a peer bumps `sequence` after every change
+// they may wait for. How sleepers are counted is the backend's (Linux: a flag bit in the
+// futex word; Windows: `sleepers` and a kernel semaphore).
+struct WakeWord {
+  uint32_t sequence;
+  uint32_t sleepers;
+};
+
+// Attachment slot: one per open channel handle in any process.
+struct Slot {
+  uint64_t owner;   // generation << 32 | roles (kRole*); roles 0 = free
+  uint64_t holder;  // backend's liveness record (Windows: pid << 32 | process start)
+};
+static_assert(sizeof(Slot) == 16, "Slot is part of the shared layout");
+inline constexpr uint32_t kRoleSender = 0x1;
+inline constexpr uint32_t kRoleReceiver = 0x2;
+
+struct alignas(64) Control {
+  // Fixed at creation; `magic` is written last.
+  uint32_t magic;
+  uint32_t layout_version;
+  uint64_t ring_bytes;    // multiple of kRecordAlign, >= record_span(max_message)
+  uint64_t ring_offset;   // from the start of Control
+  uint64_t region_bytes;  // Control + slots + ring
+  uint32_t max_message;   // bytes
+  uint32_t slot_count;    // kMaxSlots
+  uint8_t pad0[64 - 40];
+  // Senders' line: claims are made one at a time under send_lock (0 or the holder's tag + 1).
+  alignas(64) uint64_t tail;
+  uint32_t send_lock;
+  uint8_t pad1[64 - 12];
+  // Receivers' line.
+  alignas(64) uint64_t read_claim;
+  uint32_t recv_lock;
+  uint8_t pad2[64 - 12];
+  alignas(64) uint64_t head;
+  uint8_t pad3[64 - 8];
+  alignas(64) WakeWord data_word;  // receivers sleep here: bumped by commits and closes
+  uint8_t pad4[64 - 8];
+  alignas(64) WakeWord space_word;  // senders sleep here: bumped by consumes and closes
+  uint8_t pad5[64 - 8];
+  alignas(64) uint32_t senders;  // attached handles with kRoleSender
+  uint32_t receivers;            // attached handles with kRoleReceiver
+  uint32_t slot_high;            // slots [0, slot_high) have been used
+};
+static_assert(sizeof(Control) == 7 * 64, "Control is part of the shared layout");
+static_assert(offsetof(Control, tail) == 64, "Control is part of the shared layout");
+
+inline constexpr uint64_t kSlotsOffset = 4096;  // Control is padded to a page
+inline constexpr uint64_t kRingOffset = kSlotsOffset + uint64_t{kMaxSlots} * sizeof(Slot);
+static_assert(kRingOffset % 4096 == 0, "the ring starts on a page");
+
+inline constexpr uint64_t region_bytes_for(uint64_t ring_bytes) { return kRingOffset + ring_bytes; }
+
+}  // namespace shmlink::channel

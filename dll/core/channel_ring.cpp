@@ -1,0 +1,518 @@
+#include "channel_ring.h"
+
+#include "error.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace shmlink {
+
+using namespace channel;
+
+namespace {
+
+// A blocked peer looks after dead peers this often; a killed peer is noticed within it.
+constexpr auto kLookAfterPeersEvery = std::chrono::milliseconds(100);
+// How long a blocking call keeps checking before it sleeps (see check_before_sleep in
+// dll/posix/sync_posix.cpp: on this kind of machine, waking a sleeper costs far more).
+constexpr auto kSpinBeforeSleep = std::chrono::microseconds(20);
+// Spins on a busy lock before each liveness check of its holder.
+constexpr int kLockSpinsPerCheck = 4096;
+
+template <class T>
+T load_acquire(const T* p) {
+  return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+template <class T>
+T load_relaxed(const T* p) {
+  return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+template <class T>
+void store_release(T* p, T value) {
+  __atomic_store_n(p, value, __ATOMIC_RELEASE);
+}
+template <class T>
+void store_relaxed(T* p, T value) {
+  __atomic_store_n(p, value, __ATOMIC_RELAXED);
+}
+template <class T>
+bool compare_exchange(T* p, T& expected, T desired) {
+  return __atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+std::string format(const char* pattern, unsigned long long a, unsigned long long b = 0, unsigned long long c = 0) {
+  char text[200];
+  std::snprintf(text, sizeof text, pattern, a, b, c);
+  return text;
+}
+
+[[noreturn]] void corrupt(const std::string& what) {
+  fail(SHMLINK_ERR_CORRUPT, "the channel's shared state is broken (a crashed or hostile peer?): " + what);
+}
+
+bool several_cpus() {
+  static const bool several = std::thread::hardware_concurrency() > 1;
+  return several;
+}
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Takes 1 from a shared counter unless it is 0 already (a hostile peer may have zeroed it).
+void decrement(uint32_t* counter) {
+  uint32_t value = load_relaxed(counter);
+  while (value != 0 && !compare_exchange(counter, value, value - 1)) {
+  }
+}
+
+uint32_t owner_roles(uint64_t owner) { return static_cast<uint32_t>(owner); }
+uint32_t owner_generation(uint64_t owner) { return static_cast<uint32_t>(owner >> 32); }
+
+}  // namespace
+
+uint64_t channel_ring_bytes(uint64_t capacity_bytes, uint32_t max_message_bytes) {
+  if (max_message_bytes == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "max_message_bytes is 0");
+  if (max_message_bytes > capacity_bytes)
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, format("max_message_bytes %llu is larger than capacity_bytes %llu",
+                                              max_message_bytes, capacity_bytes));
+  if (capacity_bytes > kMaxRingBytes)
+    fail(SHMLINK_ERR_NO_RESOURCES, format("capacity_bytes %llu is above the limit of %llu", capacity_bytes,
+                                          kMaxRingBytes));
+  if (capacity_bytes < record_span(max_message_bytes))
+    fail(SHMLINK_ERR_INVALID_ARGUMENT,
+         format("capacity_bytes %llu cannot hold one message of max_message_bytes %llu (it takes %llu bytes)",
+                capacity_bytes, max_message_bytes, record_span(max_message_bytes)));
+  // Records never wrap: the end of the ring may go unused as padding, up to one record's
+  // worth. The extra room keeps `capacity_bytes` of messages always possible.
+  const uint64_t capacity = (capacity_bytes + kRecordAlign - 1) & ~uint64_t{kRecordAlign - 1};
+  return capacity + record_span(max_message_bytes);
+}
+
+void initialize_channel(void* region, uint64_t ring_bytes, uint32_t max_message_bytes) {
+  auto* control = static_cast<Control*>(region);
+  control->layout_version = kLayoutVersion;
+  control->ring_bytes = ring_bytes;
+  control->ring_offset = kRingOffset;
+  control->region_bytes = region_bytes_for(ring_bytes);
+  control->max_message = max_message_bytes;
+  control->slot_count = kMaxSlots;
+  store_release(&control->magic, kMagic);
+}
+
+bool channel_initialized(const void* region) {
+  return load_acquire(&static_cast<const Control*>(region)->magic) != 0;
+}
+
+ChannelRing::ChannelRing(void* region, uint64_t region_bytes, ChannelHost& host)
+    : control_(static_cast<Control*>(region)), host_(host) {
+  if (region_bytes < kRingOffset) corrupt(format("the channel object is only %llu bytes", region_bytes));
+  const uint32_t magic = load_acquire(&control_->magic);
+  if (magic != kMagic) corrupt(format("the channel's magic number is 0x%llx", magic));
+  const uint32_t version = load_relaxed(&control_->layout_version);
+  if (version != kLayoutVersion)
+    fail(SHMLINK_ERR_INCOMPATIBLE, format("the channel has layout version %llu; this library uses %llu", version,
+                                          kLayoutVersion));
+  ring_bytes_ = load_relaxed(&control_->ring_bytes);
+  max_message_ = load_relaxed(&control_->max_message);
+  if (load_relaxed(&control_->slot_count) != kMaxSlots || load_relaxed(&control_->ring_offset) != kRingOffset)
+    fail(SHMLINK_ERR_INCOMPATIBLE, "the channel's slot table is laid out differently");
+  if (ring_bytes_ == 0 || ring_bytes_ % kRecordAlign != 0 || ring_bytes_ > kMaxRingBytes + kRecordAlign * 2ull +
+                                                                               record_span(0xFFFFFFFFu))
+    corrupt(format("the ring size %llu is invalid", ring_bytes_));
+  if (max_message_ == 0 || record_span(max_message_) > ring_bytes_)
+    corrupt(format("the maximum message %llu does not fit the ring of %llu bytes", max_message_, ring_bytes_));
+  if (load_relaxed(&control_->region_bytes) != region_bytes_for(ring_bytes_) ||
+      region_bytes_for(ring_bytes_) > region_bytes)
+    corrupt(format("the channel says it spans %llu bytes; %llu are there", region_bytes_for(ring_bytes_),
+                   region_bytes));
+  slots_ = reinterpret_cast<Slot*>(static_cast<uint8_t*>(region) + kSlotsOffset);
+  ring_ = static_cast<uint8_t*>(region) + kRingOffset;
+}
+
+ChannelRing::~ChannelRing() { detach(); }
+
+// ---- Attachments ----
+
+void ChannelRing::attach(uint32_t roles) {
+  for (uint32_t index = 0; index < kMaxSlots; ++index) {
+    Slot& slot = slots_[index];
+    if (!host_.claim_slot(slot, index)) continue;
+    // Its last holder died without leaving: count it out first.
+    uint64_t owner = load_acquire(&slot.owner);
+    if (owner_roles(owner) != 0) reap_slot(index, owner);
+    owner = load_acquire(&slot.owner);
+    uint64_t attached = (uint64_t{owner_generation(owner) + 1} << 32) | roles;
+    while (!compare_exchange(&slot.owner, owner, attached)) {
+      attached = (uint64_t{owner_generation(owner) + 1} << 32) | roles;
+    }
+    slot_ = index;
+    roles_ = roles;
+    tag_ = make_tag(index, owner_generation(attached));
+    if (roles & kRoleSender) __atomic_fetch_add(&control_->senders, 1u, __ATOMIC_ACQ_REL);
+    if (roles & kRoleReceiver) __atomic_fetch_add(&control_->receivers, 1u, __ATOMIC_ACQ_REL);
+    uint32_t high = load_relaxed(&control_->slot_high);
+    while (high < index + 1 && !compare_exchange(&control_->slot_high, high, index + 1)) {
+    }
+    return;
+  }
+  fail(SHMLINK_ERR_NO_RESOURCES, format("all %llu attachment slots of the channel are in use", kMaxSlots));
+}
+
+void ChannelRing::detach() noexcept {
+  if (slot_ == kMaxSlots) return;
+  Slot& slot = slots_[slot_];
+  uint64_t owner = load_acquire(&slot.owner);
+  if (owner_roles(owner) != 0 && (owner_generation(owner) & kTagGenerationMask) == tag_generation(tag_)) {
+    reap_slot(slot_, owner);
+  }
+  host_.release_slot(slot, slot_);
+  slot_ = kMaxSlots;
+}
+
+// Counts a gone attachment out, exactly once however many peers notice it at the same time,
+// and wakes everyone so that blocked peers re-check whether the other side is gone.
+void ChannelRing::reap_slot(uint32_t index, uint64_t owner) {
+  const uint64_t gone = owner & ~uint64_t{0xFFFFFFFFu};
+  if (!compare_exchange(&slots_[index].owner, owner, gone)) return;
+  if (owner_roles(owner) & kRoleSender) decrement(&control_->senders);
+  if (owner_roles(owner) & kRoleReceiver) decrement(&control_->receivers);
+  try {
+    host_.wake(control_->data_word);
+    host_.wake(control_->space_word);
+  } catch (...) {
+    // Waking is best effort here: sleepers look again within kLookAfterPeersEvery.
+  }
+}
+
+bool ChannelRing::tag_alive(uint32_t tag) {
+  const uint32_t index = tag_slot(tag);
+  if (index == slot_) return tag == tag_;  // another thread of this very handle
+  const uint64_t owner = load_acquire(&slots_[index].owner);
+  if (owner_roles(owner) == 0 || (owner_generation(owner) & kTagGenerationMask) != tag_generation(tag)) return false;
+  if (host_.slot_alive(slots_[index], index)) return true;
+  reap_slot(index, owner);
+  return false;
+}
+
+void ChannelRing::look_after_peers_if_due() {
+  const int64_t now = Clock::now().time_since_epoch().count();
+  int64_t due = next_look_after_.load(std::memory_order_relaxed);
+  if (now < due) return;
+  const int64_t next = now + std::chrono::duration_cast<Clock::duration>(kLookAfterPeersEvery).count();
+  if (!next_look_after_.compare_exchange_strong(due, next)) return;  // another thread of this handle does it
+  look_after_peers();
+}
+
+// Takes over what dead peers left: their attachments, the locks they held, a reservation
+// that blocks the receivers and a claim that blocks head.
+void ChannelRing::look_after_peers() {
+  const uint32_t high = std::min(load_acquire(&control_->slot_high), kMaxSlots);
+  for (uint32_t index = 0; index < high; ++index) {
+    if (index == slot_) continue;
+    const uint64_t owner = load_acquire(&slots_[index].owner);
+    if (owner_roles(owner) != 0 && !host_.slot_alive(slots_[index], index)) reap_slot(index, owner);
+  }
+  for (uint32_t* word : {&control_->send_lock, &control_->recv_lock}) {
+    uint32_t holder = load_acquire(word);
+    if (holder != 0 && !tag_alive(holder - 1)) compare_exchange(word, holder, 0u);
+  }
+  {
+    lock(&control_->recv_lock);
+    const uint64_t front = load_relaxed(&control_->read_claim);
+    const uint64_t tail = load_acquire(&control_->tail);
+    bool dropped = false;
+    if (front != tail && tail - front <= ring_bytes_) {
+      RecordHeader* record = record_at(front);
+      uint32_t state = load_acquire(&record->state);
+      if ((state & kStateMask) == kWriting && !tag_alive(state & kTagMask)) {
+        dropped = compare_exchange(&record->state, state, kDropped);
+      }
+    }
+    unlock(&control_->recv_lock);
+    if (dropped) host_.wake(control_->data_word);
+  }
+  const uint64_t head = load_acquire(&control_->head);
+  if (head != load_acquire(&control_->read_claim)) {
+    RecordHeader* record = record_at(head);
+    uint32_t state = load_acquire(&record->state);
+    // While the record at head is claimed nobody moves head past it, so it is the same record.
+    if (load_acquire(&control_->head) == head && (state & kStateMask) == kClaimed && !tag_alive(state & kTagMask) &&
+        compare_exchange(&record->state, state, kConsumed)) {
+      advance_head();
+    }
+  }
+}
+
+// ---- Locks ----
+
+void ChannelRing::lock(uint32_t* word) {
+  const uint32_t mine = tag_ + 1;
+  for (int spins = 1;; ++spins) {
+    uint32_t holder = 0;
+    if (compare_exchange(word, holder, mine)) return;
+    if (spins % kLockSpinsPerCheck == 0 && !tag_alive(holder - 1) && compare_exchange(word, holder, mine)) return;
+    if (spins < 64) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();  // the holder may be waiting for this CPU
+    }
+  }
+}
+
+void ChannelRing::unlock(uint32_t* word) { store_release(word, 0u); }
+
+namespace {
+// Releases a channel lock on every way out of a scope.
+class LockGuard {
+ public:
+  LockGuard(uint32_t* word) : word_(word) {}
+  ~LockGuard() { __atomic_store_n(word_, 0u, __ATOMIC_RELEASE); }
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+
+ private:
+  uint32_t* word_;
+};
+}  // namespace
+
+// ---- Records ----
+
+RecordHeader* ChannelRing::record_at(uint64_t position) const {
+  return reinterpret_cast<RecordHeader*>(ring_ + position % ring_bytes_);
+}
+
+// The span of the record at `position`, checked: aligned, inside the ring and at most `limit`.
+uint32_t ChannelRing::checked_span(const RecordHeader* record, uint64_t position, uint64_t limit) const {
+  const uint32_t span = load_relaxed(&record->span);
+  const uint64_t to_end = ring_bytes_ - position % ring_bytes_;
+  if (span < kRecordHeaderBytes || span % kRecordAlign != 0 || span > to_end || span > limit)
+    corrupt(format("the record at position %llu claims %llu bytes (at most %llu are possible)", position, span,
+                   std::min(to_end, limit)));
+  return span;
+}
+
+// ---- Sending ----
+
+ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out, shmlink_status* status) {
+  const uint64_t span = record_span(length);
+  LockGuard guard((lock(&control_->send_lock), &control_->send_lock));
+  if (load_acquire(&control_->receivers) == 0) {
+    *status = SHMLINK_ERR_CLOSED;
+    return Attempt::Done;
+  }
+  uint64_t tail = load_relaxed(&control_->tail);
+  const uint64_t head = load_acquire(&control_->head);
+  const uint64_t used = tail - head;
+  if (used > ring_bytes_) corrupt(format("tail is %llu bytes past head in a ring of %llu", used, ring_bytes_));
+  uint64_t offset = tail % ring_bytes_;
+  const uint64_t to_end = ring_bytes_ - offset;
+  const uint64_t needed = span <= to_end ? span : to_end + span;
+  if (needed > ring_bytes_ - used) return Attempt::NotReady;
+  if (span > to_end) {
+    // Records never wrap: fill the end of the ring and start again at its beginning.
+    auto* padding = reinterpret_cast<RecordHeader*>(ring_ + offset);
+    store_relaxed(&padding->length, 0u);
+    store_relaxed(&padding->span, static_cast<uint32_t>(to_end));
+    store_relaxed(&padding->state, kPadding);
+    tail += to_end;
+    offset = 0;
+  }
+  auto* record = reinterpret_cast<RecordHeader*>(ring_ + offset);
+  store_relaxed(&record->length, length);
+  store_relaxed(&record->span, static_cast<uint32_t>(span));
+  store_relaxed(&record->state, kWriting | tag_);
+  store_release(&control_->tail, tail + span);  // the reservation exists from here on
+  *out = {tail, ring_ + offset + kRecordHeaderBytes, length};
+  *status = SHMLINK_OK;
+  return Attempt::Done;
+}
+
+shmlink_status ChannelRing::reserve(uint32_t length, uint32_t timeout_ms, Reservation* out) {
+  return block(control_->space_word, timeout_ms,
+               [&](shmlink_status* status) { return try_reserve(length, out, status); });
+}
+
+void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
+  RecordHeader* record = record_at(reservation.position);
+  store_relaxed(&record->length, length);
+  uint32_t expected = kWriting | tag_;
+  if (!compare_exchange(&record->state, expected, kCommitted))
+    corrupt(format("this handle's reservation at position %llu was changed to state 0x%llx before its commit",
+                   reservation.position, expected));
+  host_.wake(control_->data_word);
+}
+
+void ChannelRing::drop(const Reservation& reservation) {
+  RecordHeader* record = record_at(reservation.position);
+  uint32_t expected = kWriting | tag_;
+  if (compare_exchange(&record->state, expected, kDropped)) host_.wake(control_->data_word);
+}
+
+// ---- Receiving ----
+
+ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uint32_t* needed,
+                                            shmlink_status* status) {
+  bool skipped = false;
+  Attempt attempt = Attempt::NotReady;
+  {
+    LockGuard guard((lock(&control_->recv_lock), &control_->recv_lock));
+    // Read before tail: a sender's last reservation is published before it leaves.
+    const bool no_sender = load_acquire(&control_->senders) == 0;
+    uint64_t front = load_relaxed(&control_->read_claim);
+    const uint64_t tail = load_acquire(&control_->tail);
+    if (tail - front > ring_bytes_)
+      corrupt(format("tail is %llu bytes past the receivers' position in a ring of %llu", tail - front, ring_bytes_));
+    while (front != tail) {
+      RecordHeader* record = record_at(front);
+      const uint32_t state = load_acquire(&record->state);
+      const uint32_t span = checked_span(record, front, tail - front);
+      if ((state & kStateMask) == kPadding || state == kDropped) {
+        if (state == kPadding && span != ring_bytes_ - front % ring_bytes_)
+          corrupt(format("padding at position %llu does not reach the end of the ring", front));
+        front += span;
+        store_release(&control_->read_claim, front);
+        skipped = true;
+        continue;
+      }
+      if ((state & kStateMask) == kWriting) break;  // the next message is still being written
+      if (state != kCommitted)
+        corrupt(format("the record at position %llu is in state 0x%llx, not yet received", front, state));
+      const uint32_t length = load_relaxed(&record->length);
+      if (length > max_message_ || record_span(length) > span)
+        corrupt(format("the message at position %llu claims %llu bytes in a record of %llu", front, length, span));
+      if (length > max_length) {
+        *needed = length;
+        *status = SHMLINK_ERR_BUFFER_TOO_SMALL;
+        attempt = Attempt::Done;
+        break;
+      }
+      uint32_t expected = kCommitted;
+      if (!compare_exchange(&record->state, expected, kClaimed | tag_))
+        corrupt(format("the record at position %llu changed state under the receivers' lock", front));
+      store_release(&control_->read_claim, front + span);
+      *out = {front, reinterpret_cast<const uint8_t*>(record) + kRecordHeaderBytes, length};
+      *status = SHMLINK_OK;
+      attempt = Attempt::Done;
+      break;
+    }
+    if (attempt == Attempt::NotReady && front == tail && no_sender) {
+      *status = SHMLINK_ERR_CLOSED;
+      attempt = Attempt::Done;
+    }
+  }
+  if (skipped) advance_head();
+  return attempt;
+}
+
+shmlink_status ChannelRing::claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed) {
+  return block(control_->data_word, timeout_ms,
+               [&](shmlink_status* status) { return try_claim(max_length, out, needed, status); });
+}
+
+void ChannelRing::consume(const Claim& claim) {
+  RecordHeader* record = record_at(claim.position);
+  uint32_t expected = kClaimed | tag_;
+  if (!compare_exchange(&record->state, expected, kConsumed))
+    corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
+                   claim.position, expected));
+  advance_head();
+}
+
+// Moves head past every finished record at its front and wakes senders waiting for room.
+void ChannelRing::advance_head() {
+  bool moved = false;
+  for (;;) {
+    const uint64_t head = load_acquire(&control_->head);
+    const uint64_t front = load_acquire(&control_->read_claim);
+    if (head == front) break;
+    const RecordHeader* record = record_at(head);
+    const uint32_t state = load_acquire(&record->state);
+    // If head moved meanwhile, the record may already be overwritten: start again.
+    if (load_acquire(&control_->head) != head) continue;
+    if (front - head > ring_bytes_)
+      corrupt(format("the receivers' position is %llu bytes past head in a ring of %llu", front - head, ring_bytes_));
+    const uint32_t kind = state & kStateMask;
+    if (kind != kConsumed && kind != kPadding && kind != kDropped) break;
+    const uint32_t checked = checked_span(record, head, front - head);
+    uint64_t expected = head;
+    if (compare_exchange(&control_->head, expected, head + checked)) moved = true;
+  }
+  if (moved) host_.wake(control_->space_word);
+}
+
+bool ChannelRing::receivable() {
+  const bool no_sender = load_acquire(&control_->senders) == 0;
+  uint64_t front = load_acquire(&control_->read_claim);
+  const uint64_t tail = load_acquire(&control_->tail);
+  if (tail - front > ring_bytes_) return true;  // broken: let the receive say so
+  for (int records = 0; front != tail && records < 64; ++records) {
+    const RecordHeader* record = record_at(front);
+    const uint32_t state = load_acquire(&record->state);
+    if (state == kCommitted) return true;
+    if (state != kDropped && (state & kStateMask) != kPadding) return false;
+    const uint32_t span = load_relaxed(&record->span);
+    if (span < kRecordHeaderBytes || span % kRecordAlign != 0 || span > tail - front) return true;
+    front += span;
+  }
+  return front == tail && no_sender;
+}
+
+// ---- Blocking ----
+
+// Runs `attempt` until it is done: at once, then for a short while with the CPU yielded
+// between tries, then asleep on `word` (woken by the peers' changes, and at least every
+// kLookAfterPeersEvery to notice dead ones) until the timeout.
+template <class Try>
+shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& attempt) {
+  shmlink_status status = SHMLINK_ERR_TIMEOUT;
+  if (attempt(&status) == Attempt::Done) return status;
+  if (timeout_ms == 0) {
+    const int64_t now = Clock::now().time_since_epoch().count();
+    if (now >= next_look_after_.load(std::memory_order_relaxed)) {
+      look_after_peers_if_due();
+      if (attempt(&status) == Attempt::Done) return status;
+    }
+    return SHMLINK_ERR_TIMEOUT;
+  }
+  const bool forever = timeout_ms == SHMLINK_INFINITE;
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(forever ? 0 : timeout_ms);
+  if (several_cpus()) {
+    const Clock::time_point spin_until = std::min(Clock::now() + kSpinBeforeSleep, forever ? Clock::time_point::max()
+                                                                                           : deadline);
+    do {
+      std::this_thread::yield();
+      if (attempt(&status) == Attempt::Done) return status;
+    } while (Clock::now() < spin_until);
+  }
+  for (;;) {
+    look_after_peers_if_due();
+    const uint32_t observed = host_.prepare_sleep(word);
+    Attempt last;
+    try {
+      last = attempt(&status);
+    } catch (...) {
+      host_.cancel_sleep(word);
+      throw;
+    }
+    if (last == Attempt::Done) {
+      host_.cancel_sleep(word);
+      return status;
+    }
+    const Clock::time_point now = Clock::now();
+    if (!forever && now >= deadline) {
+      host_.cancel_sleep(word);
+      return SHMLINK_ERR_TIMEOUT;
+    }
+    Clock::time_point until = now + kLookAfterPeersEvery;
+    if (!forever && deadline < until) until = deadline;
+    host_.sleep(word, observed, until);
+    if (attempt(&status) == Attempt::Done) return status;
+  }
+}
+
+}  // namespace shmlink

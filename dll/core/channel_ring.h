@@ -1,0 +1,134 @@
+// The channel algorithm over the shared layout of channel_layout.h, without the OS: one
+// ChannelRing per open handle. The backend supplies a ChannelHost (liveness of attachment
+// slots, sleeping and waking); everything else is here, so that the fuzz target can drive it
+// with an in-process host.
+//
+// Concurrency: senders reserve one at a time under the senders' lock and write their message
+// outside it; receivers take records one at a time under the receivers' lock and read them
+// outside it. The two sides share no lock, only positions, so a single sender and a single
+// receiver never wait for each other except on a full or empty ring (the lock-free fast
+// path: each side's lock is then only ever taken by its one owner, uncontended). A lock
+// whose holder died is taken over; so are the records a dead peer left half done.
+#pragma once
+
+#include "channel_layout.h"
+
+#include <shmlink/shmlink.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace shmlink {
+
+using Clock = std::chrono::steady_clock;
+
+class ChannelHost {
+ public:
+  virtual ~ChannelHost() = default;
+  // Takes slot `index`'s liveness token for this handle: false if a live handle holds it.
+  virtual bool claim_slot(channel::Slot& slot, uint32_t index) = 0;
+  virtual void release_slot(channel::Slot& slot, uint32_t index) noexcept = 0;
+  // Whether the handle holding slot `index` (not this one) is alive.
+  virtual bool slot_alive(const channel::Slot& slot, uint32_t index) = 0;
+
+  // Wakes every sleeper on `word` after its sequence was bumped.
+  virtual void wake(channel::WakeWord& word) = 0;
+  // Sleeping on `word` is three steps around a last look at the condition:
+  //   observed = prepare_sleep(word); if (still not ready) sleep(word, observed, until); else cancel_sleep(word);
+  // A wake between prepare_sleep and sleep is never lost. sleep may return early.
+  virtual uint32_t prepare_sleep(channel::WakeWord& word) = 0;
+  virtual void sleep(channel::WakeWord& word, uint32_t observed, Clock::time_point until) = 0;
+  virtual void cancel_sleep(channel::WakeWord& word) noexcept = 0;
+};
+
+// Checks the creator's sizes; throws Failure(INVALID_ARGUMENT / NO_RESOURCES). Returns the
+// ring size for them.
+uint64_t channel_ring_bytes(uint64_t capacity_bytes, uint32_t max_message_bytes);
+
+// Lays out a new channel in zeroed memory of channel::region_bytes_for(ring_bytes) bytes.
+void initialize_channel(void* region, uint64_t ring_bytes, uint32_t max_message_bytes);
+
+// How far the creator has got: the region's first word is the magic once it is ready.
+bool channel_initialized(const void* region);
+
+class ChannelRing {
+ public:
+  // A message being written by this handle (zero-copy send).
+  struct Reservation {
+    uint64_t position = 0;
+    uint8_t* payload = nullptr;
+    uint32_t capacity = 0;
+  };
+  // A message taken by this handle (zero-copy receive).
+  struct Claim {
+    uint64_t position = 0;
+    const uint8_t* payload = nullptr;
+    uint32_t length = 0;
+  };
+
+  // Checks the layout in `region` (`region_bytes` mapped); throws Failure(INCOMPATIBLE) for
+  // another layout version and Failure(CORRUPT) for anything inconsistent.
+  ChannelRing(void* region, uint64_t region_bytes, ChannelHost& host);
+  ~ChannelRing();
+  ChannelRing(const ChannelRing&) = delete;
+  ChannelRing& operator=(const ChannelRing&) = delete;
+
+  // Takes an attachment slot with kRole* `roles`; throws Failure(NO_RESOURCES) when all are
+  // taken. detach() gives up this handle's reservation and claim and leaves (noexcept).
+  void attach(uint32_t roles);
+  void detach() noexcept;
+  uint32_t slot() const { return slot_; }
+  uint32_t max_message() const { return max_message_; }
+
+  // Expected outcomes come back as statuses (TIMEOUT, CLOSED, BUFFER_TOO_SMALL); a broken
+  // shared state throws Failure(CORRUPT).
+  shmlink_status reserve(uint32_t length, uint32_t timeout_ms, Reservation* out);
+  // Sends the reserved message with `length` bytes (<= its capacity, checked by the caller).
+  void commit(const Reservation& reservation, uint32_t length);
+  // Gives the reservation up: receivers skip it.
+  void drop(const Reservation& reservation);
+
+  // Takes the next message if it is at most `max_length` bytes; BUFFER_TOO_SMALL (with
+  // *needed set) leaves it queued.
+  shmlink_status claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed);
+  void consume(const Claim& claim);
+
+  // For waits: whether a message is ready or receiving would give CLOSED. Reads only.
+  bool receivable();
+  // Blocked waits on receivability sleep on this word (with the host's protocol).
+  channel::WakeWord& data_word() { return control_->data_word; }
+  // Housekeeping due (rate-limited): notices dead peers and takes over what they left.
+  void look_after_peers_if_due();
+
+ private:
+  enum class Attempt { Done, NotReady };
+
+  Attempt try_reserve(uint32_t length, Reservation* out, shmlink_status* status);
+  Attempt try_claim(uint32_t max_length, Claim* out, uint32_t* needed, shmlink_status* status);
+  template <class Try>
+  shmlink_status block(channel::WakeWord& word, uint32_t timeout_ms, Try&& attempt);
+
+  void lock(uint32_t* word);
+  void unlock(uint32_t* word);
+  void advance_head();
+  void look_after_peers();
+  bool tag_alive(uint32_t tag);
+  void reap_slot(uint32_t index, uint64_t owner);
+
+  channel::RecordHeader* record_at(uint64_t position) const;
+  uint32_t checked_span(const channel::RecordHeader* record, uint64_t position, uint64_t limit) const;
+
+  channel::Control* control_;
+  channel::Slot* slots_;
+  uint8_t* ring_;
+  uint64_t ring_bytes_;   // read once and checked: never re-read from shared memory
+  uint32_t max_message_;  // likewise
+  ChannelHost& host_;
+  uint32_t slot_ = channel::kMaxSlots;  // kMaxSlots: not attached
+  uint32_t roles_ = 0;
+  uint32_t tag_ = 0;
+  std::atomic<int64_t> next_look_after_{0};  // Clock ticks; housekeeping is due from here on
+};
+
+}  // namespace shmlink

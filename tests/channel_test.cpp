@@ -1,0 +1,535 @@
+// Channels in one process: whole messages in order, zero-length and maximum-size messages,
+// full and empty rings with timeouts, peers coming and going (CLOSED), roles, the zero-copy
+// calls, waiting on a channel, closing with work outstanding, and bad input of every kind.
+#include <shmlink/shmlink.h>
+
+#include "support/fixtures.h"
+#include "support/names.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace shmlink_test {
+namespace {
+
+constexpr uint32_t kLongWaitMs = 20000;
+constexpr uint32_t kBoth = SHMLINK_CHANNEL_SENDER | SHMLINK_CHANNEL_RECEIVER;
+
+Handle create_channel(const std::string& name, uint64_t capacity, uint32_t max_message, uint32_t flags) {
+  Handle channel;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), capacity, max_message, flags, channel.out()));
+  return channel;
+}
+
+Handle open_channel(const std::string& name, uint32_t flags) {
+  Handle channel;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), flags, channel.out()));
+  return channel;
+}
+
+shmlink_status send_text(const Handle& channel, const std::string& text, uint32_t timeout_ms = 0) {
+  return shmlink_channel_send(channel.get(), text.data(), static_cast<uint32_t>(text.size()), timeout_ms);
+}
+
+// The next message as text, or the failure's status name.
+std::string receive_text(const Handle& channel, uint32_t timeout_ms = 0) {
+  std::vector<char> buffer(1 << 16);
+  uint32_t length = 0;
+  const shmlink_status status =
+      shmlink_channel_receive(channel.get(), buffer.data(), static_cast<uint32_t>(buffer.size()), &length, timeout_ms);
+  if (status != SHMLINK_OK) return shmlink_status_name(status);
+  return std::string(buffer.data(), length);
+}
+
+// A sender and a receiver handle on one new channel.
+struct Pair {
+  explicit Pair(uint64_t capacity = 4096, uint32_t max_message = 1024)
+      : name(unique_name()), sender(create_channel(name, capacity, max_message, SHMLINK_CHANNEL_SENDER)),
+        receiver(open_channel(name, SHMLINK_CHANNEL_RECEIVER)) {}
+  std::string name;
+  Handle sender;
+  Handle receiver;
+};
+
+TEST(Channels, MessagesArriveWholeAndInOrder) {
+  Pair pair;
+  for (const char* text : {"first", "", "third message", "x"}) ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, text));
+  EXPECT_EQ(receive_text(pair.receiver), "first");
+  EXPECT_EQ(receive_text(pair.receiver), "");
+  EXPECT_EQ(receive_text(pair.receiver), "third message");
+  EXPECT_EQ(receive_text(pair.receiver), "x");
+  EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, ManyLapsOfTheRingKeepEveryByte) {
+  Pair pair(4096, 1000);
+  std::vector<uint8_t> message(1000);
+  std::vector<uint8_t> received(1000);
+  for (uint32_t i = 0; i < 5000; ++i) {
+    const uint32_t length = (i * 7919u) % 1001u;
+    for (uint32_t b = 0; b < length; ++b) message[b] = static_cast<uint8_t>(i + b * 31);
+    ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(pair.sender.get(), message.data(), length, 0)) << "message " << i;
+    uint32_t got = 0;
+    ASSERT_STATUS(SHMLINK_OK, shmlink_channel_receive(pair.receiver.get(), received.data(), 1000, &got, 0));
+    ASSERT_EQ(got, length);
+    ASSERT_EQ(0, std::memcmp(message.data(), received.data(), length)) << "message " << i;
+  }
+}
+
+TEST(Channels, MaximumSizeMessagesFitAndLargerOnesAreRefused) {
+  Pair pair(4096, 1024);
+  std::vector<uint8_t> message(1025, 0x5A);
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(pair.sender.get(), message.data(), 1024, 0));
+  EXPECT_STATUS(SHMLINK_ERR_TOO_LARGE, shmlink_channel_send(pair.sender.get(), message.data(), 1025, 0));
+  void* buffer = nullptr;
+  EXPECT_STATUS(SHMLINK_ERR_TOO_LARGE, shmlink_channel_reserve(pair.sender.get(), 1025, 0, &buffer));
+  EXPECT_EQ(buffer, nullptr);
+  EXPECT_EQ(receive_text(pair.receiver).size(), 1024u);
+}
+
+TEST(Channels, CapacityIsAtLeastWhatWasAskedFor) {
+  // 10 messages of 80 bytes each take 96 bytes with their header: 960 bytes.
+  Pair pair(960, 80);
+  const std::string message(80, 'm');
+  for (int i = 0; i < 10; ++i) ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, message)) << i;
+}
+
+TEST(Channels, FullRingTimesOutThenHasRoomAgain) {
+  Pair pair(1024, 100);
+  const std::string message(100, 'f');
+  int sent = 0;
+  while (send_text(pair.sender, message) == SHMLINK_OK) ++sent;
+  EXPECT_GE(sent, 8);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, send_text(pair.sender, message, 50));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  EXPECT_EQ(receive_text(pair.receiver), message);
+  EXPECT_STATUS(SHMLINK_OK, send_text(pair.sender, message));
+}
+
+TEST(Channels, EmptyChannelTimesOutNeverEarly) {
+  Pair pair;
+  EXPECT_EQ(receive_text(pair.receiver, 0), "SHMLINK_ERR_TIMEOUT");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(receive_text(pair.receiver, 60), "SHMLINK_ERR_TIMEOUT");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(60));
+  EXPECT_NE(std::string(shmlink_last_error_message()).find("SHMLINK_ERR_TIMEOUT"), std::string::npos);
+}
+
+TEST(Channels, BufferTooSmallSaysTheLengthAndKeepsTheMessage) {
+  Pair pair;
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "twelve bytes"));
+  char small[4] = {'a', 'b', 'c', 'd'};
+  uint32_t length = 0;
+  EXPECT_STATUS(SHMLINK_ERR_BUFFER_TOO_SMALL, shmlink_channel_receive(pair.receiver.get(), small, 4, &length, 0));
+  EXPECT_EQ(length, 12u);
+  EXPECT_EQ(std::string(small, 4), "abcd");
+  EXPECT_EQ(receive_text(pair.receiver), "twelve bytes");
+}
+
+TEST(Channels, BlockedReceiveWakesForASend) {
+  Pair pair;
+  std::thread sender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_STATUS(SHMLINK_OK, send_text(pair.sender, "wake up"));
+  });
+  EXPECT_EQ(receive_text(pair.receiver, kLongWaitMs), "wake up");
+  sender.join();
+}
+
+TEST(Channels, BlockedSendWakesWhenRoomIsMade) {
+  Pair pair(1024, 100);
+  const std::string message(100, 'b');
+  while (send_text(pair.sender, message) == SHMLINK_OK) {
+  }
+  std::thread receiver([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(receive_text(pair.receiver), message);
+  });
+  EXPECT_STATUS(SHMLINK_OK, send_text(pair.sender, message, kLongWaitMs));
+  receiver.join();
+}
+
+// ---- Peers coming and going ----
+
+TEST(Channels, ReceiveWithNoSenderIsClosed) {
+  const Handle receiver = create_channel(unique_name(), 4096, 100, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_EQ(receive_text(receiver, kLongWaitMs), "SHMLINK_ERR_CLOSED");
+}
+
+TEST(Channels, SendWithNoReceiverIsClosed) {
+  const Handle sender = create_channel(unique_name(), 4096, 100, SHMLINK_CHANNEL_SENDER);
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(sender, "nobody listens", kLongWaitMs));
+  void* buffer = nullptr;
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_reserve(sender.get(), 10, 0, &buffer));
+}
+
+TEST(Channels, ReceiversDrainWhatIsQueuedThenSeeClosed) {
+  Pair pair;
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "one"));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "two"));
+  ASSERT_STATUS(SHMLINK_OK, pair.sender.close());
+  EXPECT_EQ(receive_text(pair.receiver), "one");
+  EXPECT_EQ(receive_text(pair.receiver), "two");
+  EXPECT_EQ(receive_text(pair.receiver, kLongWaitMs), "SHMLINK_ERR_CLOSED");
+  // A sender that comes later makes the channel live again.
+  const Handle late = open_channel(pair.name, SHMLINK_CHANNEL_SENDER);
+  EXPECT_EQ(receive_text(pair.receiver, 0), "SHMLINK_ERR_TIMEOUT");
+  ASSERT_STATUS(SHMLINK_OK, send_text(late, "three"));
+  EXPECT_EQ(receive_text(pair.receiver), "three");
+}
+
+TEST(Channels, BlockedReceiverWakesWithClosedWhenTheLastSenderCloses) {
+  Pair pair;
+  std::thread closer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_STATUS(SHMLINK_OK, pair.sender.close());
+  });
+  EXPECT_EQ(receive_text(pair.receiver, kLongWaitMs), "SHMLINK_ERR_CLOSED");
+  closer.join();
+}
+
+TEST(Channels, BlockedSenderWakesWithClosedWhenTheLastReceiverCloses) {
+  Pair pair(1024, 100);
+  const std::string message(100, 'c');
+  while (send_text(pair.sender, message) == SHMLINK_OK) {
+  }
+  std::thread closer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_STATUS(SHMLINK_OK, pair.receiver.close());
+  });
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(pair.sender, message, kLongWaitMs));
+  closer.join();
+}
+
+TEST(Channels, OneHandleCanSendAndReceive) {
+  const Handle both = create_channel(unique_name(), 4096, 100, kBoth);
+  ASSERT_STATUS(SHMLINK_OK, send_text(both, "to myself"));
+  EXPECT_EQ(receive_text(both), "to myself");
+}
+
+TEST(Channels, RolesAreEnforced) {
+  Pair pair;
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED, send_text(pair.receiver, "not a sender"));
+  void* buffer = nullptr;
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED, shmlink_channel_reserve(pair.receiver.get(), 1, 0, &buffer));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "queued"));
+  EXPECT_EQ(receive_text(pair.sender), "SHMLINK_ERR_ACCESS_DENIED");
+  const void* data = nullptr;
+  uint32_t length = 0;
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED, shmlink_channel_peek(pair.sender.get(), 0, &data, &length));
+  EXPECT_EQ(receive_text(pair.receiver), "queued");
+}
+
+// ---- Zero copy ----
+
+TEST(Channels, ReserveCommitAndPeekConsumeMoveNoExtraCopies) {
+  Pair pair;
+  void* buffer = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_reserve(pair.sender.get(), 100, 0, &buffer));
+  ASSERT_NE(buffer, nullptr);
+  std::memcpy(buffer, "written in place", 16);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_commit(pair.sender.get(), 16));  // shorter than reserved
+  const void* data = nullptr;
+  uint32_t length = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(pair.receiver.get(), 0, &data, &length));
+  EXPECT_EQ(std::string(static_cast<const char*>(data), length), "written in place");
+  const void* again = nullptr;
+  uint32_t again_length = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(pair.receiver.get(), 0, &again, &again_length));
+  EXPECT_EQ(again, data);
+  EXPECT_EQ(again_length, length);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_consume(pair.receiver.get()));
+  EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, ZeroCopyCallsOutOfTurnAreRefused) {
+  Pair pair;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_commit(pair.sender.get(), 0));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_consume(pair.receiver.get()));
+  void* buffer = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_reserve(pair.sender.get(), 8, 0, &buffer));
+  void* second = nullptr;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_reserve(pair.sender.get(), 8, 0, &second));
+  // Longer than reserved: refused, and the reservation stays.
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_commit(pair.sender.get(), 9));
+  std::memcpy(buffer, "8 bytes!", 8);
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_commit(pair.sender.get(), 8));
+  EXPECT_EQ(receive_text(pair.receiver), "8 bytes!");
+}
+
+TEST(Channels, AnOpenReservationHoldsBackLaterMessagesUntilCommitted) {
+  const std::string name = unique_name();
+  const Handle first = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  const Handle second = open_channel(name, SHMLINK_CHANNEL_SENDER);
+  const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  void* buffer = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_reserve(first.get(), 5, 0, &buffer));
+  ASSERT_STATUS(SHMLINK_OK, send_text(second, "later"));
+  EXPECT_EQ(receive_text(receiver), "SHMLINK_ERR_TIMEOUT");
+  std::memcpy(buffer, "first", 5);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_commit(first.get(), 5));
+  EXPECT_EQ(receive_text(receiver), "first");
+  EXPECT_EQ(receive_text(receiver), "later");
+}
+
+TEST(Channels, ClosingWithAReservationDropsItAndLaterMessagesFlow) {
+  const std::string name = unique_name();
+  Handle quitter = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  const Handle sender = open_channel(name, SHMLINK_CHANNEL_SENDER);
+  const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  void* buffer = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_reserve(quitter.get(), 50, 0, &buffer));
+  ASSERT_STATUS(SHMLINK_OK, send_text(sender, "after the dropped one"));
+  ASSERT_STATUS(SHMLINK_OK, quitter.close());
+  EXPECT_EQ(receive_text(receiver), "after the dropped one");
+}
+
+TEST(Channels, ClosingWithAPeekConsumesIt) {
+  Pair pair(1024, 100);
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "peeked"));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "next"));
+  Handle other = open_channel(pair.name, SHMLINK_CHANNEL_RECEIVER);
+  const void* data = nullptr;
+  uint32_t length = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(other.get(), 0, &data, &length));
+  ASSERT_STATUS(SHMLINK_OK, other.close());
+  EXPECT_EQ(receive_text(pair.receiver), "next");
+  // Its room is free again: the ring takes as many messages as at the start.
+  const std::string message(100, 'r');
+  int sent = 0;
+  while (send_text(pair.sender, message) == SHMLINK_OK) ++sent;
+  EXPECT_GE(sent, 8);
+}
+
+// ---- Waiting ----
+
+TEST(Channels, WaitReturnsWhenAMessageCanBeReceivedAndTakesNothing) {
+  Pair pair;
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(pair.receiver.get(), 0));
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(pair.receiver.get(), 30));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "ready"));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(pair.receiver.get(), 0));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(pair.receiver.get(), 0));
+  EXPECT_EQ(receive_text(pair.receiver), "ready");
+}
+
+TEST(Channels, WaitAnyMixesChannelsAndSignals) {
+  Pair first;
+  Pair second;
+  Handle signal;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(unique_name().c_str(), 0, signal.out()));
+  const shmlink_handle handles[] = {signal.get(), first.receiver.get(), second.receiver.get()};
+  uint32_t index = 99;
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait_any(handles, 3, 20, &index));
+  std::thread sender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_STATUS(SHMLINK_OK, send_text(second.sender, "second"));
+  });
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 3, kLongWaitMs, &index));
+  EXPECT_EQ(index, 2u);
+  sender.join();
+  EXPECT_EQ(receive_text(second.receiver), "second");
+}
+
+TEST(Channels, WaitOnAChannelWithNoSenderLeftReturnsSoReceiveCanSayClosed) {
+  Pair pair;
+  std::thread closer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_STATUS(SHMLINK_OK, pair.sender.close());
+  });
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(pair.receiver.get(), kLongWaitMs));
+  closer.join();
+  EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_CLOSED");
+}
+
+// ---- Threads ----
+
+TEST(Channels, ThreadsSendingAndReceivingAtOnceLoseNothing) {
+  const std::string name = unique_name();
+  const Handle keeper = create_channel(name, 8192, 256, kBoth);
+  constexpr int kThreads = 3;
+  constexpr uint32_t kPerSender = 20000;
+  std::vector<std::atomic<int>> seen(kThreads * kPerSender);
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  std::vector<Handle> senders;
+  for (int t = 0; t < kThreads; ++t) senders.push_back(open_channel(name, SHMLINK_CHANNEL_SENDER));
+  std::vector<Handle> receivers;
+  for (int t = 0; t < kThreads; ++t) receivers.push_back(open_channel(name, SHMLINK_CHANNEL_RECEIVER));
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      uint8_t message[256];
+      for (uint32_t i = 0; i < kPerSender; ++i) {
+        const uint32_t id = t * kPerSender + i;
+        const uint32_t length = 4 + id % 200;
+        std::memset(message, static_cast<int>(id & 0xFF), length);
+        std::memcpy(message, &id, 4);
+        if (shmlink_channel_send(senders[t].get(), message, length, kLongWaitMs) != SHMLINK_OK) ++bad;
+      }
+      senders[t].close();
+    });
+    threads.emplace_back([&, t] {
+      uint8_t message[256];
+      std::vector<int64_t> last(kThreads, -1);
+      for (;;) {
+        uint32_t length = 0;
+        const shmlink_status status =
+            shmlink_channel_receive(receivers[t].get(), message, sizeof message, &length, 200);
+        if (status == SHMLINK_ERR_TIMEOUT) {
+          bool all_seen = true;
+          for (auto& count : seen) all_seen = all_seen && count.load() > 0;
+          if (all_seen) break;
+          continue;
+        }
+        if (status != SHMLINK_OK) {
+          ++bad;
+          break;
+        }
+        uint32_t id = 0;
+        std::memcpy(&id, message, 4);
+        if (id >= kThreads * kPerSender || length != 4 + id % 200) {
+          ++bad;
+          continue;
+        }
+        for (uint32_t b = 4; b < length; ++b) {
+          if (message[b] != static_cast<uint8_t>(id & 0xFF)) ++bad;
+        }
+        const int sender = static_cast<int>(id / kPerSender);
+        if (static_cast<int64_t>(id) <= last[sender]) ++bad;  // per-sender order
+        last[sender] = id;
+        seen[id]++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(bad.load(), 0);
+  int missing = 0;
+  int repeated = 0;
+  for (auto& count : seen) {
+    missing += count.load() == 0;
+    repeated += count.load() > 1;
+  }
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(repeated, 0);
+}
+
+// ---- Names, lifetime, bad input ----
+
+TEST(Channels, OpenOrCreateAndCreateNewFollowTheNamingRules) {
+  const std::string name = unique_name();
+  const Handle first = create_channel(name, 4096, 100, SHMLINK_CHANNEL_RECEIVER);
+  Handle second;
+  EXPECT_STATUS(SHMLINK_ERR_ALREADY_EXISTS, shmlink_channel_create(name.c_str(), 4096, 100, 0, second.out()));
+  EXPECT_EQ(second.get(), 0u);
+  EXPECT_STATUS(SHMLINK_EXISTED, shmlink_channel_create(name.c_str(), 9999, 50,
+                                                        SHMLINK_OPEN_OR_CREATE | SHMLINK_CHANNEL_SENDER, second.out()));
+  ASSERT_STATUS(SHMLINK_OK, send_text(second, std::string(100, 'e')));  // the existing channel's sizes
+  EXPECT_EQ(shmlink_handle_kind(first.get()), SHMLINK_KIND_CHANNEL);
+}
+
+TEST(Channels, NamesAreSharedWithOtherKinds) {
+  const std::string name = unique_name();
+  Handle signal;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(name.c_str(), 0, signal.out()));
+  Handle channel;
+  EXPECT_STATUS(SHMLINK_ERR_WRONG_KIND, shmlink_channel_create(name.c_str(), 4096, 100, 0, channel.out()));
+  EXPECT_STATUS(SHMLINK_ERR_WRONG_KIND, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_SENDER, channel.out()));
+  const std::string channel_name = unique_name();
+  const Handle real = create_channel(channel_name, 4096, 100, 0);
+  Handle segment;
+  EXPECT_STATUS(SHMLINK_ERR_WRONG_KIND, shmlink_segment_open(channel_name.c_str(), SHMLINK_ACCESS_READ, segment.out()));
+}
+
+TEST(Channels, TheNameIsFreeAgainWhenTheLastHandleCloses) {
+  const std::string name = unique_name();
+  {
+    Pair pair;
+    Handle channel = create_channel(name, 4096, 100, kBoth);
+    ASSERT_STATUS(SHMLINK_OK, send_text(channel, "left behind"));
+  }
+  Handle channel;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, channel.out()));
+  channel = create_channel(name, 4096, 100, kBoth);
+  EXPECT_EQ(receive_text(channel), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, CreateRefusesImpossibleSizes) {
+  const std::string name = unique_name();
+  Handle channel;
+  auto create = [&](uint64_t capacity, uint32_t max_message, uint32_t flags = 0) {
+    return shmlink_channel_create(name.c_str(), capacity, max_message, flags, channel.out());
+  };
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(4096, 0));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(100, 101));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(100, 100));  // no room for the header
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(0, 0));
+  EXPECT_STATUS(SHMLINK_ERR_NO_RESOURCES, create(uint64_t{1} << 41, 100));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(4096, 100, 0x80000000u));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_create(name.c_str(), 4096, 100, 0, nullptr));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_channel_create("bad/name", 4096, 100, 0, channel.out()));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_create(nullptr, 4096, 100, 0, channel.out()));
+  EXPECT_EQ(channel.get(), 0u);
+  EXPECT_STATUS(SHMLINK_OK, create(112, 96));  // exactly one maximum message
+}
+
+TEST(Channels, OpenRefusesBadInput) {
+  const std::string name = unique_name();
+  Handle channel;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_SENDER, channel.out()));
+  const Handle real = create_channel(name, 4096, 100, 0);
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_open(name.c_str(), 0, channel.out()));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_SENDER | 0x1, channel.out()));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_SENDER, nullptr));
+  EXPECT_EQ(channel.get(), 0u);
+}
+
+TEST(Channels, SendAndReceiveRefuseBadInputAndLoseNothing) {
+  Pair pair;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_send(pair.sender.get(), nullptr, 5, 0));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(pair.sender.get(), nullptr, 0, 0));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "kept"));
+  uint32_t length = 77;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive(pair.receiver.get(), nullptr, 10, &length, 0));
+  EXPECT_EQ(length, 77u);
+  char buffer[16];
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive(pair.receiver.get(), buffer, 16, nullptr, 0));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_receive(pair.receiver.get(), nullptr, 0, &length, 0));
+  EXPECT_EQ(length, 0u);
+  void* reserved = nullptr;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_reserve(pair.sender.get(), 1, 0, nullptr));
+  const void* data = nullptr;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_peek(pair.receiver.get(), 0, nullptr, &length));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_peek(pair.receiver.get(), 0, &data, nullptr));
+  (void)reserved;
+  EXPECT_EQ(receive_text(pair.receiver), "kept");
+}
+
+TEST(Channels, BadHandlesAreRefusedByEveryFunction) {
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 4096, 0, segment.out()));
+  Handle closed = create_channel(unique_name(), 4096, 100, kBoth);
+  const shmlink_handle stale = closed.get();
+  ASSERT_STATUS(SHMLINK_OK, closed.close());
+  char buffer[8];
+  uint32_t length = 0;
+  void* reserved = nullptr;
+  const void* data = nullptr;
+  for (const shmlink_handle handle : {shmlink_handle{0}, stale, segment.get()}) {
+    EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_send(handle, buffer, 1, 0));
+    EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_receive(handle, buffer, 8, &length, 0));
+    EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_reserve(handle, 1, 0, &reserved));
+    EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_commit(handle, 1));
+    EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_peek(handle, 0, &data, &length));
+    EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_consume(handle));
+  }
+}
+
+}  // namespace
+}  // namespace shmlink_test
