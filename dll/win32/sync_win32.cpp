@@ -5,6 +5,7 @@
 // abandoned when their owner dies, counted semaphores, lowest index wins); what is ours is
 // the create/open rules, the status mapping and timeouts that never end early.
 #include "../core/platform.h"
+#include "channel_win32.h"
 #include "kernel_name.h"
 #include "os_error.h"
 #include "security.h"
@@ -179,6 +180,9 @@ CreatedObject create_object(const ObjectName& name, uint32_t flags, const KindTr
 
 // ---- Waiting ----
 
+// How often a wait that includes channels looks again, to notice dead peers.
+constexpr DWORD kPeerCheckMs = 100;
+
 // A deadline on the performance counter, the system's monotonic high-resolution clock:
 // WaitFor* may return up to a timer tick before its timeout, so a wait that timed out early
 // waits again for what is left.
@@ -266,15 +270,87 @@ std::shared_ptr<WaitBacking> platform_open_semaphore(const ObjectName& name) {
   return std::make_shared<Win32Semaphore>(open_object(name, kSemaphore, open_semaphore));
 }
 
+namespace {
+
+// Counts the waiter as a sleeper on every channel of the wait, for as long as it waits.
+class ChannelSleepers {
+ public:
+  ChannelSleepers(win32::ChannelWaitable* const* channels, uint32_t count) : channels_(channels), count_(count) {
+    for (uint32_t i = 0; i < count_; ++i) {
+      if (channels_[i] != nullptr) channels_[i]->register_sleeper();
+    }
+  }
+  ~ChannelSleepers() {
+    for (uint32_t i = 0; i < count_; ++i) {
+      if (channels_[i] != nullptr) channels_[i]->unregister_sleeper();
+    }
+  }
+  ChannelSleepers(const ChannelSleepers&) = delete;
+  ChannelSleepers& operator=(const ChannelSleepers&) = delete;
+
+ private:
+  win32::ChannelWaitable* const* channels_;
+  uint32_t count_;
+};
+
+// A wait that includes channels: a channel is ready when a message can be received, which
+// only the ring can tell; its wake handle (released by commits while we count as a sleeper)
+// only says "look again". Channels are checked first; a kernel object before the lowest
+// ready channel still wins if it is signaled.
+shmlink_status wait_with_channels(const HANDLE* handles, win32::ChannelWaitable* const* channels, uint32_t count,
+                                  uint32_t timeout_ms, uint32_t* out_index) {
+  const ChannelSleepers sleepers(channels, count);
+  const Deadline deadline(timeout_ms);
+  for (;;) {
+    uint32_t ready = count;
+    for (uint32_t i = 0; i < count && ready == count; ++i) {
+      if (channels[i] != nullptr && channels[i]->ready_to_receive()) ready = i;
+    }
+    DWORD wait_ms = ready < count ? 0 : deadline.remaining_ms();
+    if (wait_ms > kPeerCheckMs) wait_ms = kPeerCheckMs;  // channels look after dead peers
+    const DWORD waited = ready < count ? ready : count;
+    DWORD result = WAIT_TIMEOUT;
+    if (waited > 0) {
+      result = waited == 1 ? WaitForSingleObject(handles[0], wait_ms)
+                           : WaitForMultipleObjects(waited, handles, FALSE, wait_ms);
+    }
+    if (result - WAIT_OBJECT_0 < waited && channels[result - WAIT_OBJECT_0] == nullptr) {
+      *out_index = result - WAIT_OBJECT_0;
+      return SHMLINK_OK;
+    }
+    if (result - WAIT_ABANDONED_0 < waited) {
+      *out_index = result - WAIT_ABANDONED_0;
+      return SHMLINK_ABANDONED;
+    }
+    if (result == WAIT_FAILED) throw_win32(GetLastError(), "WaitForMultipleObjects");
+    if (ready < count) {
+      *out_index = ready;
+      return SHMLINK_OK;
+    }
+    if (result == WAIT_TIMEOUT && (timeout_ms == 0 || deadline.passed())) return SHMLINK_ERR_TIMEOUT;
+  }
+}
+
+}  // namespace
+
 shmlink_status platform_wait_any(WaitBacking* const* objects, uint32_t count, uint32_t timeout_ms,
                                  uint32_t* out_index) {
   // The api layer has refused repeated handles, as WaitForMultipleObjects itself does.
   HANDLE handles[SHMLINK_MAX_WAIT_OBJECTS];
+  win32::ChannelWaitable* channels[SHMLINK_MAX_WAIT_OBJECTS] = {};
+  bool any_channel = false;
   for (uint32_t i = 0; i < count; ++i) {
+    if (auto* channel = dynamic_cast<win32::ChannelWaitable*>(objects[i])) {
+      channels[i] = channel;
+      handles[i] = channel->wake_handle();
+      any_channel = true;
+      continue;
+    }
     const auto* waitable = dynamic_cast<const Win32Waitable*>(objects[i]);
     if (waitable == nullptr) fail(SHMLINK_ERR_BAD_HANDLE, "the object cannot be waited on");
     handles[i] = waitable->handle();
   }
+  if (any_channel) return wait_with_channels(handles, channels, count, timeout_ms, out_index);
 
   const Deadline deadline(timeout_ms);
   for (;;) {
