@@ -432,15 +432,20 @@ void ChannelRing::advance_head() {
     if (head == front) break;
     const RecordHeader* record = record_at(head);
     const uint32_t state = load_acquire(&record->state);
-    // If head moved meanwhile, the record may already be overwritten: start again.
+    const uint32_t span = load_relaxed(&record->span);
+    // If head moved meanwhile, the record may already be overwritten: start again. If not,
+    // both reads above saw the record itself (head only grows).
     if (load_acquire(&control_->head) != head) continue;
     if (front - head > ring_bytes_)
       corrupt(format("the receivers' position is %llu bytes past head in a ring of %llu", front - head, ring_bytes_));
     const uint32_t kind = state & kStateMask;
     if (kind != kConsumed && kind != kPadding && kind != kDropped) break;
-    const uint32_t checked = checked_span(record, head, front - head);
+    const uint64_t to_end = ring_bytes_ - head % ring_bytes_;
+    if (span < kRecordHeaderBytes || span % kRecordAlign != 0 || span > to_end || span > front - head)
+      corrupt(format("the record at position %llu claims %llu bytes (at most %llu are possible)", head, span,
+                     std::min(to_end, front - head)));
     uint64_t expected = head;
-    if (compare_exchange(&control_->head, expected, head + checked)) moved = true;
+    if (compare_exchange(&control_->head, expected, head + span)) moved = true;
   }
   if (moved) host_.wake(control_->space_word);
 }
