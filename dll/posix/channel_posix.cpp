@@ -50,11 +50,12 @@ class PosixChannelHost final : public ChannelHost {
     return lock.l_type != F_UNLCK;
   }
 
+  // Both sides change the wake word with a read-modify-write: in its modification order
+  // either the waker comes second and sees the sleeper's flag, or it comes first and the
+  // sleeper, reading from it, sees everything the waker did before (the condition it checks
+  // after prepare_sleep).
   void wake(channel::WakeWord& word) override {
-    // Pairs with the fence in prepare_sleep: either the sleeper sees the change we made
-    // before calling wake, or we see its flag.
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    uint32_t sequence = __atomic_load_n(&word.sequence, __ATOMIC_RELAXED);
+    uint32_t sequence = __atomic_fetch_add(&word.sequence, 0u, __ATOMIC_ACQ_REL);
     if ((sequence & kSleepersBit) == 0) return;
     while (!__atomic_compare_exchange_n(&word.sequence, &sequence, (sequence + 1) & ~kSleepersBit, false,
                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
@@ -62,13 +63,7 @@ class PosixChannelHost final : public ChannelHost {
     posix::futex_wake(&word.sequence, INT_MAX);
   }
   uint32_t prepare_sleep(channel::WakeWord& word) override {
-    uint32_t sequence = __atomic_load_n(&word.sequence, __ATOMIC_RELAXED);
-    while ((sequence & kSleepersBit) == 0 &&
-           !__atomic_compare_exchange_n(&word.sequence, &sequence, sequence | kSleepersBit, false, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_RELAXED)) {
-    }
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    return sequence | kSleepersBit;
+    return __atomic_fetch_or(&word.sequence, kSleepersBit, __ATOMIC_ACQ_REL) | kSleepersBit;
   }
   void sleep(channel::WakeWord& word, uint32_t observed, Clock::time_point until) override {
     posix::futex_wait(&word.sequence, observed, posix::Deadline(until));
