@@ -7,8 +7,8 @@ using ShmLink.Native;
 namespace ShmLink;
 
 /// <summary>
-/// A named object that can be waited on: a <see cref="Signal"/>, a <see cref="SharedSemaphore"/>
-/// or a <see cref="SharedMutex"/>. Wait for several at once with <see cref="WaitHandles.WaitAny(System.Collections.Generic.IReadOnlyList{SharedWaitable}, TimeSpan, CancellationToken)"/>.
+/// A named object that can be waited on: a <see cref="Signal"/>, a <see cref="SharedSemaphore"/>,
+/// a <see cref="SharedMutex"/> or a <see cref="Channel"/> (ready when a message can be received). Wait for several at once with <see cref="WaitHandles.WaitAny(System.Collections.Generic.IReadOnlyList{SharedWaitable}, TimeSpan, CancellationToken)"/>.
 /// </summary>
 public abstract class SharedWaitable : ShmLinkObject
 {

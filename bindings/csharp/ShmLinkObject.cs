@@ -4,7 +4,7 @@ using ShmLink.Internal;
 namespace ShmLink;
 
 /// <summary>
-/// A shmlink object held through a handle: a segment, a view, a signal, a mutex or a semaphore.
+/// A shmlink object held through a handle: a segment, a view, a signal, a mutex, a semaphore or a channel.
 /// Dispose closes the handle (disposing twice is harmless); the object itself lives on while any
 /// handle or view to it is open in any process. Using a disposed object throws
 /// <see cref="ObjectDisposedException"/>.

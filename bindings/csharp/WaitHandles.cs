@@ -61,8 +61,10 @@ public static class WaitHandles
 
     /// <summary>
     /// Waits until any one of <paramref name="objects"/> is available and takes that one only (a
-    /// signal is consumed if auto-reset, a semaphore decremented, a mutex acquired). When several
-    /// are available, the lowest index wins. Kinds may be mixed.
+    /// signal is consumed if auto-reset, a semaphore decremented, a mutex acquired; a channel is
+    /// available when a message can be received, or receiving would report
+    /// <see cref="ShmLinkStatus.Closed"/>, and nothing is taken from it). When several are
+    /// available, the lowest index wins. Kinds may be mixed.
     /// </summary>
     /// <param name="objects">1 to 64 objects (63 with a cancellable token).</param>
     /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,

@@ -2,7 +2,7 @@
  *
  * The generated classes are internal: the public API is the hand-written ShmLink namespace
  * in this folder. Every mapping here is blittable or UTF-8, so a call costs one P/Invoke and
- * no allocation on the hot paths (set, wait, wait-any, release). */
+ * no allocation on the hot paths (set, wait, wait-any, release, channel send and receive). */
 
 %include <typemaps.i>
 
@@ -24,6 +24,21 @@
 %typemap(cstype) void ** "out global::System.IntPtr"
 %typemap(csin) void ** "out $csinput"
 %typemap(in) void ** %{ $1 = $input; %}
+
+/* const void** out_data (shmlink_channel_peek): the peeked message's address as an IntPtr. */
+%typemap(ctype) const void ** "const void **"
+%typemap(imtype) const void ** "out global::System.IntPtr"
+%typemap(cstype) const void ** "out global::System.IntPtr"
+%typemap(csin) const void ** "out $csinput"
+%typemap(in) const void ** %{ $1 = ($1_ltype)$input; %}
+
+/* The message bytes of shmlink_channel_send / _receive cross as pointers, so callers pass a
+ * pinned span (fixed) without a copy or an allocation. */
+%typemap(ctype) const void *data, void *buffer "void *"
+%typemap(imtype) const void *data, void *buffer "void*"
+%typemap(cstype) const void *data, void *buffer "void*"
+%typemap(csin) const void *data, void *buffer "$csinput"
+%typemap(in) const void *data, void *buffer %{ $1 = ($1_ltype)$input; %}
 
 /* The handle array of shmlink_wait_any crosses as a pointer, so callers can stackalloc it. */
 %typemap(ctype) const shmlink_handle *handles "const unsigned long long *"

@@ -167,6 +167,31 @@ public class ExampleTests
     }
 
     [Fact]
+    public void ChannelConsumerPrintsTheCProducersMessagesUntilClosed()
+    {
+        string name = Names.Unique("channel-demo");
+        using var producer = new Program("shmlink_channel_producer", name, "4");
+        Assert.Equal("ready", producer.ReadLine());
+        using var consumer = RunExample("ShmLink.Examples.ChannelConsumer", name);
+        Assert.Equal("received message 1", consumer.ReadLine(TimeSpan.FromSeconds(60)));
+        Assert.Equal("received message 2", consumer.ReadLine());
+        Assert.Equal("received message 3", consumer.ReadLine());
+        Assert.Equal("received message 4", consumer.ReadLine());
+        Assert.Equal("", consumer.ReadToEnd());
+        Assert.Equal(0, consumer.WaitForExit());
+        Assert.Equal("sent 4", producer.ReadLine());
+        Assert.Equal(0, producer.WaitForExit());
+    }
+
+    [Fact]
+    public void ChannelConsumerReportsAMissingChannel()
+    {
+        using var consumer = RunExample("ShmLink.Examples.ChannelConsumer", Names.Unique("nothing"));
+        Assert.Equal(1, consumer.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.Contains("SHMLINK_ERR_NOT_FOUND", consumer.Stderr);
+    }
+
+    [Fact]
     public void ChatClientNoticesTheServerDying()
     {
         string name = Names.Unique("chat");

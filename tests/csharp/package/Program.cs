@@ -13,5 +13,11 @@ using (var signal = Signal.Create(name + ".signal"))
     using var readView = opened.Map();
     if (readView.Read<int>(0) != 42 || !signal.Wait(TimeSpan.FromSeconds(5))) return 1;
 }
+using (var receiver = Channel.Create(name + ".channel", 4096, 64, ChannelRole.Receiver))
+using (var sender = Channel.Open(name + ".channel", ChannelRole.Sender))
+{
+    sender.Send("ping"u8);
+    if (System.Text.Encoding.UTF8.GetString(receiver.Receive(TimeSpan.FromSeconds(5))) != "ping") return 1;
+}
 Console.WriteLine($"package ok: shmlink {ShmLinkLibrary.VersionString}");
 return 0;

@@ -1,0 +1,144 @@
+/* channel_echo.c - the native side of the C# channel benchmark (bench/csharp/Program.cs).
+ *
+ *   shmlink_csharp_bench_echo echo NAME TRIPS
+ *       opens channel NAME.ping as its receiver and NAME.pong as its sender, and sends back
+ *       each of TRIPS messages as it came (the C echo the C# pinger is measured against)
+ *   shmlink_csharp_bench_echo pingpong NAME TRIPS WARMUP SIZE [SELF_CPU ECHO_CPU [raw]]
+ *       the all-native baseline: creates NAME.ping / NAME.pong, starts itself as the echo
+ *       (on ECHO_CPU if given), times TRIPS round trips of SIZE bytes after WARMUP unmeasured
+ *       ones (on SELF_CPU if given), and prints "p50 p99 p99.9" in microseconds on one line,
+ *       or with "raw" every round trip's microseconds, one a line (the C# benchmark runs it
+ *       once per block, so the native baseline takes its turns with the other mechanisms)
+ *
+ * Both channels: 64 KiB, messages up to 64 bytes; blocking calls without a time limit. The
+ * process inherits the CPU affinity it was started with. */
+#define _GNU_SOURCE
+#include <shmlink/shmlink.h>
+
+#include <sched.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char** environ;
+
+#define MAX_MESSAGE 64u
+#define CAPACITY (64u * 1024u)
+
+static void check(shmlink_status status, const char* what) {
+  if (SHMLINK_FAILED(status)) {
+    fprintf(stderr, "channel_echo: %s: %s\n", what, shmlink_last_error_message());
+    exit(1);
+  }
+}
+
+static void names(const char* name, char* ping, char* pong) {
+  snprintf(ping, 256, "%s.ping", name);
+  snprintf(pong, 256, "%s.pong", name);
+}
+
+static int echo(const char* name, long trips) {
+  char ping_name[256], pong_name[256];
+  unsigned char message[MAX_MESSAGE];
+  shmlink_handle ping = 0, pong = 0;
+  uint32_t length = 0;
+  long i;
+  names(name, ping_name, pong_name);
+  check(shmlink_channel_open(ping_name, SHMLINK_CHANNEL_RECEIVER, &ping), "open the ping channel");
+  check(shmlink_channel_open(pong_name, SHMLINK_CHANNEL_SENDER, &pong), "open the pong channel");
+  for (i = 0; i < trips; ++i) {
+    check(shmlink_channel_receive(ping, message, sizeof message, &length, SHMLINK_INFINITE), "receive");
+    check(shmlink_channel_send(pong, message, length, SHMLINK_INFINITE), "send");
+  }
+  shmlink_close(pong);
+  shmlink_close(ping);
+  return 0;
+}
+
+static void pin_to_cpu(int cpu) {
+  cpu_set_t set;
+  if (cpu < 0) return;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity");
+}
+
+static int compare(const void* a, const void* b) {
+  const double x = *(const double*)a, y = *(const double*)b;
+  return (x > y) - (x < y);
+}
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int pingpong(const char* self, const char* name, long trips, long warmup, uint32_t size, int self_cpu,
+                    int echo_cpu, int raw) {
+  char ping_name[256], pong_name[256], total_text[32];
+  unsigned char message[MAX_MESSAGE];
+  shmlink_handle ping = 0, pong = 0;
+  uint32_t length = 0;
+  double* samples = malloc(sizeof(double) * (size_t)trips);
+  pid_t pid;
+  int status = 0;
+  long i;
+  if (samples == NULL || size > MAX_MESSAGE || trips < 1) return 2;
+  if (warmup < 1) warmup = 1; /* the first trip waits for the echo to attach */
+  memset(message, 'x', sizeof message);
+  names(name, ping_name, pong_name);
+  check(shmlink_channel_create(ping_name, CAPACITY, MAX_MESSAGE, SHMLINK_CHANNEL_SENDER, &ping), "create ping");
+  check(shmlink_channel_create(pong_name, CAPACITY, MAX_MESSAGE, SHMLINK_CHANNEL_RECEIVER, &pong), "create pong");
+  snprintf(total_text, sizeof total_text, "%ld", trips + warmup);
+  pin_to_cpu(echo_cpu); /* the echo inherits it */
+  {
+    char* argv[] = {(char*)self, "echo", (char*)name, total_text, NULL};
+    if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0) {
+      perror("posix_spawn");
+      return 1;
+    }
+  }
+  pin_to_cpu(self_cpu);
+  /* The echo attaches as the ping channel's receiver: until then a send says CLOSED. */
+  while (shmlink_channel_send(ping, message, size, SHMLINK_INFINITE) == SHMLINK_ERR_CLOSED) usleep(1000);
+  check(shmlink_channel_receive(pong, message, sizeof message, &length, SHMLINK_INFINITE), "receive");
+  for (i = 1; i < warmup + trips; ++i) {
+    const double start = now_ns();
+    check(shmlink_channel_send(ping, message, size, SHMLINK_INFINITE), "send");
+    check(shmlink_channel_receive(pong, message, sizeof message, &length, SHMLINK_INFINITE), "receive");
+    if (i >= warmup) samples[i - warmup] = now_ns() - start;
+  }
+  waitpid(pid, &status, 0);
+  if (raw) {
+    for (i = 0; i < trips; ++i) printf("%.3f\n", samples[i] / 1000.0);
+  } else {
+    qsort(samples, (size_t)trips, sizeof(double), compare);
+    printf("%.3f %.3f %.3f\n", samples[(size_t)(0.50 * (double)(trips - 1))] / 1000.0,
+         samples[(size_t)(0.99 * (double)(trips - 1))] / 1000.0, samples[(size_t)(0.999 * (double)(trips - 1))] / 1000.0);
+  }
+  shmlink_close(ping);
+  shmlink_close(pong);
+  free(samples);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  if (argc == 4 && strcmp(argv[1], "echo") == 0) return echo(argv[2], atol(argv[3]));
+  if ((argc == 6 || argc == 8 || argc == 9) && strcmp(argv[1], "pingpong") == 0) {
+    char self[4096];
+    const ssize_t self_length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (self_length <= 0) return 1;
+    self[self_length] = '\0';
+    return pingpong(self, argv[2], atol(argv[3]), atol(argv[4]), (uint32_t)atol(argv[5]),
+                    argc >= 8 ? atoi(argv[6]) : -1, argc >= 8 ? atoi(argv[7]) : -1,
+                    argc == 9 && strcmp(argv[8], "raw") == 0);
+  }
+  fprintf(stderr, "usage: %s echo NAME TRIPS | pingpong NAME TRIPS WARMUP SIZE [SELF_CPU ECHO_CPU [raw]]\n", argv[0]);
+  return 2;
+}

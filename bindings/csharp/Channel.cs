@@ -1,0 +1,813 @@
+using System;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Threading;
+using System.Threading.Tasks;
+using ShmLink.Internal;
+using ShmLink.Native;
+
+namespace ShmLink;
+
+/// <summary>What a <see cref="Channel"/> handle may do: send, receive, or both.</summary>
+[Flags]
+public enum ChannelRole
+{
+    /// <summary>The handle sends (<c>SHMLINK_CHANNEL_SENDER</c>).</summary>
+    Sender = (int)shmlink.SHMLINK_CHANNEL_SENDER,
+    /// <summary>The handle receives (<c>SHMLINK_CHANNEL_RECEIVER</c>).</summary>
+    Receiver = (int)shmlink.SHMLINK_CHANNEL_RECEIVER,
+    /// <summary>The handle sends and receives.</summary>
+    Both = Sender | Receiver,
+}
+
+/// <summary>
+/// A named, bounded queue of whole messages in shared memory, for any number of sending and
+/// receiving processes. Every message is delivered whole, once, to exactly one receiver, in send
+/// order per sender; zero-length messages are valid.
+/// </summary>
+/// <remarks>
+/// <para>Copying calls: <see cref="Send(ReadOnlySpan{byte}, CancellationToken)"/>,
+/// <see cref="Receive(Span{byte}, CancellationToken)"/>, <see cref="Receive(CancellationToken)"/> and
+/// their <c>Try</c> forms. Zero-copy calls: <see cref="Reserve(int, CancellationToken)"/> then
+/// <see cref="ChannelReservation.Commit()"/>, and <see cref="Peek(CancellationToken)"/> then
+/// <see cref="ChannelMessage.Consume"/>; one reservation and one peek per channel object at a time.</para>
+/// <para>Outcomes: the blocking calls without <c>Try</c> throw <see cref="TimeoutException"/> when their
+/// time runs out, the <c>Try</c> calls return false instead. When the other side is gone (no receiver
+/// attached for a send; no sender attached and nothing queued for a receive) every call throws
+/// <see cref="ShmLinkException"/> with <see cref="ShmLinkStatus.Closed"/>: for a receiver that is the
+/// normal end of the stream. A process that dies counts as gone.</para>
+/// <para>Waiting: a channel is a <see cref="SharedWaitable"/>. <see cref="WaitToReceive(TimeSpan, CancellationToken)"/>
+/// and <see cref="WaitHandles.WaitAny(System.Collections.Generic.IReadOnlyList{SharedWaitable}, TimeSpan, CancellationToken)"/>
+/// return when a message can be received (or receiving would report Closed); they take nothing, so
+/// with several receivers the receive that follows may still find the channel empty.</para>
+/// <para>Copying calls may be made from several threads at once. The zero-copy spans point into the
+/// shared ring: use them only until the commit or consume, and never after the channel is disposed.</para>
+/// </remarks>
+public sealed unsafe class Channel : SharedWaitable
+{
+    /// <summary>How often a cancellable blocked send looks at its token: the library cannot wait for
+    /// room and a cancel signal in one call.</summary>
+    private const uint SendCancelPollMs = 10;
+
+    /// <summary>Messages up to this many bytes are received into the stack by <see cref="Receive(CancellationToken)"/>.</summary>
+    private const int StackReceiveBytes = 256;
+
+    private enum Operation { Send, Receive, Reserve, Peek }
+
+    private readonly object _zeroCopyGate = new();
+    private long _reservationToken;
+    private bool _reserved;
+    private long _peekToken;
+    private bool _peeked;
+    private IntPtr _peekedAddress;
+    private int _peekedLength;
+
+    private Channel(ulong handle, string name, ChannelRole role, bool created) : base(handle, name)
+    {
+        Role = role;
+        Created = created;
+    }
+
+    /// <summary>Whether this call created the channel (false when an existing one was opened).</summary>
+    public bool Created { get; }
+
+    /// <summary>What this handle may do.</summary>
+    public ChannelRole Role { get; }
+
+    /// <summary>Whether this handle sends.</summary>
+    public bool CanSend => (Role & ChannelRole.Sender) != 0;
+
+    /// <summary>Whether this handle receives.</summary>
+    public bool CanReceive => (Role & ChannelRole.Receiver) != 0;
+
+    /// <summary>Creates a new named channel.</summary>
+    /// <param name="name">The name (one namespace for every kind of object).</param>
+    /// <param name="capacityBytes">How many bytes of messages it buffers at least; each message costs its
+    /// length rounded up to 8, plus 16 bytes. At least one maximum message plus its 16-byte header.</param>
+    /// <param name="maxMessageBytes">The longest message (1 to <paramref name="capacityBytes"/>).</param>
+    /// <param name="role">What this handle does: send, receive or both.</param>
+    /// <param name="sharing">Who else may open it.</param>
+    /// <returns>The channel.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative size, or no role.</exception>
+    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.InvalidArgument"/> (sizes that
+    /// do not fit together), <see cref="ShmLinkStatus.AlreadyExists"/>, <see cref="ShmLinkStatus.WrongKind"/>,
+    /// <see cref="ShmLinkStatus.InvalidName"/>.</exception>
+    public static Channel Create(string name, long capacityBytes, int maxMessageBytes, ChannelRole role,
+                                 ObjectSharing sharing = ObjectSharing.CurrentUser) =>
+        CreateCore(name, capacityBytes, maxMessageBytes, role, sharing, shmlink.SHMLINK_CREATE_NEW, out _);
+
+    /// <summary>Opens the named channel if it exists (its sizes are its own), or creates it.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="capacityBytes">The capacity if it is created (see <see cref="Create"/>).</param>
+    /// <param name="maxMessageBytes">The longest message if it is created.</param>
+    /// <param name="role">What this handle does: send, receive or both.</param>
+    /// <param name="created">True if this call created it.</param>
+    /// <param name="sharing">Who else may open it, if it is created.</param>
+    /// <returns>The channel.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative size, or no role.</exception>
+    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
+    public static Channel OpenOrCreate(string name, long capacityBytes, int maxMessageBytes, ChannelRole role,
+                                       out bool created, ObjectSharing sharing = ObjectSharing.CurrentUser) =>
+        CreateCore(name, capacityBytes, maxMessageBytes, role, sharing, shmlink.SHMLINK_OPEN_OR_CREATE, out created);
+
+    /// <summary>Opens an existing named channel.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="role">What this handle does: send, receive or both.</param>
+    /// <returns>The channel.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">No role.</exception>
+    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.NotFound"/>,
+    /// <see cref="ShmLinkStatus.WrongKind"/>, <see cref="ShmLinkStatus.NoResources"/> (1024 handles are
+    /// attached already).</exception>
+    public static Channel Open(string name, ChannelRole role)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        CheckRole(role);
+        ShmLinkException.ThrowIfFailed(shmlink.channel_open(name, (uint)role, out ulong handle));
+        return new Channel(handle, name, role, created: false);
+    }
+
+    // ---- Sending ----
+
+    /// <summary>Sends <paramref name="message"/> (a copy), waiting without a time limit for room.</summary>
+    /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
+    /// <param name="cancellationToken">Interrupts the wait for room (noticed within about 10 ms).</param>
+    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
+    /// <see cref="ShmLinkStatus.TooLarge"/>: longer than the channel's maximum;
+    /// <see cref="ShmLinkStatus.AccessDenied"/>: not a sender.</exception>
+    /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public void Send(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default) =>
+        Send(message, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Sends <paramref name="message"/> (a copy), waiting at most <paramref name="timeout"/> for room.</summary>
+    /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="cancellationToken">Interrupts the wait for room (noticed within about 10 ms).</param>
+    /// <exception cref="TimeoutException">The channel had no room in time; nothing was sent.</exception>
+    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
+    /// <see cref="ShmLinkStatus.TooLarge"/>: longer than the channel's maximum;
+    /// <see cref="ShmLinkStatus.AccessDenied"/>: not a sender.</exception>
+    /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public void Send(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (!TrySend(message, timeout, cancellationToken)) throw TimedOut("room for a message", timeout);
+    }
+
+    /// <summary>Sends <paramref name="message"/> (a copy) if there is room now.</summary>
+    /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
+    /// <returns>True if it was sent, false if the channel is full.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Send(ReadOnlySpan{byte}, TimeSpan, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TrySend(ReadOnlySpan<byte> message) => TrySend(message, TimeSpan.Zero);
+
+    /// <summary>Sends <paramref name="message"/> (a copy), waiting at most <paramref name="timeout"/> for room.</summary>
+    /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="cancellationToken">Interrupts the wait for room (noticed within about 10 ms).</param>
+    /// <returns>True if it was sent, false if the time ran out first.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Send(ReadOnlySpan{byte}, TimeSpan, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TrySend(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        uint milliseconds = Timeouts.ToMilliseconds(timeout);
+        using var use = UseHandle();
+        if (_reserved) throw ReservationOutstanding();
+        int status;
+        fixed (byte* data = message)
+        {
+            status = Blocking(Operation.Send, use.Value, data, (uint)message.Length, milliseconds, cancellationToken,
+                              out _, out _);
+        }
+        if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
+        ShmLinkException.ThrowIfFailed(status);
+        return true;
+    }
+
+    // ---- Receiving into a buffer ----
+
+    /// <summary>Receives the next message into <paramref name="buffer"/>, waiting without a time limit.</summary>
+    /// <param name="buffer">Where the message goes; the channel's maximum message length always fits.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>The message's length.</returns>
+    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// nothing is queued (the end of the stream); <see cref="ShmLinkStatus.BufferTooSmall"/>: the message is
+    /// longer than the buffer (the message says how long; it stays queued);
+    /// <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
+    /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public int Receive(Span<byte> buffer, CancellationToken cancellationToken = default) =>
+        Receive(buffer, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Receives the next message into <paramref name="buffer"/>, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="buffer">Where the message goes; the channel's maximum message length always fits.</param>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>The message's length.</returns>
+    /// <exception cref="TimeoutException">No message came in time.</exception>
+    /// <exception cref="ShmLinkException">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public int Receive(Span<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        TryReceive(buffer, timeout, out int length, cancellationToken) ? length : throw TimedOut("a message", timeout);
+
+    /// <summary>Receives the next message into <paramref name="buffer"/> if one is queued now.</summary>
+    /// <param name="buffer">Where the message goes.</param>
+    /// <param name="length">The message's length, or 0 if there was none.</param>
+    /// <returns>True if a message was received, false if the channel is empty.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TryReceive(Span<byte> buffer, out int length) => TryReceive(buffer, TimeSpan.Zero, out length);
+
+    /// <summary>Receives the next message into <paramref name="buffer"/>, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="buffer">Where the message goes.</param>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="length">The message's length, or 0 if none came.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>True if a message was received, false if the time ran out first.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TryReceive(Span<byte> buffer, TimeSpan timeout, out int length,
+                           CancellationToken cancellationToken = default)
+    {
+        uint milliseconds = Timeouts.ToMilliseconds(timeout);
+        using var use = UseHandle();
+        if (_peeked) throw PeekOutstanding();
+        int status;
+        uint received;
+        fixed (byte* data = buffer)
+        {
+            status = Blocking(Operation.Receive, use.Value, data, (uint)buffer.Length, milliseconds, cancellationToken,
+                              out received, out _);
+        }
+        length = 0;
+        if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
+        if (status == shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL) throw BufferTooSmall(received, buffer.Length);
+        ShmLinkException.ThrowIfFailed(status);
+        length = (int)received;
+        return true;
+    }
+
+    // ---- Receiving into a new array ----
+
+    /// <summary>Receives the next message as a new array of exactly its length, waiting without a time limit.</summary>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// nothing is queued (the end of the stream); <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
+    /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public byte[] Receive(CancellationToken cancellationToken = default) =>
+        Receive(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Receives the next message as a new array of exactly its length, waiting at most
+    /// <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="TimeoutException">No message came in time.</exception>
+    /// <exception cref="ShmLinkException">As <see cref="Receive(CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public byte[] Receive(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        TryReceive(timeout, out byte[]? message, cancellationToken) ? message : throw TimedOut("a message", timeout);
+
+    /// <summary>Receives the next message as a new array of exactly its length, if one is queued now.</summary>
+    /// <param name="message">The message, or null if there was none.</param>
+    /// <returns>True if a message was received, false if the channel is empty.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Receive(CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TryReceive([NotNullWhen(true)] out byte[]? message) => TryReceive(TimeSpan.Zero, out message);
+
+    /// <summary>Receives the next message as a new array of exactly its length, waiting at most
+    /// <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="message">The message, or null if none came.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>True if a message was received, false if the time ran out first.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Receive(CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TryReceive(TimeSpan timeout, [NotNullWhen(true)] out byte[]? message,
+                           CancellationToken cancellationToken = default)
+    {
+        uint milliseconds = Timeouts.ToMilliseconds(timeout);
+        using var use = UseHandle();
+        if (_peeked) throw PeekOutstanding();
+        // Small messages land on the stack and are copied once; a longer one is told by
+        // BUFFER_TOO_SMALL (it stays queued) and received into an array of its length. Another
+        // receiver may take it in between: then wait again for what time is left.
+        byte* small = stackalloc byte[StackReceiveBytes];
+        long start = Stopwatch.GetTimestamp();
+        uint wait = milliseconds;
+        message = null;
+        while (true)
+        {
+            int status = Blocking(Operation.Receive, use.Value, small, StackReceiveBytes, wait, cancellationToken,
+                                  out uint length, out _);
+            if (status == shmlink.SHMLINK_OK)
+            {
+                message = new ReadOnlySpan<byte>(small, (int)length).ToArray();
+                return true;
+            }
+            if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
+            if (status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL) ShmLinkException.ThrowIfFailed(status);
+            byte[] array = GC.AllocateUninitializedArray<byte>(checked((int)length));
+            fixed (byte* data = array)
+            {
+                status = shmlink.channel_receive(use.Value, data, length, out uint received, 0);
+                if (status == shmlink.SHMLINK_OK)
+                {
+                    // Another receiver took the long one and the next was shorter: exact length still.
+                    message = received == length ? array : array.AsSpan(0, (int)received).ToArray();
+                    return true;
+                }
+            }
+            if (status != shmlink.SHMLINK_ERR_TIMEOUT && status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL)
+                ShmLinkException.ThrowIfFailed(status);
+            wait = Remaining(milliseconds, start);
+        }
+    }
+
+    // ---- Zero-copy sending ----
+
+    /// <summary>Reserves room for a message of up to <paramref name="length"/> bytes, waiting without a time
+    /// limit; write it through <see cref="ChannelReservation.Span"/> and send it with
+    /// <see cref="ChannelReservation.Commit(int)"/>. Until then, messages that other senders reserve later
+    /// wait behind it; disposing the channel drops an uncommitted reservation.</summary>
+    /// <param name="length">The most the message will have (up to the channel's maximum).</param>
+    /// <param name="cancellationToken">Interrupts the wait for room (noticed within about 10 ms).</param>
+    /// <returns>The reservation.</returns>
+    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>, <see cref="ShmLinkStatus.TooLarge"/>,
+    /// <see cref="ShmLinkStatus.AccessDenied"/>, as for <see cref="Send(ReadOnlySpan{byte}, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public ChannelReservation Reserve(int length, CancellationToken cancellationToken = default) =>
+        Reserve(length, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Reserves room for a message of up to <paramref name="length"/> bytes, waiting at most
+    /// <paramref name="timeout"/>.</summary>
+    /// <param name="length">The most the message will have (up to the channel's maximum).</param>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="cancellationToken">Interrupts the wait for room (noticed within about 10 ms).</param>
+    /// <returns>The reservation.</returns>
+    /// <exception cref="TimeoutException">The channel had no room in time.</exception>
+    /// <exception cref="ShmLinkException">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public ChannelReservation Reserve(int length, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        TryReserve(length, timeout, out ChannelReservation reservation, cancellationToken)
+            ? reservation
+            : throw TimedOut("room for a message", timeout);
+
+    /// <summary>Reserves room for a message of up to <paramref name="length"/> bytes if there is room now.</summary>
+    /// <param name="length">The most the message will have.</param>
+    /// <param name="reservation">The reservation, or an empty one if the channel is full.</param>
+    /// <returns>True if room was reserved.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TryReserve(int length, out ChannelReservation reservation) =>
+        TryReserve(length, TimeSpan.Zero, out reservation);
+
+    /// <summary>Reserves room for a message of up to <paramref name="length"/> bytes, waiting at most
+    /// <paramref name="timeout"/>.</summary>
+    /// <param name="length">The most the message will have.</param>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="reservation">The reservation, or an empty one if the time ran out.</param>
+    /// <param name="cancellationToken">Interrupts the wait for room (noticed within about 10 ms).</param>
+    /// <returns>True if room was reserved, false if the time ran out first.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
+    /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TryReserve(int length, TimeSpan timeout, out ChannelReservation reservation,
+                           CancellationToken cancellationToken = default)
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "A length is not negative.");
+        uint milliseconds = Timeouts.ToMilliseconds(timeout);
+        reservation = default;
+        using var use = UseHandle();
+        if (_reserved) throw ReservationOutstanding();
+        int status = Blocking(Operation.Reserve, use.Value, null, (uint)length, milliseconds, cancellationToken,
+                              out _, out IntPtr address);
+        if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
+        ShmLinkException.ThrowIfFailed(status);
+        long token;
+        lock (_zeroCopyGate)
+        {
+            _reserved = true;
+            token = ++_reservationToken;
+        }
+        reservation = new ChannelReservation(this, token, new Span<byte>((void*)address, length));
+        return true;
+    }
+
+    // ---- Zero-copy receiving ----
+
+    /// <summary>Takes the next message for this channel object, waiting without a time limit, and gives its
+    /// bytes in place (<see cref="ChannelMessage.Span"/>) until <see cref="ChannelMessage.Consume"/>. Peeking
+    /// again before consuming gives the same message.</summary>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// nothing is queued; <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public ChannelMessage Peek(CancellationToken cancellationToken = default) =>
+        Peek(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Takes the next message for this channel object, waiting at most <paramref name="timeout"/>, and
+    /// gives its bytes in place until <see cref="ChannelMessage.Consume"/>.</summary>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="TimeoutException">No message came in time.</exception>
+    /// <exception cref="ShmLinkException">As <see cref="Peek(CancellationToken)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public ChannelMessage Peek(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        TryPeek(timeout, out ChannelMessage message, cancellationToken) ? message : throw TimedOut("a message", timeout);
+
+    /// <summary>Takes the next message for this channel object if one is queued now.</summary>
+    /// <param name="message">The message, or an empty one if the channel is empty.</param>
+    /// <returns>True if a message was taken.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Peek(CancellationToken)"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TryPeek(out ChannelMessage message) => TryPeek(TimeSpan.Zero, out message);
+
+    /// <summary>Takes the next message for this channel object, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="message">The message, or an empty one if the time ran out.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>True if a message was taken, false if the time ran out first.</returns>
+    /// <exception cref="ShmLinkException">As <see cref="Peek(CancellationToken)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool TryPeek(TimeSpan timeout, out ChannelMessage message, CancellationToken cancellationToken = default)
+    {
+        uint milliseconds = Timeouts.ToMilliseconds(timeout);
+        message = default;
+        using var use = UseHandle();
+        lock (_zeroCopyGate)
+        {
+            if (_peeked)
+            {
+                message = new ChannelMessage(this, _peekToken,
+                                             new ReadOnlySpan<byte>((void*)_peekedAddress, _peekedLength));
+                return true;
+            }
+        }
+        int status = Blocking(Operation.Peek, use.Value, null, 0, milliseconds, cancellationToken,
+                              out uint length, out IntPtr address);
+        if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
+        ShmLinkException.ThrowIfFailed(status);
+        long token;
+        lock (_zeroCopyGate)
+        {
+            _peeked = true;
+            _peekedAddress = address;
+            _peekedLength = checked((int)length);
+            token = ++_peekToken;
+        }
+        message = new ChannelMessage(this, token, new ReadOnlySpan<byte>((void*)address, (int)length));
+        return true;
+    }
+
+    // ---- Waiting ----
+
+    /// <summary>Waits until a message can be received (or receiving would report
+    /// <see cref="ShmLinkStatus.Closed"/>). Takes nothing: with several receivers, the receive that
+    /// follows may still find the channel empty.</summary>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> looks once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>True if a receive would not wait now, false if the time ran out.</returns>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public bool WaitToReceive(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitStatus(timeout, cancellationToken) >= 0;
+
+    /// <summary>Waits asynchronously (on a dedicated thread when it has to wait) until a message can be
+    /// received (or receiving would report <see cref="ShmLinkStatus.Closed"/>). Takes nothing.</summary>
+    /// <param name="timeout">How long at most.</param>
+    /// <param name="cancellationToken">Cancels the wait (the task ends cancelled).</param>
+    /// <returns>True if a receive would not wait, false if the time ran out.</returns>
+    public Task<bool> WaitToReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitAsyncCore(timeout, cancellationToken);
+
+    // ---- The zero-copy state (ChannelReservation and ChannelMessage call these) ----
+
+    internal bool IsReservationCurrent(long token) => _reserved && _reservationToken == token && !IsDisposed;
+
+    internal bool IsPeekCurrent(long token) => _peeked && _peekToken == token && !IsDisposed;
+
+    internal void ThrowIfReservationNotCurrent(long token)
+    {
+        if (IsReservationCurrent(token)) return;
+        ThrowIfDisposed();
+        throw new InvalidOperationException(token == 0
+            ? "This reservation is empty: nothing was reserved."
+            : "This reservation was committed: its span must not be used any more.");
+    }
+
+    internal void ThrowIfPeekNotCurrent(long token)
+    {
+        if (IsPeekCurrent(token)) return;
+        ThrowIfDisposed();
+        throw new InvalidOperationException(token == 0
+            ? "This message is empty: nothing was peeked."
+            : "This message was consumed: its span must not be used any more.");
+    }
+
+    internal void Commit(long token, int length, int reservedLength)
+    {
+        using var use = UseHandle();
+        ThrowIfReservationNotCurrent(token);
+        if ((uint)length > (uint)reservedLength)
+            throw new ArgumentOutOfRangeException(nameof(length), length,
+                                                  $"A commit sends 0 to the {reservedLength} bytes reserved.");
+        lock (_zeroCopyGate)
+        {
+            ThrowIfReservationNotCurrent(token);
+            ShmLinkException.ThrowIfFailed(shmlink.channel_commit(use.Value, (uint)length));
+            _reserved = false;
+            ++_reservationToken;
+        }
+    }
+
+    internal void Consume(long token, bool onlyIfCurrent = false)
+    {
+        if (onlyIfCurrent && !IsPeekCurrent(token)) return;
+        using var use = UseHandle();
+        lock (_zeroCopyGate)
+        {
+            if (onlyIfCurrent && !IsPeekCurrent(token)) return;
+            ThrowIfPeekNotCurrent(token);
+            ShmLinkException.ThrowIfFailed(shmlink.channel_consume(use.Value));
+            _peeked = false;
+            _peekedAddress = IntPtr.Zero;
+            _peekedLength = 0;
+            ++_peekToken;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        // Closing drops an uncommitted reservation and consumes a peeked message: their spans end here.
+        lock (_zeroCopyGate)
+        {
+            if (_reserved) ++_reservationToken;
+            if (_peeked) ++_peekToken;
+            _reserved = false;
+            _peeked = false;
+            _peekedAddress = IntPtr.Zero;
+        }
+        base.Dispose(disposing);
+    }
+
+    // ---- Internals ----
+
+    /// <summary>
+    /// One channel operation that may wait, with the library's status. Without a cancellable token it is
+    /// one native call with the timeout. With one: a receive or peek tries at once and otherwise waits on
+    /// the channel and the cancel signal in one shmlink_wait_any (the channel is ready when a message can
+    /// be received), then tries again; a send or reserve waits for room in slices of
+    /// <see cref="SendCancelPollMs"/> and looks at the token between them.
+    /// </summary>
+    private static int Blocking(Operation operation, ulong handle, byte* data, uint length, uint milliseconds,
+                                CancellationToken cancellationToken, out uint outLength, out IntPtr address)
+    {
+        if (!cancellationToken.CanBeCanceled)
+            return Call(operation, handle, data, length, milliseconds, out outLength, out address);
+        cancellationToken.ThrowIfCancellationRequested();
+        bool receiving = operation is Operation.Receive or Operation.Peek;
+        long start = Stopwatch.GetTimestamp();
+        ulong* handles = stackalloc ulong[2];
+        while (true)
+        {
+            int status = Call(operation, handle, data, length, 0, out outLength, out address);
+            if (status != shmlink.SHMLINK_ERR_TIMEOUT) return status;
+            uint remaining = Remaining(milliseconds, start);
+            if (remaining == 0) return status;
+            if (receiving)
+            {
+                handles[0] = handle;
+                status = Waiting.WaitAny(handles, 1, remaining, cancellationToken, out _);
+                if (status < 0) return status; // TIMEOUT, or the wait's own failure
+            }
+            else
+            {
+                status = Call(operation, handle, data, length, Math.Min(remaining, SendCancelPollMs), out outLength,
+                              out address);
+                if (status != shmlink.SHMLINK_ERR_TIMEOUT) return status;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    private static int Call(Operation operation, ulong handle, byte* data, uint length, uint milliseconds,
+                            out uint outLength, out IntPtr address)
+    {
+        outLength = 0;
+        address = IntPtr.Zero;
+        return operation switch
+        {
+            Operation.Send => shmlink.channel_send(handle, data, length, milliseconds),
+            Operation.Receive => shmlink.channel_receive(handle, data, length, out outLength, milliseconds),
+            Operation.Reserve => shmlink.channel_reserve(handle, length, milliseconds, out address),
+            _ => shmlink.channel_peek(handle, milliseconds, out address, out outLength),
+        };
+    }
+
+    /// <summary>What is left of a timeout that started at <paramref name="start"/>, rounded up.</summary>
+    private static uint Remaining(uint milliseconds, long start)
+    {
+        if (milliseconds == Timeouts.Infinite) return Timeouts.Infinite;
+        double elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        return elapsed >= milliseconds ? 0u : (uint)Math.Ceiling(milliseconds - elapsed);
+    }
+
+    private TimeoutException TimedOut(string what, TimeSpan timeout) =>
+        new($"No {what} on channel \"{Name}\" within {timeout}.");
+
+    private ShmLinkException BufferTooSmall(uint needed, int capacity) =>
+        new(ShmLinkStatus.BufferTooSmall,
+            $"the next message on channel \"{Name}\" has {needed} bytes; the buffer has {capacity} (it stays queued)");
+
+    private static InvalidOperationException ReservationOutstanding() =>
+        new("This channel object has a reservation that is not committed: commit it first.");
+
+    private static InvalidOperationException PeekOutstanding() =>
+        new("This channel object has a peeked message that is not consumed: consume it first.");
+
+    private static void CheckRole(ChannelRole role)
+    {
+        if (role == 0 || (role & ~ChannelRole.Both) != 0)
+            throw new ArgumentOutOfRangeException(nameof(role), role, "A role is Sender, Receiver or Both.");
+    }
+
+    private static Channel CreateCore(string name, long capacityBytes, int maxMessageBytes, ChannelRole role,
+                                      ObjectSharing sharing, uint createFlags, out bool created)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (capacityBytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(capacityBytes), capacityBytes, "A capacity is not negative.");
+        if (maxMessageBytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(maxMessageBytes), maxMessageBytes, "A length is not negative.");
+        CheckRole(role);
+        int status = shmlink.channel_create(name, (ulong)capacityBytes, (uint)maxMessageBytes,
+                                            createFlags | (uint)sharing | (uint)role, out ulong handle);
+        ShmLinkException.ThrowIfFailed(status);
+        created = status == shmlink.SHMLINK_OK;
+        return new Channel(handle, name, role, created);
+    }
+}
+
+/// <summary>
+/// Room reserved in a <see cref="Channel"/> by <see cref="Channel.Reserve(int, TimeSpan, CancellationToken)"/>:
+/// write the message into <see cref="Span"/>, then <see cref="Commit(int)"/> sends it. After the commit (or
+/// the channel's dispose) <see cref="Span"/> throws; a span taken before must not be used any more.
+/// </summary>
+public readonly ref struct ChannelReservation
+{
+    private readonly Channel? _channel;
+    private readonly long _token;
+    private readonly Span<byte> _span;
+
+    internal ChannelReservation(Channel channel, long token, Span<byte> span)
+    {
+        _channel = channel;
+        _token = token;
+        _span = span;
+    }
+
+    /// <summary>How many bytes were reserved: the most <see cref="Commit(int)"/> sends.</summary>
+    public int Length => _span.Length;
+
+    /// <summary>Whether the reservation is still open (not committed, the channel not disposed).</summary>
+    public bool IsActive => _channel != null && _channel.IsReservationCurrent(_token);
+
+    /// <summary>The reserved bytes, in the shared ring: write the message here.</summary>
+    /// <exception cref="InvalidOperationException">Committed already, or an empty reservation.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public Span<byte> Span
+    {
+        get
+        {
+            ThrowIfNotCurrent();
+            return _span;
+        }
+    }
+
+    /// <summary>Sends the message with all the reserved bytes.</summary>
+    /// <exception cref="InvalidOperationException">Committed already, or an empty reservation.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public void Commit() => Commit(_span.Length);
+
+    /// <summary>Sends the message with the first <paramref name="length"/> reserved bytes.</summary>
+    /// <param name="length">0 to <see cref="Length"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">More than was reserved (the reservation stays open).</exception>
+    /// <exception cref="InvalidOperationException">Committed already, or an empty reservation.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public void Commit(int length)
+    {
+        ThrowIfNotCurrent();
+        _channel!.Commit(_token, length, _span.Length);
+    }
+
+    private void ThrowIfNotCurrent()
+    {
+        if (_channel == null) throw new InvalidOperationException("This reservation is empty: nothing was reserved.");
+        _channel.ThrowIfReservationNotCurrent(_token);
+    }
+}
+
+/// <summary>
+/// A message taken from a <see cref="Channel"/> by <see cref="Channel.Peek(TimeSpan, CancellationToken)"/>,
+/// read in place through <see cref="Span"/> until <see cref="Consume"/> gives its room back to the senders.
+/// <c>using var message = channel.Peek();</c> consumes it at the end of the scope. After the consume (or
+/// the channel's dispose) <see cref="Span"/> throws; a span taken before must not be used any more.
+/// </summary>
+/// <remarks>The bytes are shared memory that another process wrote: check them before trusting them.</remarks>
+public readonly ref struct ChannelMessage
+{
+    private readonly Channel? _channel;
+    private readonly long _token;
+    private readonly ReadOnlySpan<byte> _span;
+
+    internal ChannelMessage(Channel channel, long token, ReadOnlySpan<byte> span)
+    {
+        _channel = channel;
+        _token = token;
+        _span = span;
+    }
+
+    /// <summary>The message's length.</summary>
+    public int Length => _span.Length;
+
+    /// <summary>Whether the message is still held (not consumed, the channel not disposed).</summary>
+    public bool IsActive => _channel != null && _channel.IsPeekCurrent(_token);
+
+    /// <summary>The message's bytes, in place in the shared ring.</summary>
+    /// <exception cref="InvalidOperationException">Consumed already, or an empty message.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public ReadOnlySpan<byte> Span
+    {
+        get
+        {
+            if (_channel == null) throw new InvalidOperationException("This message is empty: nothing was peeked.");
+            _channel.ThrowIfPeekNotCurrent(_token);
+            return _span;
+        }
+    }
+
+    /// <summary>The message's bytes as a new array.</summary>
+    /// <returns>A copy of the message.</returns>
+    /// <exception cref="InvalidOperationException">Consumed already, or an empty message.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public byte[] ToArray() => Span.ToArray();
+
+    /// <summary>Gives the message's room back to the senders; the message is received.</summary>
+    /// <exception cref="InvalidOperationException">Consumed already, or an empty message.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public void Consume()
+    {
+        if (_channel == null) throw new InvalidOperationException("This message is empty: nothing was peeked.");
+        _channel.Consume(_token);
+    }
+
+    /// <summary>Consumes the message if it is still held; otherwise (consumed already, an empty message, the
+    /// channel disposed) does nothing.</summary>
+    public void Dispose()
+    {
+        _channel?.Consume(_token, onlyIfCurrent: true);
+    }
+}
