@@ -3,8 +3,9 @@
  * The generated classes (shmlink, shmlinkJNI) are package-private in org.shmlink: the public
  * API is the hand-written org.shmlink layer in src/. Handles and sizes cross as long, 32-bit
  * values as int, outputs as one-element arrays, strings as UTF-8 bytes (JNI's own string
- * functions speak modified UTF-8), and the mapped address as a long that one hand-written
- * function turns into a direct ByteBuffer (NewDirectByteBuffer: no copy). */
+ * functions speak modified UTF-8), and addresses (a mapped view, a channel's reserved or peeked
+ * message, a direct buffer's bytes) as longs that hand-written functions turn into direct
+ * ByteBuffers (NewDirectByteBuffer: no copy) and back. */
 
 %pragma(java) jniclassclassmodifiers="final class"
 %pragma(java) moduleclassmodifiers="final class"
@@ -50,6 +51,32 @@ SHMLINK_JAVA_OUTPUT(uint32_t, jint, jintArray, int, SetIntArrayRegion)
   $1 = ($input != NULL && JCALL1(GetArrayLength, jenv, $input) > 0) ? &temp : NULL;
 }
 %typemap(argout) void **out_address {
+  if ($1 != NULL) {
+    jlong address$argnum = (jlong)(intptr_t)temp$argnum;
+    JCALL4(SetLongArrayRegion, jenv, $input, 0, 1, &address$argnum);
+  }
+}
+
+/* Channels (const void *data, void *buffer: message bytes): the address as a long, taken from a
+ * direct ByteBuffer by shmlink_java_buffer_address below (heap arrays cross through
+ * shmlink_java_channel_receive_array, or a reservation). The library reads or writes them only
+ * during the call. */
+%typemap(jni) const void *data, void *buffer "jlong"
+%typemap(jtype) const void *data, void *buffer "long"
+%typemap(jstype) const void *data, void *buffer "long"
+%typemap(javain) const void *data, void *buffer "$javainput"
+%typemap(in) const void *data, void *buffer %{ $1 = ($1_ltype)(intptr_t)$input; %}
+
+/* void **out_buffer (reserve) and const void **out_data (peek): the address as a long in a
+ * one-element array, like out_address; Channel wraps it in a direct ByteBuffer. */
+%typemap(jni) void **out_buffer, const void **out_data "jlongArray"
+%typemap(jtype) void **out_buffer, const void **out_data "long[]"
+%typemap(jstype) void **out_buffer, const void **out_data "long[]"
+%typemap(javain) void **out_buffer, const void **out_data "$javainput"
+%typemap(in) void **out_buffer (void *temp = NULL), const void **out_data (const void *temp = NULL) {
+  $1 = ($input != NULL && JCALL1(GetArrayLength, jenv, $input) > 0) ? &temp : NULL;
+}
+%typemap(argout) void **out_buffer, const void **out_data {
   if ($1 != NULL) {
     jlong address$argnum = (jlong)(intptr_t)temp$argnum;
     JCALL4(SetLongArrayRegion, jenv, $input, 0, 1, &address$argnum);
@@ -109,6 +136,44 @@ static jobject shmlink_java_direct_buffer(JNIEnv *jenv, jlong address, jlong len
 }
 %}
 jobject shmlink_java_direct_buffer(JNIEnv *jenv, jlong address, jlong length);
+
+/* Two more for channels. shmlink_java_buffer_address: the address of a direct buffer's first
+ * byte (not its position's), or 0 for a heap buffer. shmlink_java_channel_receive_array:
+ * shmlink_channel_receive into bytes [offset, offset + capacity) of a Java array, trying once
+ * (timeout 0): the array is pinned (GetPrimitiveArrayCritical), so the call must not block; the
+ * binding waits beforehand, with shmlink_wait_any. Channel checks the bounds. */
+%{
+#ifdef __cplusplus
+#define SHMLINK_JNI(function, ...) jenv->function(__VA_ARGS__)
+#else
+#define SHMLINK_JNI(function, ...) (*jenv)->function(jenv, __VA_ARGS__)
+#endif
+static jlong shmlink_java_buffer_address(JNIEnv *jenv, jobject buffer) {
+  return (jlong)(intptr_t)SHMLINK_JNI(GetDirectBufferAddress, buffer);
+}
+
+static jint shmlink_java_channel_receive_array(JNIEnv *jenv, jlong channel, jbyteArray array, jint offset,
+                                               jint capacity, jintArray out_length) {
+  uint32_t length = 0;
+  shmlink_status status;
+  jbyte *elements = NULL;
+  if (array != NULL && capacity > 0) {
+    elements = (jbyte *)SHMLINK_JNI(GetPrimitiveArrayCritical, array, NULL);
+    if (elements == NULL) return SHMLINK_ERR_NO_RESOURCES; /* OutOfMemoryError is pending */
+  }
+  status = shmlink_channel_receive((shmlink_handle)channel, elements != NULL ? elements + offset : NULL,
+                                   (uint32_t)capacity, &length, 0);
+  if (elements != NULL) SHMLINK_JNI(ReleasePrimitiveArrayCritical, array, elements, status >= 0 ? 0 : JNI_ABORT);
+  if (out_length != NULL && (status >= 0 || status == SHMLINK_ERR_BUFFER_TOO_SMALL)) {
+    jint value = (jint)length;
+    SHMLINK_JNI(SetIntArrayRegion, out_length, 0, 1, &value);
+  }
+  return status;
+}
+%}
+jlong shmlink_java_buffer_address(JNIEnv *jenv, jobject buffer);
+jint shmlink_java_channel_receive_array(JNIEnv *jenv, jlong channel, jbyteArray array, jint offset, jint capacity,
+                                        jintArray out_length);
 
 /* shmlink_wait -> wait_one: wait(long, int) would clash with Object.wait. */
 %rename(wait_one) shmlink_wait;

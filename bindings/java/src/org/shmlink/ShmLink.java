@@ -29,7 +29,8 @@ public final class ShmLink {
   }
 
   /** Waits until any one of the objects is available and takes that one only (the lowest index
-   * when several are).
+   * when several are). A {@link Channel} is available when a message can be received from it (or
+   * receiving would throw CLOSED); nothing is taken from it.
    * @param timeout how long to wait at most (rounded up to milliseconds; zero tries once)
    * @param objects 1 to {@link #MAX_WAIT_OBJECTS} distinct, open objects
    * @return the index taken and whether it was an abandoned mutex, or {@link WaitAnyResult#TIMED_OUT}

@@ -1,7 +1,8 @@
 package org.shmlink;
 
 /**
- * A shmlink object this process has open: a segment, a view, a signal, a mutex or a semaphore.
+ * A shmlink object this process has open: a segment, a view, a signal, a mutex, a semaphore or
+ * a channel.
  * Close it when done (try-with-resources); closing twice is harmless, and any other use after
  * close throws {@link IllegalStateException}. The named object itself lives while any process
  * has it open. There is no finalizer: an object nobody closes stays open until the process ends.

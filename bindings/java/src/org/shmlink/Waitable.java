@@ -1,7 +1,8 @@
 package org.shmlink;
 
-/** An object a thread can wait on: a {@link Signal}, a {@link SharedMutex} or a
- * {@link SharedSemaphore}; {@link ShmLink#waitAny} waits on several at once. */
+/** An object a thread can wait on: a {@link Signal}, a {@link SharedMutex}, a
+ * {@link SharedSemaphore} or a {@link Channel} (ready when a message can be received; the wait
+ * takes nothing from it); {@link ShmLink#waitAny} waits on several at once. */
 public abstract class Waitable extends ShmLinkObject {
   private final boolean created;
 

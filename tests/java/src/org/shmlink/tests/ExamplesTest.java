@@ -60,4 +60,25 @@ class ExamplesTest {
       }
     }
   }
+
+  @Test
+  void theJavaChannelConsumerPrintsTheCProducersMessagesUntilClosed() throws Exception {
+    String name = Support.unique("channel");
+    try (Support.Program producer = Support.Program.of("shmlink_channel_producer", name, "7")) {
+      producer.expectLine("ready");
+      try (Support.Program consumer = Support.Program.javaExample("org.shmlink.examples.ChannelConsumer", name)) {
+        for (int i = 1; i <= 7; i++) consumer.expectLine("received message " + i);
+        producer.expectLine("sent 7");
+        assertEquals(0, producer.waitForExit());
+        assertEquals(0, consumer.waitForExit(), consumer.stderr());
+      }
+    }
+  }
+
+  @Test
+  void theJavaChannelConsumerReportsAMissingChannel() throws Exception {
+    try (Support.Program consumer = Support.Program.javaExample("org.shmlink.examples.ChannelConsumer", Support.unique("none"))) {
+      assertEquals(1, consumer.waitForExit());
+    }
+  }
 }

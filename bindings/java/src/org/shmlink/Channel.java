@@ -1,0 +1,567 @@
+package org.shmlink;
+
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * A named, bounded queue of whole messages in shared memory, for any number of sending and
+ * receiving processes (a shmlink channel). Every message is delivered whole, once, to exactly
+ * one receiver, in send order per sender; zero-length messages are valid.
+ *
+ * <p>Copying calls take and fill {@link ByteBuffer}s (direct or heap, from their position to
+ * their limit) or byte arrays. Zero-copy calls give direct buffers over the channel's own
+ * memory: {@link #reserve} and {@link #commit} to send, {@link #peek} and {@link #consume} to
+ * receive. Such a buffer is valid only until its commit or consume (and never after the channel
+ * is closed: it would touch unmapped memory).
+ *
+ * <p>Peers: receiving throws {@link ShmLinkException} with {@link Status#CLOSED} once no sender
+ * is attached and nothing is queued (a sender that opens later makes the channel live again);
+ * likewise sending once no receiver is attached. A peer process that dies counts as gone.
+ *
+ * <p>Timeouts are {@link Duration}s rounded up to milliseconds; zero tries once. As with the
+ * other objects' waits, running out of time is a result, not an exception: the calls with a
+ * timeout return false, -1 or null, and the calls without one wait with no time limit. Other
+ * failures throw {@link ShmLinkException}: {@link Status#CLOSED}, {@link Status#TOO_LARGE} (a
+ * message longer than the channel's maximum), {@link Status#BUFFER_TOO_SMALL} (the message stays
+ * queued), {@link Status#ACCESS_DENIED} (a call the handle's {@link ChannelRole} does not allow).
+ *
+ * <p>Interrupts: {@link Thread#interrupt()} wakes a receive or peek blocked on an empty channel
+ * at once, as it does the other objects' waits (an internal signal in the same wait-any); a send
+ * or reserve blocked on a full channel notices it within {@value #INTERRUPT_CHECK_MS} ms (the
+ * library has no waitable "room to send" state, so these wait in slices). Either throws
+ * {@link InterruptedException} and clears the thread's interrupt status. A message that can be
+ * taken (or room that is there) wins over an interrupt, which then stays pending; an interrupt
+ * matters only when the call would wait.
+ *
+ * <p>A channel is a {@link Waitable}: {@link ShmLink#waitAny} returns when a message can be
+ * received from it (or receiving would throw CLOSED). That wait takes nothing, so with several
+ * receivers the receive that follows may still find the channel empty: receive with a timeout
+ * of zero after it.
+ *
+ * <p>Every method is thread-safe. Per handle there is at most one reservation and one peeked
+ * message at a time (the library's rule); while this handle holds a reservation its sends throw
+ * {@link IllegalStateException} (they would queue behind it), and while it holds a peeked
+ * message its receives do.
+ */
+public final class Channel extends Waitable {
+  /** How often (milliseconds) a send or reserve waiting for room looks at the interrupt status. */
+  public static final int INTERRUPT_CHECK_MS = 10;
+
+  /** How long a receive or peek tries again before it sleeps (the library spins as long). */
+  private static final long SPIN_NANOS = 20_000;
+  private static final int OK = shmlink.SHMLINK_OK;
+  private static final int TIMEOUT = shmlink.SHMLINK_ERR_TIMEOUT;
+  private static final int BUFFER_TOO_SMALL = shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL;
+
+  private final ChannelRole role;
+  /** Held around the library's reservation of this handle (heap sends, reserve, commit). */
+  private final ReentrantLock reservationLock = new ReentrantLock();
+  /** Held around the library's peeked message of this handle (receive(), peek, consume). */
+  private final ReentrantLock peekLock = new ReentrantLock();
+  /** The length of the caller's outstanding reservation, or -1. */
+  private volatile int reservedLength = -1;
+  /** Whether the caller holds a peeked message. */
+  private volatile boolean peeked;
+
+  private Channel(long handle, String name, boolean created, ChannelRole role) {
+    super(handle, name, created);
+    this.role = role;
+  }
+
+  /** Creates a new channel that only the current user may open.
+   * @param name the channel's name
+   * @param capacityBytes how many bytes of messages it buffers at least (each message costs its
+   *     length rounded up to 8, plus 16 bytes); at least one maximum message plus 16
+   * @param maxMessageBytes the longest message it takes (positive, at most capacityBytes)
+   * @param role what this handle does
+   * @return the channel
+   * @throws ShmLinkException ALREADY_EXISTS if the name is taken, INVALID_ARGUMENT for bad sizes,
+   *     NO_RESOURCES if the system cannot back it, and as the library says */
+  public static Channel create(String name, long capacityBytes, int maxMessageBytes, ChannelRole role) {
+    return create(name, capacityBytes, maxMessageBytes, role, Sharing.CURRENT_USER);
+  }
+
+  /** Creates a new channel others may open too.
+   * @param name the channel's name
+   * @param capacityBytes how many bytes of messages it buffers at least (see
+   *     {@link #create(String, long, int, ChannelRole)})
+   * @param maxMessageBytes the longest message it takes (positive, at most capacityBytes)
+   * @param role what this handle does
+   * @param sharing who else may open it
+   * @return the channel
+   * @throws ShmLinkException ALREADY_EXISTS if the name is taken, INVALID_ARGUMENT for bad sizes,
+   *     and as the library says */
+  public static Channel create(String name, long capacityBytes, int maxMessageBytes, ChannelRole role,
+                               Sharing sharing) {
+    return make(name, capacityBytes, maxMessageBytes, role, Waitable.createFlags(false, sharing));
+  }
+
+  /** Opens the channel of that name, or creates it; {@link #wasCreated()} says which. An existing
+   * channel keeps its own sizes.
+   * @param name the channel's name
+   * @param capacityBytes its capacity if created (see {@link #create(String, long, int, ChannelRole)})
+   * @param maxMessageBytes its longest message if created
+   * @param role what this handle does
+   * @return the channel
+   * @throws ShmLinkException WRONG_KIND if the name is another kind of object, and as the library says */
+  public static Channel openOrCreate(String name, long capacityBytes, int maxMessageBytes, ChannelRole role) {
+    return make(name, capacityBytes, maxMessageBytes, role, Waitable.createFlags(true, Sharing.CURRENT_USER));
+  }
+
+  /** Opens an existing channel.
+   * @param name the channel's name
+   * @param role what this handle does
+   * @return the channel
+   * @throws ShmLinkException NOT_FOUND if there is none, NO_RESOURCES if 1024 handles are already
+   *     attached to it, and as the library says */
+  public static Channel open(String name, ChannelRole role) {
+    if (role == null) throw new NullPointerException("role");
+    long[] handle = new long[1];
+    ShmLinkException.check(shmlink.channel_open(requireName(name), role.flags, handle));
+    return new Channel(handle[0], name, false, role);
+  }
+
+  /** What this handle may do.
+   * @return the role it was created or opened with */
+  public ChannelRole role() {
+    return role;
+  }
+
+  // ---- Sending ------------------------------------------------------------------------------
+
+  /** Sends the buffer's remaining bytes as one message, waiting with no time limit for room;
+   * the buffer's position moves to its limit. A direct buffer is copied into the channel
+   * straight from its memory, a heap buffer through a reservation (one copy either way).
+   * @param message the message (position to limit), left unchanged if it is not sent
+   * @throws InterruptedException if the thread is interrupted while waiting for room
+   * @throws ShmLinkException CLOSED (no receiver attached), TOO_LARGE, ACCESS_DENIED (not a
+   *     sender), and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
+  public void send(ByteBuffer message) throws InterruptedException {
+    sendCore(message, Timeouts.INFINITE);
+  }
+
+  /** Sends the buffer's remaining bytes as one message, waiting at most {@code timeout} for
+   * room; if sent, the buffer's position moves to its limit.
+   * @param message the message (position to limit), left unchanged if it is not sent
+   * @param timeout how long to wait for room at most (zero tries once)
+   * @return true if sent, false if the time ran out (nothing was sent)
+   * @throws InterruptedException if the thread is interrupted while waiting for room
+   * @throws ShmLinkException CLOSED, TOO_LARGE, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
+  public boolean send(ByteBuffer message, Duration timeout) throws InterruptedException {
+    return sendCore(message, Timeouts.toMilliseconds(timeout));
+  }
+
+  /** Sends the whole array as one message, waiting with no time limit for room.
+   * @param message the message
+   * @throws InterruptedException if the thread is interrupted while waiting for room
+   * @throws ShmLinkException CLOSED, TOO_LARGE, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
+  public void send(byte[] message) throws InterruptedException {
+    if (message == null) throw new NullPointerException("message");
+    sendCore(ByteBuffer.wrap(message), Timeouts.INFINITE);
+  }
+
+  /** Sends the whole array as one message, waiting at most {@code timeout} for room.
+   * @param message the message
+   * @param timeout how long to wait for room at most (zero tries once)
+   * @return true if sent, false if the time ran out (nothing was sent)
+   * @throws InterruptedException if the thread is interrupted while waiting for room
+   * @throws ShmLinkException CLOSED, TOO_LARGE, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
+  public boolean send(byte[] message, Duration timeout) throws InterruptedException {
+    if (message == null) throw new NullPointerException("message");
+    return sendCore(ByteBuffer.wrap(message), Timeouts.toMilliseconds(timeout));
+  }
+
+  /** Zero-copy send, first half: reserves room for a message of up to {@code length} bytes,
+   * waiting with no time limit, and gives a buffer over that room in the channel itself. Write
+   * the message into it, then {@link #commit(int)}. Later messages of other senders wait behind
+   * the reservation, so commit soon.
+   * @param length the most bytes the message will have
+   * @return a writable direct buffer of {@code length} bytes (position 0, native byte order),
+   *     valid until the commit
+   * @throws InterruptedException if the thread is interrupted while waiting for room
+   * @throws ShmLinkException CLOSED, TOO_LARGE, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
+  public ByteBuffer reserve(int length) throws InterruptedException {
+    return reserveCore(length, Timeouts.INFINITE);
+  }
+
+  /** Zero-copy send, first half, waiting at most {@code timeout} for room (see {@link #reserve(int)}).
+   * @param length the most bytes the message will have
+   * @param timeout how long to wait for room at most (zero tries once)
+   * @return a writable direct buffer of {@code length} bytes, valid until the commit, or null
+   *     if the time ran out
+   * @throws InterruptedException if the thread is interrupted while waiting for room
+   * @throws ShmLinkException CLOSED, TOO_LARGE, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
+  public ByteBuffer reserve(int length, Duration timeout) throws InterruptedException {
+    return reserveCore(length, Timeouts.toMilliseconds(timeout));
+  }
+
+  /** Zero-copy send, second half: sends the reserved message with the first {@code length}
+   * bytes written to the reserved buffer, which must not be used after this.
+   * @param length the message's length: at most the length reserved
+   * @throws IllegalStateException if the channel is closed or nothing is reserved
+   * @throws IllegalArgumentException if {@code length} is negative or above the length
+   *     reserved (the reservation stays) */
+  public void commit(int length) {
+    long value = handle.acquire(this);
+    reservationLock.lock();
+    try {
+      int reserved = reservedLength;
+      if (reserved < 0) throw new IllegalStateException(this + " has no reservation to commit");
+      if (length < 0 || length > reserved) {
+        throw new IllegalArgumentException("A commit is of 0 to the " + reserved + " bytes reserved, not " + length);
+      }
+      ShmLinkException.check(shmlink.channel_commit(value, length));
+      reservedLength = -1;
+    } finally {
+      reservationLock.unlock();
+      handle.release();
+    }
+  }
+
+  // ---- Receiving ----------------------------------------------------------------------------
+
+  /** Receives the next message into the buffer at its position, waiting with no time limit for
+   * one; the position moves past the message.
+   * @param buffer where the message goes (direct or heap; its remaining bytes are the room)
+   * @return the message's length
+   * @throws InterruptedException if the thread is interrupted while waiting for a message
+   * @throws ShmLinkException CLOSED (no sender attached and nothing queued), BUFFER_TOO_SMALL
+   *     (the message is longer than the buffer's remaining bytes; it stays queued and the
+   *     exception's message says its length), ACCESS_DENIED (not a receiver), and as the library says
+   * @throws ReadOnlyBufferException if the buffer is read-only
+   * @throws IllegalStateException if the channel is closed or this handle holds a peeked message */
+  public int receive(ByteBuffer buffer) throws InterruptedException {
+    return receiveCore(buffer, Timeouts.INFINITE);
+  }
+
+  /** Receives the next message into the buffer at its position, waiting at most {@code timeout}
+   * for one; the position moves past the message.
+   * @param buffer where the message goes (direct or heap; its remaining bytes are the room)
+   * @param timeout how long to wait for a message at most (zero tries once)
+   * @return the message's length, or -1 if the time ran out (the buffer is unchanged)
+   * @throws InterruptedException if the thread is interrupted while waiting for a message
+   * @throws ShmLinkException CLOSED, BUFFER_TOO_SMALL (the message stays queued), ACCESS_DENIED,
+   *     and as the library says
+   * @throws ReadOnlyBufferException if the buffer is read-only
+   * @throws IllegalStateException if the channel is closed or this handle holds a peeked message */
+  public int receive(ByteBuffer buffer, Duration timeout) throws InterruptedException {
+    return receiveCore(buffer, Timeouts.toMilliseconds(timeout));
+  }
+
+  /** Receives the next message as an array of exactly its length, waiting with no time limit
+   * for one.
+   * @return the message
+   * @throws InterruptedException if the thread is interrupted while waiting for a message
+   * @throws ShmLinkException CLOSED, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a peeked message */
+  public byte[] receive() throws InterruptedException {
+    return receiveArray(Timeouts.INFINITE);
+  }
+
+  /** Receives the next message as an array of exactly its length, waiting at most
+   * {@code timeout} for one.
+   * @param timeout how long to wait for a message at most (zero tries once)
+   * @return the message, or null if the time ran out
+   * @throws InterruptedException if the thread is interrupted while waiting for a message
+   * @throws ShmLinkException CLOSED, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a peeked message */
+  public byte[] receive(Duration timeout) throws InterruptedException {
+    return receiveArray(Timeouts.toMilliseconds(timeout));
+  }
+
+  /** Zero-copy receive, first half: takes the next message for this handle, waiting with no
+   * time limit, and gives its bytes where they lie in the channel. Read them, then
+   * {@link #consume()}. Peeking again before consuming gives the same message.
+   * @return a read-only direct buffer over the message (position 0, limit its length, native
+   *     byte order), valid until the consume
+   * @throws InterruptedException if the thread is interrupted while waiting for a message
+   * @throws ShmLinkException CLOSED, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed */
+  public ByteBuffer peek() throws InterruptedException {
+    return peekCore(Timeouts.INFINITE);
+  }
+
+  /** Zero-copy receive, first half, waiting at most {@code timeout} for a message (see {@link #peek()}).
+   * @param timeout how long to wait for a message at most (zero tries once)
+   * @return a read-only direct buffer over the message, valid until the consume, or null if the
+   *     time ran out
+   * @throws InterruptedException if the thread is interrupted while waiting for a message
+   * @throws ShmLinkException CLOSED, ACCESS_DENIED, and as the library says
+   * @throws IllegalStateException if the channel is closed */
+  public ByteBuffer peek(Duration timeout) throws InterruptedException {
+    return peekCore(Timeouts.toMilliseconds(timeout));
+  }
+
+  /** Zero-copy receive, second half: releases the peeked message's room to senders. The buffer
+   * {@link #peek} gave must not be used after this.
+   * @throws IllegalStateException if the channel is closed or nothing is peeked */
+  public void consume() {
+    long value = handle.acquire(this);
+    peekLock.lock();
+    try {
+      if (!peeked) throw new IllegalStateException(this + " has no peeked message to consume");
+      ShmLinkException.check(shmlink.channel_consume(value));
+      peeked = false;
+    } finally {
+      peekLock.unlock();
+      handle.release();
+    }
+  }
+
+  // ---- The work -----------------------------------------------------------------------------
+
+  private boolean sendCore(ByteBuffer message, int timeoutMs) throws InterruptedException {
+    if (message == null) throw new NullPointerException("message");
+    int position = message.position();
+    int length = message.limit() - position;
+    long value = handle.acquire(this);
+    try {
+      requireNoReservation();
+      int status;
+      if (message.isDirect()) {
+        long address = length == 0 ? 0 : shmlink.shmlink_java_buffer_address(message) + position;
+        status = inSlices(timeoutMs, slice -> shmlink.channel_send(value, address, length, slice));
+        Reference.reachabilityFence(message);
+      } else {
+        status = sendThroughReservation(value, message, position, length, timeoutMs);
+      }
+      if (status == TIMEOUT) return false;
+      ShmLinkException.check(status);
+      message.position(position + length);
+      return true;
+    } finally {
+      handle.release();
+    }
+  }
+
+  /** A heap buffer: reserve, copy, commit (the library reads only native memory). */
+  private int sendThroughReservation(long value, ByteBuffer message, int position, int length, int timeoutMs)
+      throws InterruptedException {
+    long[] address = new long[1];
+    reservationLock.lockInterruptibly();
+    try {
+      requireNoReservation();
+      int status = inSlices(timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
+      if (status != OK) return status;
+      if (length > 0) directBuffer(address[0], length).put(0, message, position, length);
+      return shmlink.channel_commit(value, length);
+    } finally {
+      reservationLock.unlock();
+    }
+  }
+
+  private ByteBuffer reserveCore(int length, int timeoutMs) throws InterruptedException {
+    if (length < 0) throw new IllegalArgumentException("A length is not negative, not " + length);
+    long[] address = new long[1];
+    long value = handle.acquire(this);
+    try {
+      reservationLock.lockInterruptibly();
+      try {
+        requireNoReservation();
+        int status = inSlices(timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
+        if (status == TIMEOUT) return null;
+        ShmLinkException.check(status);
+        reservedLength = length;
+        return directBuffer(address[0], length);
+      } finally {
+        reservationLock.unlock();
+      }
+    } finally {
+      handle.release();
+    }
+  }
+
+  private int receiveCore(ByteBuffer buffer, int timeoutMs) throws InterruptedException {
+    if (buffer == null) throw new NullPointerException("buffer");
+    if (buffer.isReadOnly()) throw new ReadOnlyBufferException();
+    int position = buffer.position();
+    int room = buffer.limit() - position;
+    int[] length = new int[1];
+    long value = handle.acquire(this);
+    try {
+      requireNoPeek();
+      IntSupplier copy;
+      if (buffer.isDirect()) {
+        long address = room == 0 ? 0 : shmlink.shmlink_java_buffer_address(buffer) + position;
+        copy = () -> shmlink.channel_receive(value, address, room, length, 0);
+      } else {
+        byte[] array = buffer.array();
+        int offset = buffer.arrayOffset() + position;
+        copy = () -> shmlink.shmlink_java_channel_receive_array(value, array, offset, room, length);
+      }
+      // Under the peek lock: never beside a peek of this handle (the library's rule).
+      int status = untilReceivable(value, timeoutMs, () -> {
+        peekLock.lock();
+        try {
+          requireNoPeek();
+          return copy.getAsInt();
+        } finally {
+          peekLock.unlock();
+        }
+      });
+      Reference.reachabilityFence(buffer);
+      if (status == TIMEOUT) return -1;
+      if (status == BUFFER_TOO_SMALL) {
+        throw new ShmLinkException(Status.BUFFER_TOO_SMALL, "the next message has " + Integer.toUnsignedLong(length[0])
+            + " bytes; the buffer has " + room + " remaining (the message stays queued)", 0);
+      }
+      ShmLinkException.check(status);
+      buffer.position(position + length[0]);
+      return length[0];
+    } finally {
+      handle.release();
+    }
+  }
+
+  private byte[] receiveArray(int timeoutMs) throws InterruptedException {
+    long[] data = new long[1];
+    int[] length = new int[1];
+    byte[][] received = new byte[1][];
+    long value = handle.acquire(this);
+    try {
+      requireNoPeek();
+      // Peek, copy, consume: the array has the message's exact length and is filled with one copy.
+      int status = untilReceivable(value, timeoutMs, () -> {
+        peekLock.lock();
+        try {
+          requireNoPeek();
+          int peekStatus = shmlink.channel_peek(value, 0, data, length);
+          if (peekStatus < 0) return peekStatus;
+          byte[] bytes = new byte[length[0]];
+          if (bytes.length > 0) directBuffer(data[0], bytes.length).get(0, bytes);
+          received[0] = bytes;
+          return shmlink.channel_consume(value);
+        } finally {
+          peekLock.unlock();
+        }
+      });
+      if (status == TIMEOUT) return null;
+      ShmLinkException.check(status);
+      return received[0];
+    } finally {
+      handle.release();
+    }
+  }
+
+  private ByteBuffer peekCore(int timeoutMs) throws InterruptedException {
+    long[] data = new long[1];
+    int[] length = new int[1];
+    long value = handle.acquire(this);
+    try {
+      int status = untilReceivable(value, timeoutMs, () -> {
+        peekLock.lock();
+        try {
+          int peekStatus = shmlink.channel_peek(value, 0, data, length);
+          if (peekStatus >= 0) peeked = true;
+          return peekStatus;
+        } finally {
+          peekLock.unlock();
+        }
+      });
+      if (status == TIMEOUT) return null;
+      ShmLinkException.check(status);
+      return directBuffer(data[0], length[0]).asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+    } finally {
+      handle.release();
+    }
+  }
+
+  /**
+   * Tries {@code attempt} (a receive with timeout 0), then again for up to SPIN_NANOS; while it
+   * finds the channel empty, waits until a message can be received (shmlink_wait_any on the channel and the thread's interrupt
+   * signal) and tries again, until the time runs out. Returns the attempt's status or TIMEOUT.
+   */
+  private int untilReceivable(long value, int timeoutMs, IntSupplier attempt) throws InterruptedException {
+    int status = attempt.getAsInt();
+    if (status != TIMEOUT || timeoutMs == 0) return status;
+    long start = System.nanoTime();
+    long deadline = start + Integer.toUnsignedLong(timeoutMs) * 1_000_000L;
+    // As the library's own blocking calls do: try again for a short while, yielding the CPU in
+    // between, before going to sleep (a peer that answers within microseconds is not made to
+    // wake this thread from a futex).
+    long spinUntil = start + Math.min(SPIN_NANOS, Integer.toUnsignedLong(timeoutMs) * 1_000_000L);
+    do {
+      Thread.yield();
+      status = attempt.getAsInt();
+      if (status != TIMEOUT) return status;
+    } while (System.nanoTime() - spinUntil < 0);
+    long[] handles = new long[2];
+    int[] index = new int[1];
+    while (true) {
+      int waitMs = timeoutMs;
+      if (timeoutMs != Timeouts.INFINITE) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) return TIMEOUT;
+        waitMs = (int) ((left + 999_999) / 1_000_000);
+      }
+      handles[0] = value;
+      int waited = Waiting.waitAny(handles, 1, waitMs, index);
+      if (waited == TIMEOUT) return TIMEOUT;
+      ShmLinkException.check(waited);
+      status = attempt.getAsInt();
+      if (status != TIMEOUT) return status; // else another receiver took it first: wait again
+    }
+  }
+
+  /**
+   * Tries {@code attempt} (a send or reserve given a timeout in milliseconds) once; while the
+   * channel is full, tries again with timeouts of at most INTERRUPT_CHECK_MS (the library
+   * sleeps until room is made or the slice ends), looking at the interrupt status in between.
+   */
+  private static int inSlices(int timeoutMs, IntUnaryOperator attempt) throws InterruptedException {
+    int status = attempt.applyAsInt(0);
+    if (status != TIMEOUT || timeoutMs == 0) return status;
+    long deadline = System.nanoTime() + Integer.toUnsignedLong(timeoutMs) * 1_000_000L;
+    while (true) {
+      if (Thread.interrupted()) throw new InterruptedException("interrupted while waiting for room in a channel");
+      int slice = INTERRUPT_CHECK_MS;
+      if (timeoutMs != Timeouts.INFINITE) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) return TIMEOUT;
+        slice = (int) Math.min(INTERRUPT_CHECK_MS, (left + 999_999) / 1_000_000);
+      }
+      status = attempt.applyAsInt(slice);
+      if (status != TIMEOUT) return status;
+    }
+  }
+
+  private void requireNoReservation() {
+    if (reservedLength >= 0) {
+      throw new IllegalStateException(this + " holds a reservation: commit it before sending or reserving again");
+    }
+  }
+
+  private void requireNoPeek() {
+    if (peeked) throw new IllegalStateException(this + " holds a peeked message: consume it before receiving");
+  }
+
+  private static ByteBuffer directBuffer(long address, int length) {
+    ByteBuffer buffer = (ByteBuffer) shmlink.shmlink_java_direct_buffer(address, length);
+    if (buffer == null) throw new IllegalStateException("this JVM does not support direct buffers over native memory");
+    return buffer.order(ByteOrder.nativeOrder());
+  }
+
+  private static Channel make(String name, long capacityBytes, int maxMessageBytes, ChannelRole role, int flags) {
+    if (role == null) throw new NullPointerException("role");
+    if (capacityBytes < 0) throw new IllegalArgumentException("A capacity is not negative, not " + capacityBytes);
+    if (maxMessageBytes < 0) {
+      throw new IllegalArgumentException("A maximum message length is not negative, not " + maxMessageBytes);
+    }
+    long[] handle = new long[1];
+    int status = ShmLinkException.check(
+        shmlink.channel_create(requireName(name), capacityBytes, maxMessageBytes, flags | role.flags, handle));
+    return new Channel(handle[0], name, status == shmlink.SHMLINK_OK, role);
+  }
+}
