@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages shmlink needs that are missing. Usage:
 #   scripts/install-deps.sh demo   what building the library and the examples needs
-#   scripts/install-deps.sh test   everything the whole test suite needs (default)
+#   scripts/install-deps.sh fuzz   what the fuzz target needs (scripts/fuzz.sh)
+#   scripts/install-deps.sh test   everything the whole test suite needs (default), fuzzing included
 set -euo pipefail
 
 profile=${1:-test}
 packages=(cmake g++ make pkg-config)
+if [ "$profile" = test ] || [ "$profile" = fuzz ]; then
+  # libFuzzer and the sanitizers' runtimes are in libclang-rt-dev, which clang only recommends.
+  packages+=(clang libclang-rt-dev)
+fi
 if [ "$profile" = test ]; then
   packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64 swig
     openjdk-17-jdk-headless junit5)

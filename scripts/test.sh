@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine: installs what is missing, then builds and
 # runs every suite - Linux, Windows (mingw-w64 build) under Wine, and Linux again under
-# AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer. Exits non-zero if anything fails.
+# AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer - then fuzzes the channel
+# algorithm for a minute (scripts/fuzz.sh, counted as one test). Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +41,15 @@ for preset in windows linux asan tsan; do
   skipped=$((skipped + not_run))
 done
 
+echo "=== fuzz: the channel algorithm with scribbled shared state, 60 s ==="
+if scripts/fuzz.sh 60; then
+  passed=$((passed + 1))
+else
+  echo "fuzz: failed (the input is in out/fuzz/)"
+  failed=$((failed + 1))
+fi
+
 echo
-echo "All suites (windows under Wine, linux with C# and Java, asan, tsan):"
+echo "All suites (windows under Wine, linux with C# and Java, asan, tsan, fuzz):"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -226,7 +226,7 @@ void ChannelRing::look_after_peers() {
     const uint64_t front = load_relaxed(&control_->read_claim);
     const uint64_t tail = load_acquire(&control_->tail);
     bool dropped = false;
-    if (front != tail && tail - front <= ring_bytes_) {
+    if (front != tail && tail - front <= ring_bytes_ && front % kRecordAlign == 0) {
       RecordHeader* record = record_at(front);
       uint32_t state = load_acquire(&record->state);
       if ((state & kStateMask) == kWriting && !tag_alive(state & kTagMask)) {
@@ -237,7 +237,7 @@ void ChannelRing::look_after_peers() {
     if (dropped) host_.wake(control_->data_word);
   }
   const uint64_t head = load_acquire(&control_->head);
-  if (head != load_acquire(&control_->read_claim)) {
+  if (head != load_acquire(&control_->read_claim) && head % kRecordAlign == 0) {
     RecordHeader* record = record_at(head);
     uint32_t state = load_acquire(&record->state);
     // While the record at head is claimed nobody moves head past it, so it is the same record.
@@ -309,6 +309,7 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
   const uint64_t head = load_acquire(&control_->head);
   const uint64_t used = tail - head;
   if (used > ring_bytes_) corrupt(format("tail is %llu bytes past head in a ring of %llu", used, ring_bytes_));
+  if (tail % kRecordAlign != 0) corrupt(format("tail %llu is not on a record boundary", tail));
   uint64_t offset = tail % ring_bytes_;
   const uint64_t to_end = ring_bytes_ - offset;
   const uint64_t needed = span <= to_end ? span : to_end + span;
@@ -367,6 +368,7 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
     const uint64_t tail = load_acquire(&control_->tail);
     if (tail - front > ring_bytes_)
       corrupt(format("tail is %llu bytes past the receivers' position in a ring of %llu", tail - front, ring_bytes_));
+    if (front % kRecordAlign != 0) corrupt(format("the receivers' position %llu is not on a record boundary", front));
     while (front != tail) {
       RecordHeader* record = record_at(front);
       const uint32_t state = load_acquire(&record->state);
@@ -430,6 +432,7 @@ void ChannelRing::advance_head() {
     const uint64_t head = load_acquire(&control_->head);
     const uint64_t front = load_acquire(&control_->read_claim);
     if (head == front) break;
+    if (head % kRecordAlign != 0) corrupt(format("head %llu is not on a record boundary", head));
     const RecordHeader* record = record_at(head);
     const uint32_t state = load_acquire(&record->state);
     const uint32_t span = load_relaxed(&record->span);
@@ -454,7 +457,7 @@ bool ChannelRing::receivable() {
   const bool no_sender = load_acquire(&control_->senders) == 0;
   uint64_t front = load_acquire(&control_->read_claim);
   const uint64_t tail = load_acquire(&control_->tail);
-  if (tail - front > ring_bytes_) return true;  // broken: let the receive say so
+  if (tail - front > ring_bytes_ || front % kRecordAlign != 0) return true;  // broken: let the receive say so
   for (int records = 0; front != tail && records < 64; ++records) {
     const RecordHeader* record = record_at(front);
     const uint32_t state = load_acquire(&record->state);
