@@ -75,6 +75,19 @@ uint32_t owner_generation(uint64_t owner) { return static_cast<uint32_t>(owner >
 
 }  // namespace
 
+// Holds a shared lock for a scope.
+class ChannelRing::LockGuard {
+ public:
+  LockGuard(ChannelRing& ring, uint32_t* word) : ring_(ring), word_(word) { ring_.lock(word_); }
+  ~LockGuard() { ring_.unlock(word_); }
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+
+ private:
+  ChannelRing& ring_;
+  uint32_t* word_;
+};
+
 uint64_t channel_ring_bytes(uint64_t capacity_bytes, uint32_t max_message_bytes) {
   if (max_message_bytes == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "max_message_bytes is 0");
   if (max_message_bytes > capacity_bytes)
@@ -221,11 +234,11 @@ void ChannelRing::look_after_peers() {
     uint32_t holder = load_acquire(word);
     if (holder != 0 && !tag_alive(holder - 1)) compare_exchange(word, holder, 0u);
   }
+  bool dropped = false;
   {
-    lock(&control_->recv_lock);
+    LockGuard guard(*this, &control_->recv_lock);
     const uint64_t front = load_relaxed(&control_->read_claim);
     const uint64_t tail = load_acquire(&control_->tail);
-    bool dropped = false;
     if (front != tail && tail - front <= ring_bytes_ && front % kRecordAlign == 0) {
       RecordHeader* record = record_at(front);
       uint32_t state = load_acquire(&record->state);
@@ -233,9 +246,8 @@ void ChannelRing::look_after_peers() {
         dropped = compare_exchange(&record->state, state, kDropped);
       }
     }
-    unlock(&control_->recv_lock);
-    if (dropped) host_.wake(control_->data_word);
   }
+  if (dropped) host_.wake(control_->data_word);
   const uint64_t head = load_acquire(&control_->head);
   if (head != load_acquire(&control_->read_claim) && head % kRecordAlign == 0) {
     RecordHeader* record = record_at(head);
@@ -250,11 +262,19 @@ void ChannelRing::look_after_peers() {
 
 // ---- Locks ----
 
+// A shared lock is taken by one thread of this handle at a time (the local flag first): so a
+// lock word that names this handle while we try is stale (written by a hostile peer, or left
+// by a thread of ours that died), never a sibling's, and is taken over rather than waited for.
 void ChannelRing::lock(uint32_t* word) {
+  std::atomic<uint32_t>& local = word == &control_->send_lock ? local_send_lock_ : local_recv_lock_;
+  for (uint32_t free = 0; !local.compare_exchange_weak(free, 1, std::memory_order_acquire); free = 0) {
+    std::this_thread::yield();
+  }
   const uint32_t mine = tag_ + 1;
   for (int spins = 1;; ++spins) {
     uint32_t holder = 0;
     if (compare_exchange(word, holder, mine)) return;
+    if (holder == mine) return;  // stale: see above
     if (spins % kLockSpinsPerCheck == 0 && !tag_alive(holder - 1) && compare_exchange(word, holder, mine)) return;
     if (spins < 64) {
       cpu_relax();
@@ -264,21 +284,11 @@ void ChannelRing::lock(uint32_t* word) {
   }
 }
 
-void ChannelRing::unlock(uint32_t* word) { store_release(word, 0u); }
+void ChannelRing::unlock(uint32_t* word) {
+  store_release(word, 0u);
+  (word == &control_->send_lock ? local_send_lock_ : local_recv_lock_).store(0, std::memory_order_release);
+}
 
-namespace {
-// Releases a channel lock on every way out of a scope.
-class LockGuard {
- public:
-  LockGuard(uint32_t* word) : word_(word) {}
-  ~LockGuard() { __atomic_store_n(word_, 0u, __ATOMIC_RELEASE); }
-  LockGuard(const LockGuard&) = delete;
-  LockGuard& operator=(const LockGuard&) = delete;
-
- private:
-  uint32_t* word_;
-};
-}  // namespace
 
 // ---- Records ----
 
@@ -300,7 +310,7 @@ uint32_t ChannelRing::checked_span(const RecordHeader* record, uint64_t position
 
 ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out, shmlink_status* status) {
   const uint64_t span = record_span(length);
-  LockGuard guard((lock(&control_->send_lock), &control_->send_lock));
+  LockGuard guard(*this, &control_->send_lock);
   if (load_acquire(&control_->receivers) == 0) {
     *status = SHMLINK_ERR_CLOSED;
     return Attempt::Done;
@@ -361,7 +371,7 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
   bool skipped = false;
   Attempt attempt = Attempt::NotReady;
   {
-    LockGuard guard((lock(&control_->recv_lock), &control_->recv_lock));
+    LockGuard guard(*this, &control_->recv_lock);
     // Read before tail: a sender's last reservation is published before it leaves.
     const bool no_sender = load_acquire(&control_->senders) == 0;
     uint64_t front = load_relaxed(&control_->read_claim);

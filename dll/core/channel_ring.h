@@ -105,6 +105,7 @@ class ChannelRing {
 
  private:
   enum class Attempt { Done, NotReady };
+  class LockGuard;
 
   Attempt try_reserve(uint32_t length, Reservation* out, shmlink_status* status);
   Attempt try_claim(uint32_t max_length, Claim* out, uint32_t* needed, shmlink_status* status);
@@ -130,7 +131,10 @@ class ChannelRing {
   uint32_t slot_ = channel::kMaxSlots;  // kMaxSlots: not attached
   uint32_t roles_ = 0;
   uint32_t tag_ = 0;
-  std::atomic<int64_t> next_look_after_{0};  // Clock ticks; housekeeping is due from here on
+  std::atomic<int64_t> next_look_after_{0};
+  // Which shared lock a thread of this handle holds or is taking (see lock()).
+  std::atomic<uint32_t> local_send_lock_{0};
+  std::atomic<uint32_t> local_recv_lock_{0};  // Clock ticks; housekeeping is due from here on
 };
 
 }  // namespace shmlink
