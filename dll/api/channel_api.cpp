@@ -17,14 +17,6 @@ namespace {
 constexpr uint32_t kRoleFlags = SHMLINK_CHANNEL_SENDER | SHMLINK_CHANNEL_RECEIVER;
 constexpr uint32_t kCreateFlags = SHMLINK_OPEN_OR_CREATE | SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS | kRoleFlags;
 
-void check_flags(uint32_t flags, uint32_t allowed) {
-  if ((flags & ~allowed) != 0) {
-    char text[64];
-    std::snprintf(text, sizeof text, "unknown flag bits 0x%X", flags & ~allowed);
-    fail(SHMLINK_ERR_INVALID_ARGUMENT, text);
-  }
-}
-
 uint32_t roles_of(uint32_t flags) {
   return ((flags & SHMLINK_CHANNEL_SENDER) ? channel::kRoleSender : 0u) |
          ((flags & SHMLINK_CHANNEL_RECEIVER) ? channel::kRoleReceiver : 0u);

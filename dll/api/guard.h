@@ -5,6 +5,7 @@
 
 #include "../core/error.h"
 
+#include <cstdio>
 #include <new>
 #include <string>
 
@@ -45,6 +46,15 @@ inline void clear_handle(shmlink_handle* out) noexcept {
 
 inline void require_output(const void* out, const char* what) {
   if (out == nullptr) fail(SHMLINK_ERR_INVALID_ARGUMENT, std::string(what) + " is NULL");
+}
+
+// Refuses flag bits outside `allowed` (INVALID_ARGUMENT, naming the unknown bits).
+inline void check_flags(uint32_t flags, uint32_t allowed) {
+  if ((flags & ~allowed) != 0) {
+    char text[64];
+    std::snprintf(text, sizeof text, "unknown flag bits 0x%X", flags & ~allowed);
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, text);
+  }
 }
 
 }  // namespace shmlink

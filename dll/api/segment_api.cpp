@@ -15,15 +15,6 @@ namespace {
 constexpr uint32_t kShareFlags = SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS;
 constexpr uint32_t kSegmentCreateFlags = SHMLINK_OPEN_OR_CREATE | kShareFlags;
 
-void check_flags(uint32_t flags, uint32_t allowed) {
-  if ((flags & ~allowed) != 0)
-    fail(SHMLINK_ERR_INVALID_ARGUMENT, "unknown flag bits 0x" + [&] {
-      char text[16];
-      std::snprintf(text, sizeof text, "%X", flags & ~allowed);
-      return std::string(text);
-    }());
-}
-
 shmlink_handle insert_segment(std::shared_ptr<SegmentBacking> backing, std::string name) {
   return handle_table().insert(std::make_shared<SegmentObject>(std::move(backing), std::move(name)));
 }

@@ -18,14 +18,6 @@ namespace {
 constexpr uint32_t kCommonCreateFlags = SHMLINK_OPEN_OR_CREATE | SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS;
 constexpr uint32_t kMaxSemaphoreCount = 0x7FFFFFFFu;  // Win32's LONG maximum, on every platform
 
-void check_flags(uint32_t flags, uint32_t allowed) {
-  if ((flags & ~allowed) != 0) {
-    char text[64];
-    std::snprintf(text, sizeof text, "unknown flag bits 0x%X", flags & ~allowed);
-    fail(SHMLINK_ERR_INVALID_ARGUMENT, text);
-  }
-}
-
 shmlink_handle insert_waitable(int32_t kind, std::shared_ptr<WaitBacking> backing, const char* name) {
   return handle_table().insert(std::make_shared<WaitableObject>(kind, std::move(backing), name));
 }
