@@ -129,9 +129,17 @@ Process::Process(const std::string& name, const std::vector<std::string>& argume
     startup.hStdOutput = stdout_write;
     startup.hStdError = GetStdHandle(STD_ERROR_HANDLE);
     PROCESS_INFORMATION info{};
-    const BOOL started = CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0, nullptr,
-                                        nullptr, &startup, &info);
-    const DWORD error = GetLastError();
+    BOOL started = FALSE;
+    DWORD error = ERROR_SUCCESS;
+    // Wine's CreateProcessW now and then fails with ERROR_INTERNAL_ERROR on a heavily loaded
+    // machine (seen at a load average of ~280); the same call a moment later succeeds.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      started = CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr,
+                               &startup, &info);
+      error = GetLastError();
+      if (started || error != ERROR_INTERNAL_ERROR) break;
+      Sleep(100);
+    }
     CloseHandle(stdin_read);
     CloseHandle(stdout_write);
     if (!started) {
