@@ -2,6 +2,7 @@
 # Installs the Debian packages shmlink needs that are missing. Usage:
 #   scripts/install-deps.sh demo   what building the library and the examples needs
 #   scripts/install-deps.sh fuzz   what the fuzz target needs (scripts/fuzz.sh)
+#   scripts/install-deps.sh bench  what scripts/bench.sh needs: the benchmarks and their plot
 #   scripts/install-deps.sh test   everything the whole test suite needs (default), fuzzing included
 set -euo pipefail
 
@@ -13,7 +14,9 @@ if [ "$profile" = test ] || [ "$profile" = fuzz ]; then
 fi
 if [ "$profile" = test ]; then
   packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64 swig
-    openjdk-17-jdk-headless junit5)
+    openjdk-17-jdk-headless junit5 libboost-dev)
+elif [ "$profile" = bench ]; then
+  packages+=(libboost-dev python3-matplotlib)
 fi
 
 missing=()
