@@ -73,6 +73,8 @@ class FuzzHost final : public ChannelHost {
   uint32_t prepare_sleep(WakeWord& word) override { return __atomic_load_n(&word.sequence, __ATOMIC_ACQUIRE); }
   void sleep(WakeWord&, uint32_t, Clock::time_point) override {}  // may return early
   void cancel_sleep(WakeWord&) noexcept override {}
+  // Always due: the fuzzer has no time to wait (look_after_peers_if_due runs every time).
+  uint64_t coarse_now_ms() noexcept override { return ++now_ms_ * 1000; }
 
   // Whether the holder of slot `index` is alive: a handle of this process unless the input
   // killed it, or a foreign peer the input declared alive (slots 0..63 only).
@@ -91,6 +93,7 @@ class FuzzHost final : public ChannelHost {
   bool held_[kMaxSlots] = {};
   bool dead_[kMaxSlots] = {};
   uint64_t foreign_alive_ = 0;
+  uint64_t now_ms_ = 0;
 };
 
 // ---- One handle ----

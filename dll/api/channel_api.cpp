@@ -134,6 +134,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle h
     require_output(out_length, "out_length");
     if (buffer == nullptr && capacity > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "buffer is NULL and capacity is not 0");
     require_receiver(*channel);
+    if (timeout_ms == 0 && channel->ring().nothing_to_claim_now()) return quick("shmlink_channel_receive", SHMLINK_ERR_TIMEOUT);
     ChannelRing::Claim claim;
     uint32_t needed = 0;
     const shmlink_status status = channel->ring().claim(capacity, timeout_ms, &claim, &needed);
@@ -187,6 +188,10 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle hand
     require_output(out_data, "out_data");
     require_output(out_length, "out_length");
     require_receiver(*channel);
+    // A busy poll that finds nothing: answered without this handle's lock.
+    if (timeout_ms == 0 && !channel->has_claim.load(std::memory_order_acquire) &&
+        channel->ring().nothing_to_claim_now())
+      return quick("shmlink_channel_peek", SHMLINK_ERR_TIMEOUT);
     std::lock_guard<std::mutex> lock(channel->mutex);
     if (!channel->claim) {
       ChannelRing::Claim claim;
@@ -194,6 +199,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle hand
       const shmlink_status status = channel->ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
       if (status != SHMLINK_OK) return quick("shmlink_channel_peek", status);
       channel->claim = claim;
+      channel->has_claim.store(true, std::memory_order_release);
     }
     *out_data = channel->claim->payload;
     *out_length = channel->claim->length;
@@ -208,6 +214,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle h
     if (!channel->claim) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no peeked message to consume");
     const ChannelRing::Claim claim = *channel->claim;
     channel->claim.reset();
+    channel->has_claim.store(false, std::memory_order_release);
     channel->ring().consume(claim);
     return SHMLINK_OK;
   });

@@ -5,6 +5,7 @@
 #include "channel_ring.h"
 #include "sync.h"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,7 @@ class ChannelObject final : public WaitableObject {
   std::mutex mutex;
   std::optional<ChannelRing::Reservation> reservation;
   std::optional<ChannelRing::Claim> claim;
+  std::atomic<bool> has_claim{false};  // whether `claim` is set: read without the mutex by busy polls
 
  private:
   std::shared_ptr<ChannelBacking> channel_;

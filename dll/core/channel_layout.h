@@ -86,25 +86,27 @@ struct alignas(64) Control {
   uint32_t max_message;   // bytes
   uint32_t slot_count;    // kMaxSlots
   uint8_t pad0[64 - 40];
-  // Senders' line: claims are made one at a time under send_lock (0 or the holder's tag + 1).
+  // Each word that one side writes and the other reads has a cache line of its own: a busy
+  // receiver polls tail, and a sender's lock must not take that line away from it.
   alignas(64) uint64_t tail;
-  uint32_t send_lock;
-  uint8_t pad1[64 - 12];
-  // Receivers' line.
+  uint8_t pad1[64 - 8];
+  alignas(64) uint32_t send_lock;  // senders reserve one at a time: 0 or the holder's tag + 1
+  uint8_t pad2[64 - 4];
   alignas(64) uint64_t read_claim;
-  uint32_t recv_lock;
-  uint8_t pad2[64 - 12];
-  alignas(64) uint64_t head;
   uint8_t pad3[64 - 8];
-  alignas(64) WakeWord data_word;  // receivers sleep here: bumped by commits and closes
-  uint8_t pad4[64 - 8];
-  alignas(64) WakeWord space_word;  // senders sleep here: bumped by consumes and closes
+  alignas(64) uint32_t recv_lock;  // receivers take records one at a time: 0 or the holder's tag + 1
+  uint8_t pad4[64 - 4];
+  alignas(64) uint64_t head;
   uint8_t pad5[64 - 8];
+  alignas(64) WakeWord data_word;  // receivers sleep here: bumped by commits and closes
+  uint8_t pad6[64 - 8];
+  alignas(64) WakeWord space_word;  // senders sleep here: bumped by consumes and closes
+  uint8_t pad7[64 - 8];
   alignas(64) uint32_t senders;  // attached handles with kRoleSender
   uint32_t receivers;            // attached handles with kRoleReceiver
   uint32_t slot_high;            // slots [0, slot_high) have been used
 };
-static_assert(sizeof(Control) == 7 * 64, "Control is part of the shared layout");
+static_assert(sizeof(Control) == 9 * 64, "Control is part of the shared layout");
 static_assert(offsetof(Control, tail) == 64, "Control is part of the shared layout");
 
 inline constexpr uint64_t kSlotsOffset = 4096;  // Control is padded to a page

@@ -213,11 +213,11 @@ bool ChannelRing::tag_alive(uint32_t tag) {
 }
 
 void ChannelRing::look_after_peers_if_due() {
-  const int64_t now = Clock::now().time_since_epoch().count();
-  int64_t due = next_look_after_.load(std::memory_order_relaxed);
+  const uint64_t now = host_.coarse_now_ms();
+  uint64_t due = next_look_after_ms_.load(std::memory_order_relaxed);
   if (now < due) return;
-  const int64_t next = now + std::chrono::duration_cast<Clock::duration>(kLookAfterPeersEvery).count();
-  if (!next_look_after_.compare_exchange_strong(due, next)) return;  // another thread of this handle does it
+  const uint64_t next = now + static_cast<uint64_t>(kLookAfterPeersEvery.count());
+  if (!next_look_after_ms_.compare_exchange_strong(due, next)) return;  // another thread of this handle does it
   look_after_peers();
 }
 
@@ -316,14 +316,19 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
     return Attempt::Done;
   }
   uint64_t tail = load_relaxed(&control_->tail);
-  const uint64_t head = load_acquire(&control_->head);
-  const uint64_t used = tail - head;
-  if (used > ring_bytes_) corrupt(format("tail is %llu bytes past head in a ring of %llu", used, ring_bytes_));
   if (tail % kRecordAlign != 0) corrupt(format("tail %llu is not on a record boundary", tail));
   uint64_t offset = tail % ring_bytes_;
   const uint64_t to_end = ring_bytes_ - offset;
   const uint64_t needed = span <= to_end ? span : to_end + span;
-  if (needed > ring_bytes_ - used) return Attempt::NotReady;
+  // Room by the head this handle saw last (head only grows, so the room is at least that);
+  // only when that is not enough is head read again: its cache line is the receivers'.
+  uint64_t used = tail - cached_head_;
+  if (used > ring_bytes_ || needed > ring_bytes_ - used) {
+    cached_head_ = load_acquire(&control_->head);
+    used = tail - cached_head_;
+    if (used > ring_bytes_) corrupt(format("tail is %llu bytes past head in a ring of %llu", used, ring_bytes_));
+    if (needed > ring_bytes_ - used) return Attempt::NotReady;
+  }
   if (span > to_end) {
     // Records never wrap: fill the end of the ring and start again at its beginning.
     auto* padding = reinterpret_cast<RecordHeader*>(ring_ + offset);
@@ -368,6 +373,10 @@ void ChannelRing::drop(const Reservation& reservation) {
 
 ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uint32_t* needed,
                                             shmlink_status* status) {
+  // Nothing queued and a sender attached: not ready, seen without taking the lock (the
+  // common answer of a busy poll).
+  if (load_acquire(&control_->read_claim) == load_acquire(&control_->tail) && load_acquire(&control_->senders) != 0)
+    return Attempt::NotReady;
   bool skipped = false;
   Attempt attempt = Attempt::NotReady;
   {
@@ -463,6 +472,12 @@ void ChannelRing::advance_head() {
   if (moved) host_.wake(control_->space_word);
 }
 
+bool ChannelRing::nothing_to_claim_now() {
+  return load_acquire(&control_->read_claim) == load_acquire(&control_->tail) &&
+         load_acquire(&control_->senders) != 0 &&
+         host_.coarse_now_ms() < next_look_after_ms_.load(std::memory_order_relaxed);
+}
+
 bool ChannelRing::receivable() {
   const bool no_sender = load_acquire(&control_->senders) == 0;
   uint64_t front = load_acquire(&control_->read_claim);
@@ -490,8 +505,7 @@ shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& att
   shmlink_status status = SHMLINK_ERR_TIMEOUT;
   if (attempt(&status) == Attempt::Done) return status;
   if (timeout_ms == 0) {
-    const int64_t now = Clock::now().time_since_epoch().count();
-    if (now >= next_look_after_.load(std::memory_order_relaxed)) {
+    if (host_.coarse_now_ms() >= next_look_after_ms_.load(std::memory_order_relaxed)) {
       look_after_peers_if_due();
       if (attempt(&status) == Attempt::Done) return status;
     }

@@ -40,6 +40,10 @@ class ChannelHost {
   virtual uint32_t prepare_sleep(channel::WakeWord& word) = 0;
   virtual void sleep(channel::WakeWord& word, uint32_t observed, Clock::time_point until) = 0;
   virtual void cancel_sleep(channel::WakeWord& word) noexcept = 0;
+
+  // A cheap monotonic clock in milliseconds, a tick or so coarse: polled with timeout 0 on
+  // every empty look, to decide whether dead peers are due to be looked after.
+  virtual uint64_t coarse_now_ms() noexcept = 0;
 };
 
 // Checks the creator's sizes; throws Failure(INVALID_ARGUMENT / NO_RESOURCES). Returns the
@@ -94,6 +98,10 @@ class ChannelRing {
   shmlink_status claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed);
   void consume(const Claim& claim);
 
+  // The busy poll's common answer, cheaply: true if nothing is queued, a sender is attached
+  // and looking after dead peers is not due (a claim with timeout 0 would say TIMEOUT).
+  bool nothing_to_claim_now();
+
   // For waits: whether a message is ready or receiving would give CLOSED. Reads only.
   bool receivable();
   // Blocked waits on receivability sleep on this word (with the host's protocol).
@@ -131,7 +139,8 @@ class ChannelRing {
   uint32_t slot_ = channel::kMaxSlots;  // kMaxSlots: not attached
   uint32_t roles_ = 0;
   uint32_t tag_ = 0;
-  std::atomic<int64_t> next_look_after_{0};
+  std::atomic<uint64_t> next_look_after_ms_{0};  // coarse_now_ms(); housekeeping is due from here on
+  uint64_t cached_head_ = 0;  // the last head this handle read (under the send lock): head only grows
   // Which shared lock a thread of this handle holds or is taking (see lock()).
   std::atomic<uint32_t> local_send_lock_{0};
   std::atomic<uint32_t> local_recv_lock_{0};  // Clock ticks; housekeeping is due from here on

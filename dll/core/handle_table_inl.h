@@ -21,7 +21,7 @@ std::shared_ptr<T> find_as(shmlink_handle handle, int32_t kind, const char* kind
     *why = std::string("the handle is not a ") + kind_name;
     return nullptr;
   }
-  return std::static_pointer_cast<T>(object);
+  return std::static_pointer_cast<T>(std::move(object));
 }
 
 }  // namespace shmlink

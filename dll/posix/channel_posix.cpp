@@ -11,6 +11,7 @@
 #include "waitable.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,6 +70,12 @@ class PosixChannelHost final : public ChannelHost {
     posix::futex_wait(&word.sequence, observed, posix::Deadline(until));
   }
   void cancel_sleep(channel::WakeWord&) noexcept override {}  // a stale flag costs one spare wake
+
+  uint64_t coarse_now_ms() noexcept override {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    return static_cast<uint64_t>(now.tv_sec) * 1000u + static_cast<uint64_t>(now.tv_nsec) / 1000000u;
+  }
 
  private:
   static struct flock slot_lock(short type, uint32_t index) {

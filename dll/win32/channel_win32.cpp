@@ -101,6 +101,8 @@ class Win32ChannelHost final : public ChannelHost {
     }
     cancel_sleep(word);
   }
+  uint64_t coarse_now_ms() noexcept override { return GetTickCount64(); }
+
   void cancel_sleep(channel::WakeWord& word) noexcept override {
     uint32_t sleepers = __atomic_load_n(&word.sleepers, __ATOMIC_RELAXED);
     while (sleepers != 0 && !__atomic_compare_exchange_n(&word.sleepers, &sleepers, sleepers - 1, false,
