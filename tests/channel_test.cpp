@@ -15,6 +15,12 @@
 #include <thread>
 #include <vector>
 
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace shmlink_test {
 namespace {
 
@@ -530,6 +536,63 @@ TEST(Channels, BadHandlesAreRefusedByEveryFunction) {
     EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_consume(handle));
   }
 }
+
+#ifndef _WIN32
+// A hostile peer on Linux: the channel's file mapped directly and its shared state overwritten.
+// Offsets follow dll/core/channel_layout.h (the control block after the 4 KiB object header).
+class ScribbledChannel : public testing::Test {
+ protected:
+  static constexpr size_t kControl = 4096;
+  static constexpr size_t kTail = kControl + 64;
+  static constexpr size_t kSendLock = kControl + 128;
+  static constexpr size_t kRecvLock = kControl + 256;
+
+  void SetUp() override {
+    channel_ = create_channel(name_, 4096, 100, kBoth);
+    const int fd = open(local_object_path(name_).c_str(), O_RDWR);
+    ASSERT_GE(fd, 0);
+    bytes_ = static_cast<uint8_t*>(mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+    close(fd);
+    ASSERT_NE(bytes_, MAP_FAILED);
+  }
+  void TearDown() override {
+    if (bytes_ != MAP_FAILED) munmap(bytes_, 8192);
+  }
+  template <class T>
+  void poke(size_t offset, T value) {
+    std::memcpy(bytes_ + offset, &value, sizeof value);
+  }
+
+  std::string name_ = unique_name();
+  Handle channel_;
+  uint8_t* bytes_ = static_cast<uint8_t*>(MAP_FAILED);
+};
+
+TEST_F(ScribbledChannel, BrokenPositionsGiveCorruptNotACrash) {
+  ASSERT_STATUS(SHMLINK_OK, send_text(channel_, "before"));
+  poke<uint64_t>(kTail, 0xFFFFFFFFFFFF0007ull);
+  EXPECT_EQ(receive_text(channel_), "SHMLINK_ERR_CORRUPT");
+  EXPECT_STATUS(SHMLINK_ERR_CORRUPT, send_text(channel_, "after"));
+  poke<uint64_t>(kTail, 8);  // inside a record, not on a boundary
+  EXPECT_EQ(receive_text(channel_), "SHMLINK_ERR_CORRUPT");
+  EXPECT_NE(std::string(shmlink_last_error_message()).find("broken"), std::string::npos);
+}
+
+TEST_F(ScribbledChannel, LockWordsOfNobodyOrOfThisHandleAreTakenOver) {
+  poke<uint32_t>(kRecvLock, 0x0ABCDE05u + 1);  // a tag of a slot nobody holds
+  poke<uint32_t>(kSendLock, (1u << 10) + 1);   // this very handle's tag: slot 0, first attachment
+  ASSERT_STATUS(SHMLINK_OK, send_text(channel_, "still works", kLongWaitMs));
+  EXPECT_EQ(receive_text(channel_, kLongWaitMs), "still works");
+}
+
+TEST_F(ScribbledChannel, ALockHeldForSecondsByALivePeerGivesCorruptNotAHang) {
+  Handle peer = open_channel(name_, SHMLINK_CHANNEL_RECEIVER);  // slot 1, first attachment
+  poke<uint32_t>(kRecvLock, (1u << 10 | 1u) + 1);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(receive_text(channel_, kLongWaitMs), "SHMLINK_ERR_CORRUPT");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+#endif
 
 }  // namespace
 }  // namespace shmlink_test

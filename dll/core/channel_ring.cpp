@@ -20,6 +20,8 @@ constexpr auto kLookAfterPeersEvery = std::chrono::milliseconds(100);
 constexpr auto kSpinBeforeSleep = std::chrono::microseconds(20);
 // Spins on a busy lock before each liveness check of its holder.
 constexpr int kLockSpinsPerCheck = 4096;
+// How long a live holder may keep a lock before the channel counts as corrupt.
+constexpr uint64_t kLockStuckMs = 2000;
 
 template <class T>
 T load_acquire(const T* p) {
@@ -271,11 +273,26 @@ void ChannelRing::lock(uint32_t* word) {
     std::this_thread::yield();
   }
   const uint32_t mine = tag_ + 1;
+  uint32_t last_holder = 0;
+  uint64_t held_since_ms = 0;
   for (int spins = 1;; ++spins) {
     uint32_t holder = 0;
     if (compare_exchange(word, holder, mine)) return;
     if (holder == mine) return;  // stale: see above
-    if (spins % kLockSpinsPerCheck == 0 && !tag_alive(holder - 1) && compare_exchange(word, holder, mine)) return;
+    if (spins % kLockSpinsPerCheck == 0) {
+      if (!tag_alive(holder - 1) && compare_exchange(word, holder, mine)) return;
+      // A live holder keeps the lock for a few instructions. One that keeps it for seconds
+      // was written there by a hostile peer (or is stopped in a debugger): give up rather
+      // than hang.
+      const uint64_t now = host_.coarse_now_ms();
+      if (holder != last_holder) {
+        last_holder = holder;
+        held_since_ms = now;
+      } else if (now - held_since_ms > kLockStuckMs) {
+        local.store(0, std::memory_order_release);
+        corrupt(format("a channel lock has been held by tag 0x%llx for over %llu ms", holder - 1, kLockStuckMs));
+      }
+    }
     if (spins < 64) {
       cpu_relax();
     } else {
