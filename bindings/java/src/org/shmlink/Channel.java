@@ -55,6 +55,7 @@ public final class Channel extends Waitable {
 
   /** How long a receive or peek tries again before it sleeps (the library spins as long). */
   private static final long SPIN_NANOS = 20_000;
+  private static final long BUSY_NANOS = 2_000;
   private static final int OK = shmlink.SHMLINK_OK;
   private static final int TIMEOUT = shmlink.SHMLINK_ERR_TIMEOUT;
   private static final int BUFFER_TOO_SMALL = shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL;
@@ -491,9 +492,17 @@ public final class Channel extends Waitable {
     // As the library's own blocking calls do: try again for a short while, yielding the CPU in
     // between, before going to sleep (a peer that answers within microseconds is not made to
     // wake this thread from a futex).
+    // The first couple of microseconds without yielding: a peer on another CPU usually answers
+    // within them, and a yield costs a system call of about that length.
     long spinUntil = start + Math.min(SPIN_NANOS, Integer.toUnsignedLong(timeoutMs) * 1_000_000L);
+    long busyUntil = start + Math.min(BUSY_NANOS, Integer.toUnsignedLong(timeoutMs) * 1_000_000L);
     do {
-      Thread.yield();
+      long now = System.nanoTime();
+      if (now - busyUntil < 0) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
       status = attempt.getAsInt();
       if (status != TIMEOUT) return status;
     } while (System.nanoTime() - spinUntil < 0);
