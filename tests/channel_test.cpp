@@ -477,6 +477,7 @@ TEST(Channels, CreateRefusesImpossibleSizes) {
   EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(100, 100));  // no room for the header
   EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(0, 0));
   EXPECT_STATUS(SHMLINK_ERR_NO_RESOURCES, create(uint64_t{1} << 41, 100));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(uint64_t{1} << 33, 0xFFFFFFFFu));  // its record would not fit 32 bits
   EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, create(4096, 100, 0x80000000u));
   EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_create(name.c_str(), 4096, 100, 0, nullptr));
   EXPECT_STATUS(SHMLINK_ERR_INVALID_NAME, shmlink_channel_create("bad/name", 4096, 100, 0, channel.out()));

@@ -24,6 +24,8 @@ inline constexpr uint32_t kMaxSlots = 1024;             // handles attached at o
 inline constexpr uint64_t kMaxRingBytes = 1ull << 40;  // 1 TiB
 inline constexpr uint32_t kRecordAlign = 16;            // records start and end on this boundary
 inline constexpr uint32_t kRecordHeaderBytes = 16;
+// The largest message: its record's span must fit RecordHeader::span (32 bits).
+inline constexpr uint32_t kMaxMessageBytes = 0xFFFFFF00u;
 
 // The bytes a message of `length` takes in the ring.
 inline constexpr uint64_t record_span(uint64_t length) {

@@ -92,6 +92,9 @@ class ChannelRing::LockGuard {
 
 uint64_t channel_ring_bytes(uint64_t capacity_bytes, uint32_t max_message_bytes) {
   if (max_message_bytes == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "max_message_bytes is 0");
+  if (max_message_bytes > kMaxMessageBytes)
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, format("max_message_bytes %llu is above the limit of %llu (a record's size "
+                                              "must fit in 32 bits)", max_message_bytes, kMaxMessageBytes));
   if (max_message_bytes > capacity_bytes)
     fail(SHMLINK_ERR_INVALID_ARGUMENT, format("max_message_bytes %llu is larger than capacity_bytes %llu",
                                               max_message_bytes, capacity_bytes));
@@ -139,7 +142,7 @@ ChannelRing::ChannelRing(void* region, uint64_t region_bytes, ChannelHost& host)
   if (ring_bytes_ == 0 || ring_bytes_ % kRecordAlign != 0 || ring_bytes_ > kMaxRingBytes + kRecordAlign * 2ull +
                                                                                record_span(0xFFFFFFFFu))
     corrupt(format("the ring size %llu is invalid", ring_bytes_));
-  if (max_message_ == 0 || record_span(max_message_) > ring_bytes_)
+  if (max_message_ == 0 || max_message_ > kMaxMessageBytes || record_span(max_message_) > ring_bytes_)
     corrupt(format("the maximum message %llu does not fit the ring of %llu bytes", max_message_, ring_bytes_));
   if (load_relaxed(&control_->region_bytes) != region_bytes_for(ring_bytes_) ||
       region_bytes_for(ring_bytes_) > region_bytes)
