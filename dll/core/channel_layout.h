@@ -22,8 +22,8 @@ inline constexpr uint32_t kLayoutVersion = 1;
 
 inline constexpr uint32_t kMaxSlots = 1024;             // handles attached at once, all processes
 inline constexpr uint64_t kMaxRingBytes = 1ull << 40;  // 1 TiB
-inline constexpr uint32_t kRecordAlign = 16;            // records start and end on this boundary
-inline constexpr uint32_t kRecordHeaderBytes = 16;
+inline constexpr uint32_t kRecordAlign = 32;            // records start and end on this boundary (a header)
+inline constexpr uint32_t kRecordHeaderBytes = 32;
 // The largest message: its record's span must fit RecordHeader::span (32 bits).
 inline constexpr uint32_t kMaxMessageBytes = 0xFFFFFF00u;
 
@@ -58,6 +58,11 @@ struct RecordHeader {
   uint32_t length;  // message bytes (set again at commit)
   uint32_t span;    // bytes of the whole record, header included: a multiple of kRecordAlign
   uint32_t reserved;
+  // The record's own position. Positions never repeat, so bytes left at this offset by an
+  // earlier lap never carry it: a receiver that finds it here, with kCommitted, has found a
+  // message without reading tail (a commit is published after tail).
+  uint64_t position;
+  uint64_t reserved2;
 };
 static_assert(sizeof(RecordHeader) == kRecordHeaderBytes, "RecordHeader is part of the shared layout");
 

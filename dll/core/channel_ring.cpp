@@ -354,6 +354,7 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
     auto* padding = reinterpret_cast<RecordHeader*>(ring_ + offset);
     store_relaxed(&padding->length, 0u);
     store_relaxed(&padding->span, static_cast<uint32_t>(to_end));
+    store_relaxed(&padding->position, tail);
     store_relaxed(&padding->state, kPadding);
     tail += to_end;
     offset = 0;
@@ -361,6 +362,7 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
   auto* record = reinterpret_cast<RecordHeader*>(ring_ + offset);
   store_relaxed(&record->length, length);
   store_relaxed(&record->span, static_cast<uint32_t>(span));
+  store_relaxed(&record->position, tail);
   store_relaxed(&record->state, kWriting | tag_);
   store_release(&control_->tail, tail + span);  // the reservation exists from here on
   *out = {tail, ring_ + offset + kRecordHeaderBytes, length};
@@ -370,7 +372,7 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
 
 shmlink_status ChannelRing::reserve(uint32_t length, uint32_t timeout_ms, Reservation* out) {
   return block(control_->space_word, timeout_ms,
-               [&](shmlink_status* status) { return try_reserve(length, out, status); });
+               [&](shmlink_status* status, bool) { return try_reserve(length, out, status); });
 }
 
 void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
@@ -391,23 +393,63 @@ void ChannelRing::drop(const Reservation& reservation) {
 
 // ---- Receiving ----
 
+// Whether nothing can be taken at the receivers' position, from the record there alone: a
+// record stamped with that position is still being written, or no record is there yet (any
+// record or padding there is stamped before tail publishes it). False means "look closer".
+// Reads no line a sender writes for every message except the record's own.
+bool ChannelRing::nothing_queued() {
+  const uint64_t front = load_acquire(&control_->read_claim);
+  if (front % kRecordAlign != 0) return false;  // broken: let the full path say so
+  const RecordHeader* record = record_at(front);
+  if (load_relaxed(&record->position) == front) return (load_acquire(&record->state) & kStateMask) == kWriting;
+  return load_acquire(&control_->senders) != 0;
+}
+
+// Takes the committed record at `front` (at most `limit` bytes long) for this handle, or says
+// how long a buffer it needs. Under the receivers' lock.
+ChannelRing::Attempt ChannelRing::take_committed(RecordHeader* record, uint64_t front, uint64_t limit,
+                                                 uint32_t max_length, Claim* out, uint32_t* needed,
+                                                 shmlink_status* status) {
+  const uint32_t span = checked_span(record, front, limit);
+  const uint32_t length = load_relaxed(&record->length);
+  if (length > max_message_ || record_span(length) > span)
+    corrupt(format("the message at position %llu claims %llu bytes in a record of %llu", front, length, span));
+  if (length > max_length) {
+    *needed = length;
+    *status = SHMLINK_ERR_BUFFER_TOO_SMALL;
+    return Attempt::Done;
+  }
+  uint32_t expected = kCommitted;
+  if (!compare_exchange(&record->state, expected, kClaimed | tag_))
+    corrupt(format("the record at position %llu changed state under the receivers' lock", front));
+  store_release(&control_->read_claim, front + span);
+  *out = {front, reinterpret_cast<const uint8_t*>(record) + kRecordHeaderBytes, length};
+  *status = SHMLINK_OK;
+  return Attempt::Done;
+}
+
 ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uint32_t* needed,
-                                            shmlink_status* status) {
-  // Nothing queued and a sender attached: not ready, seen without taking the lock (the
-  // common answer of a busy poll).
-  if (load_acquire(&control_->read_claim) == load_acquire(&control_->tail) && load_acquire(&control_->senders) != 0)
-    return Attempt::NotReady;
+                                            shmlink_status* status, bool thorough) {
+  // A poll's common answer, without the lock; a thorough look (the last before sleeping or
+  // giving up) reads everything, so that a broken tail is noticed.
+  if (!thorough && nothing_queued()) return Attempt::NotReady;
   bool skipped = false;
   Attempt attempt = Attempt::NotReady;
   {
     LockGuard guard(*this, &control_->recv_lock);
+    uint64_t front = load_relaxed(&control_->read_claim);
+    if (front % kRecordAlign != 0) corrupt(format("the receivers' position %llu is not on a record boundary", front));
+    // A committed message stamped with this position: its commit came after tail passed it,
+    // so tail (the senders' line) need not be read. Bounded by the ring's end only; a lying
+    // peer is caught by the next full look.
+    RecordHeader* first = record_at(front);
+    if (load_acquire(&first->state) == kCommitted && load_relaxed(&first->position) == front)
+      return take_committed(first, front, ring_bytes_ - front % ring_bytes_, max_length, out, needed, status);
     // Read before tail: a sender's last reservation is published before it leaves.
     const bool no_sender = load_acquire(&control_->senders) == 0;
-    uint64_t front = load_relaxed(&control_->read_claim);
     const uint64_t tail = load_acquire(&control_->tail);
     if (tail - front > ring_bytes_)
       corrupt(format("tail is %llu bytes past the receivers' position in a ring of %llu", tail - front, ring_bytes_));
-    if (front % kRecordAlign != 0) corrupt(format("the receivers' position %llu is not on a record boundary", front));
     while (front != tail) {
       RecordHeader* record = record_at(front);
       const uint32_t state = load_acquire(&record->state);
@@ -423,22 +465,7 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
       if ((state & kStateMask) == kWriting) break;  // the next message is still being written
       if (state != kCommitted)
         corrupt(format("the record at position %llu is in state 0x%llx, not yet received", front, state));
-      const uint32_t length = load_relaxed(&record->length);
-      if (length > max_message_ || record_span(length) > span)
-        corrupt(format("the message at position %llu claims %llu bytes in a record of %llu", front, length, span));
-      if (length > max_length) {
-        *needed = length;
-        *status = SHMLINK_ERR_BUFFER_TOO_SMALL;
-        attempt = Attempt::Done;
-        break;
-      }
-      uint32_t expected = kCommitted;
-      if (!compare_exchange(&record->state, expected, kClaimed | tag_))
-        corrupt(format("the record at position %llu changed state under the receivers' lock", front));
-      store_release(&control_->read_claim, front + span);
-      *out = {front, reinterpret_cast<const uint8_t*>(record) + kRecordHeaderBytes, length};
-      *status = SHMLINK_OK;
-      attempt = Attempt::Done;
+      attempt = take_committed(record, front, tail - front, max_length, out, needed, status);
       break;
     }
     if (attempt == Attempt::NotReady && front == tail && no_sender) {
@@ -452,7 +479,9 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
 
 shmlink_status ChannelRing::claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed) {
   return block(control_->data_word, timeout_ms,
-               [&](shmlink_status* status) { return try_claim(max_length, out, needed, status); });
+               [&](shmlink_status* status, bool thorough) {
+                 return try_claim(max_length, out, needed, status, thorough);
+               });
 }
 
 void ChannelRing::consume(const Claim& claim) {
@@ -493,9 +522,7 @@ void ChannelRing::advance_head() {
 }
 
 bool ChannelRing::nothing_to_claim_now() {
-  return load_acquire(&control_->read_claim) == load_acquire(&control_->tail) &&
-         load_acquire(&control_->senders) != 0 &&
-         host_.coarse_now_ms() < next_look_after_ms_.load(std::memory_order_relaxed);
+  return nothing_queued() && host_.coarse_now_ms() < next_look_after_ms_.load(std::memory_order_relaxed);
 }
 
 bool ChannelRing::receivable() {
@@ -517,17 +544,17 @@ bool ChannelRing::receivable() {
 
 // ---- Blocking ----
 
-// Runs `attempt` until it is done: at once, then for a short while with the CPU yielded
+// Runs `attempt(status, thorough)` until it is done: at once, then for a short while with the CPU yielded
 // between tries, then asleep on `word` (woken by the peers' changes, and at least every
 // kLookAfterPeersEvery to notice dead ones) until the timeout.
 template <class Try>
 shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& attempt) {
   shmlink_status status = SHMLINK_ERR_TIMEOUT;
-  if (attempt(&status) == Attempt::Done) return status;
+  if (attempt(&status, false) == Attempt::Done) return status;
   if (timeout_ms == 0) {
     if (host_.coarse_now_ms() >= next_look_after_ms_.load(std::memory_order_relaxed)) {
       look_after_peers_if_due();
-      if (attempt(&status) == Attempt::Done) return status;
+      if (attempt(&status, true) == Attempt::Done) return status;
     }
     return SHMLINK_ERR_TIMEOUT;
   }
@@ -538,7 +565,7 @@ shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& att
                                                                                            : deadline);
     do {
       std::this_thread::yield();
-      if (attempt(&status) == Attempt::Done) return status;
+      if (attempt(&status, false) == Attempt::Done) return status;
     } while (Clock::now() < spin_until);
   }
   for (;;) {
@@ -546,7 +573,7 @@ shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& att
     const uint32_t observed = host_.prepare_sleep(word);
     Attempt last;
     try {
-      last = attempt(&status);
+      last = attempt(&status, true);
     } catch (...) {
       host_.cancel_sleep(word);
       throw;
@@ -563,7 +590,7 @@ shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& att
     Clock::time_point until = now + kLookAfterPeersEvery;
     if (!forever && deadline < until) until = deadline;
     host_.sleep(word, observed, until);
-    if (attempt(&status) == Attempt::Done) return status;
+    if (attempt(&status, true) == Attempt::Done) return status;
   }
 }
 

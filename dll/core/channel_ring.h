@@ -116,7 +116,10 @@ class ChannelRing {
   class LockGuard;
 
   Attempt try_reserve(uint32_t length, Reservation* out, shmlink_status* status);
-  Attempt try_claim(uint32_t max_length, Claim* out, uint32_t* needed, shmlink_status* status);
+  Attempt try_claim(uint32_t max_length, Claim* out, uint32_t* needed, shmlink_status* status, bool thorough);
+  bool nothing_queued();
+  Attempt take_committed(channel::RecordHeader* record, uint64_t front, uint64_t limit, uint32_t max_length,
+                         Claim* out, uint32_t* needed, shmlink_status* status);
   template <class Try>
   shmlink_status block(channel::WakeWord& word, uint32_t timeout_ms, Try&& attempt);
 

@@ -371,14 +371,15 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
  * ====================================================================================== */
 
 /* Creates a named channel that buffers at least `capacity_bytes` of messages (each costs
- * its length rounded up to 8, plus 16 bytes), for messages of up to `max_message_bytes`.
+ * its length rounded up to 32, plus a 32-byte header), for messages of up to
+ * `max_message_bytes`. Zero-copy buffers (reserve, peek) are 32-byte aligned.
  * flags: SHMLINK_CHANNEL_SENDER and/or SHMLINK_CHANNEL_RECEIVER (this handle's role),
  * SHMLINK_OPEN_OR_CREATE and the share flags.
  * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (OPEN_OR_CREATE opened an existing one;
  * its sizes are its own).
  * Fails: INVALID_ARGUMENT (NULL out_channel, unknown flag bits, max_message_bytes 0, above
  * 0xFFFFFF00 or larger than capacity_bytes, capacity_bytes below one maximum message plus its
- * 16-byte header), NO_RESOURCES (more than 2^40 bytes, or the memory is not there), and as
+ * 32-byte header), NO_RESOURCES (more than 2^40 bytes, or the memory is not there), and as
  * shmlink_signal_create. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_create(const char* name, uint64_t capacity_bytes,
                                                              uint32_t max_message_bytes, uint32_t flags,

@@ -167,7 +167,7 @@ public class ChannelTests
 
         int sent = 0;
         while (pair.Sender.TrySend(new byte[100])) sent++;
-        Assert.True(sent >= 8, $"{sent} messages fit"); // at least 1024 bytes of 120-byte messages
+        Assert.True(sent >= 1024 / 160, $"{sent} messages fit"); // at least 1024 bytes of 160-byte records
         Assert.False(pair.Sender.TrySend(new byte[100], TimeSpan.FromMilliseconds(10)));
         Assert.Throws<TimeoutException>(() => pair.Sender.Send(new byte[100], TimeSpan.FromMilliseconds(10)));
         Assert.Throws<TimeoutException>(() => pair.Sender.Reserve(100, TimeSpan.FromMilliseconds(10)));
@@ -537,7 +537,7 @@ public class ChannelTests
         using (var cancel = new CancellationTokenSource())
         {
             Task send = Task.Run(() => pair.Sender.Send(new byte[100], cancel.Token));
-            Task reserve = Task.Run(() => pair.Sender.TryReserve(1, Long, out _, cancel.Token));
+            Task reserve = Task.Run(() => pair.Sender.TryReserve(100, Long, out _, cancel.Token));
             Thread.Sleep(50);
             Assert.False(send.IsCompleted);
             cancel.Cancel();
