@@ -326,6 +326,31 @@ TEST(Channels, WaitReturnsWhenAMessageCanBeReceivedAndTakesNothing) {
   EXPECT_EQ(receive_text(pair.receiver), "ready");
 }
 
+TEST(Channels, WaitOnASendOnlyHandleReturnsWhenAMaximumMessageFits) {
+  Pair pair(1024, 100);
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(pair.sender.get(), 0));
+  const std::string message(100, 'w');
+  while (send_text(pair.sender, message) == SHMLINK_OK) {
+  }
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(pair.sender.get(), 0));
+  Handle signal;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(unique_name().c_str(), 0, signal.out()));
+  const shmlink_handle handles[] = {signal.get(), pair.sender.get()};
+  uint32_t index = 99;
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait_any(handles, 2, 20, &index));
+  std::thread receiver([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(receive_text(pair.receiver), message);
+  });
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 2, kLongWaitMs, &index));
+  EXPECT_EQ(index, 1u);
+  receiver.join();
+  EXPECT_STATUS(SHMLINK_OK, send_text(pair.sender, message));
+  // With no receiver left, sending would give CLOSED: the wait returns for that too.
+  ASSERT_STATUS(SHMLINK_OK, pair.receiver.close());
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(pair.sender.get(), kLongWaitMs));
+}
+
 TEST(Channels, WaitAnyMixesChannelsAndSignals) {
   Pair first;
   Pair second;

@@ -525,6 +525,17 @@ bool ChannelRing::nothing_to_claim_now() {
   return nothing_queued() && host_.coarse_now_ms() < next_look_after_ms_.load(std::memory_order_relaxed);
 }
 
+bool ChannelRing::sendable() {
+  if (load_acquire(&control_->receivers) == 0) return true;
+  const uint64_t tail = load_acquire(&control_->tail);
+  const uint64_t head = load_acquire(&control_->head);
+  const uint64_t used = tail - head;
+  if (used > ring_bytes_ || tail % kRecordAlign != 0) return true;  // broken: let the send say so
+  const uint64_t to_end = ring_bytes_ - tail % ring_bytes_;
+  const uint64_t span = record_span(max_message_);
+  return (span <= to_end ? span : to_end + span) <= ring_bytes_ - used;
+}
+
 bool ChannelRing::receivable() {
   const bool no_sender = load_acquire(&control_->senders) == 0;
   uint64_t front = load_acquire(&control_->read_claim);

@@ -104,8 +104,13 @@ class ChannelRing {
 
   // For waits: whether a message is ready or receiving would give CLOSED. Reads only.
   bool receivable();
-  // Blocked waits on receivability sleep on this word (with the host's protocol).
-  channel::WakeWord& data_word() { return control_->data_word; }
+  // Whether a message of the maximum size fits now, or sending would give CLOSED. Reads only.
+  bool sendable();
+  // What shmlink_wait waits for on this handle: receivable() for a handle that receives (or has
+  // no role), sendable() for a send-only one; and the word such a wait sleeps on.
+  bool ready_for_wait() { return waits_for_room() ? sendable() : receivable(); }
+  channel::WakeWord& wait_word() { return waits_for_room() ? control_->space_word : control_->data_word; }
+  bool waits_for_room() const { return roles_ == channel::kRoleSender; }
   // Housekeeping due (rate-limited): notices dead peers and takes over what they left.
   void look_after_peers_if_due();
   // The same housekeeping now, due or not: for the fuzz target (fuzz/), which has no time to wait.

@@ -104,13 +104,13 @@ class PosixChannel final : public ChannelBacking, public PosixWaitable {
 
   Take try_take(FutexWaitEntry& entry, bool) override {
     ring_.look_after_peers_if_due();
-    if (ring_.receivable()) return Take::Taken;
-    const uint32_t observed = host_.prepare_sleep(ring_.data_word());
-    if (ring_.receivable()) return Take::Taken;
-    entry = {&ring_.data_word().sequence, observed};
+    if (ring_.ready_for_wait()) return Take::Taken;
+    const uint32_t observed = host_.prepare_sleep(ring_.wait_word());
+    if (ring_.ready_for_wait()) return Take::Taken;
+    entry = {&ring_.wait_word().sequence, observed};
     return Take::NotReady;
   }
-  bool looks_ready() const override { return const_cast<ChannelRing&>(ring_).receivable(); }
+  bool looks_ready() const override { return const_cast<ChannelRing&>(ring_).ready_for_wait(); }
   void pass_on_wake() override {}  // wakes reach every sleeper: there is nothing to pass on
   bool watches_peers() const override { return true; }
 

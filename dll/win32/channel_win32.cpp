@@ -135,13 +135,13 @@ class Win32Channel final : public ChannelBacking, public win32::ChannelWaitable 
 
   ChannelRing& ring() override { return ring_; }
 
-  void register_sleeper() override { host_.prepare_sleep(ring_.data_word()); }
-  void unregister_sleeper() noexcept override { host_.cancel_sleep(ring_.data_word()); }
-  bool ready_to_receive() override {
+  void register_sleeper() override { host_.prepare_sleep(ring_.wait_word()); }
+  void unregister_sleeper() noexcept override { host_.cancel_sleep(ring_.wait_word()); }
+  bool ready() override {
     ring_.look_after_peers_if_due();
-    return ring_.receivable();
+    return ring_.ready_for_wait();
   }
-  HANDLE wake_handle() const noexcept override { return data_.get(); }
+  HANDLE wake_handle() const noexcept override { return ring_.waits_for_room() ? space_.get() : data_.get(); }
 
  private:
   UniqueHandle name_holder_;

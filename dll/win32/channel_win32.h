@@ -1,5 +1,6 @@
-// What the Windows wait (sync_win32.cpp) needs from a channel: whether a message can be
-// received, and a kernel object that a sender's commit releases while someone sleeps.
+// What the Windows wait (sync_win32.cpp) needs from a channel: whether it is ready (a message
+// can be received; for a send-only handle, a message of the maximum size fits), and a kernel
+// object that the peers' changes release while someone sleeps.
 #pragma once
 
 #include <windows.h>
@@ -12,8 +13,8 @@ class ChannelWaitable {
   // Counts this waiter as a sleeper (so commits release wake_handle()) until unregister.
   virtual void register_sleeper() = 0;
   virtual void unregister_sleeper() noexcept = 0;
-  // A message can be received, or receiving would give CLOSED. Looks after dead peers too.
-  virtual bool ready_to_receive() = 0;
+  // Ready as ChannelRing::ready_for_wait() says. Looks after dead peers too.
+  virtual bool ready() = 0;
   virtual HANDLE wake_handle() const noexcept = 0;
 };
 

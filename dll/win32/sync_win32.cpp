@@ -293,8 +293,8 @@ class ChannelSleepers {
   uint32_t count_;
 };
 
-// A wait that includes channels: a channel is ready when a message can be received, which
-// only the ring can tell; its wake handle (released by commits while we count as a sleeper)
+// A wait that includes channels: a channel is ready when a message can be received (a
+// send-only one: when a message fits), which only the ring can tell; its wake handle (released by commits while we count as a sleeper)
 // only says "look again". Channels are checked first; a kernel object before the lowest
 // ready channel still wins if it is signaled.
 shmlink_status wait_with_channels(const HANDLE* handles, win32::ChannelWaitable* const* channels, uint32_t count,
@@ -304,7 +304,7 @@ shmlink_status wait_with_channels(const HANDLE* handles, win32::ChannelWaitable*
   for (;;) {
     uint32_t ready = count;
     for (uint32_t i = 0; i < count && ready == count; ++i) {
-      if (channels[i] != nullptr && channels[i]->ready_to_receive()) ready = i;
+      if (channels[i] != nullptr && channels[i]->ready()) ready = i;
     }
     DWORD wait_ms = ready < count ? 0 : deadline.remaining_ms();
     if (wait_ms > kPeerCheckMs) wait_ms = kPeerCheckMs;  // channels look after dead peers

@@ -326,7 +326,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle
                                                                 uint32_t* out_previous_count);
 
 /* Waits until the signal, semaphore or mutex is available and takes it (see above), or
- * until a message can be received from the channel (nothing is taken: see Channels).
+ * until the channel is ready (a message can be received; for a send-only handle, a maximum
+ * message fits; nothing is taken: see Channels).
  * Returns: SHMLINK_OK, or SHMLINK_ABANDONED for a mutex whose owner died.
  * Fails: TIMEOUT, BAD_HANDLE (also a handle that cannot be waited on: a segment or view),
  * CORRUPT, SYSTEM. */
@@ -362,8 +363,10 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
  *    everything committed is still delivered. A message a receiver had peeked but not
  *    consumed when it died is lost with it.
  *  - A channel handle is waitable: shmlink_wait / shmlink_wait_any return when a message can
- *    be received (or receiving would give SHMLINK_ERR_CLOSED); they take nothing, so with
- *    several receivers the receive that follows may still find the channel empty.
+ *    be received (or receiving would give SHMLINK_ERR_CLOSED); on a handle opened with
+ *    SHMLINK_CHANNEL_SENDER alone, when a message of the channel's maximum size fits (or
+ *    sending would give SHMLINK_ERR_CLOSED). They take nothing, so with several receivers (or
+ *    senders) the call that follows may still have to wait.
  *  - Blocking calls spin briefly, then sleep on a futex (Linux) or a kernel object
  *    (Windows); a peer's send, consume or close wakes them.
  *  - The shared state is checked on every access: a crashed or hostile peer that scribbles
