@@ -32,15 +32,18 @@ import java.util.function.IntUnaryOperator;
  * queued), {@link Status#ACCESS_DENIED} (a call the handle's {@link ChannelRole} does not allow).
  *
  * <p>Interrupts: {@link Thread#interrupt()} wakes a receive or peek blocked on an empty channel
- * at once, as it does the other objects' waits (an internal signal in the same wait-any); a send
- * or reserve blocked on a full channel notices it within {@value #INTERRUPT_CHECK_MS} ms (the
- * library has no waitable "room to send" state, so these wait in slices). Either throws
+ * at once, as it does the other objects' waits (an internal signal in the same wait-any), and so
+ * does a send or reserve blocked on a full channel opened as {@link ChannelRole#SENDER} (the
+ * library makes a send-only handle waitable for room); on a {@link ChannelRole#BOTH} channel a
+ * blocked send or reserve notices it within {@value #INTERRUPT_CHECK_MS} ms (its handle is
+ * waitable for receiving, so these wait in slices). Either throws
  * {@link InterruptedException} and clears the thread's interrupt status. A message that can be
  * taken (or room that is there) wins over an interrupt, which then stays pending; an interrupt
  * matters only when the call would wait.
  *
  * <p>A channel is a {@link Waitable}: {@link ShmLink#waitAny} returns when a message can be
- * received from it (or receiving would throw CLOSED). That wait takes nothing, so with several
+ * received from it (or receiving would throw CLOSED); for a {@link ChannelRole#SENDER} channel,
+ * when a message of the channel's maximum size fits (or sending would throw CLOSED). That wait takes nothing, so with several
  * receivers the receive that follows may still find the channel empty: receive with a timeout
  * of zero after it.
  *
@@ -333,7 +336,7 @@ public final class Channel extends Waitable {
       int status;
       if (message.isDirect()) {
         long address = length == 0 ? 0 : shmlink.shmlink_java_buffer_address(message) + position;
-        status = inSlices(timeoutMs, slice -> shmlink.channel_send(value, address, length, slice));
+        status = untilRoom(value, timeoutMs, slice -> shmlink.channel_send(value, address, length, slice));
         Reference.reachabilityFence(message);
       } else {
         status = sendThroughReservation(value, message, position, length, timeoutMs);
@@ -354,7 +357,7 @@ public final class Channel extends Waitable {
     reservationLock.lockInterruptibly();
     try {
       requireNoReservation();
-      int status = inSlices(timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
+      int status = untilRoom(value, timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
       if (status != OK) return status;
       if (length > 0) directBuffer(address[0], length).put(0, message, position, length);
       return shmlink.channel_commit(value, length);
@@ -371,7 +374,7 @@ public final class Channel extends Waitable {
       reservationLock.lockInterruptibly();
       try {
         requireNoReservation();
-        int status = inSlices(timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
+        int status = untilRoom(value, timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
         if (status == TIMEOUT) return null;
         ShmLinkException.check(status);
         reservedLength = length;
@@ -480,9 +483,9 @@ public final class Channel extends Waitable {
   }
 
   /**
-   * Tries {@code attempt} (a receive with timeout 0), then again for up to SPIN_NANOS; while it
-   * finds the channel empty, waits until a message can be received (shmlink_wait_any on the channel and the thread's interrupt
-   * signal) and tries again, until the time runs out. Returns the attempt's status or TIMEOUT.
+   * Tries {@code attempt} (a call with timeout 0), then again for up to SPIN_NANOS; while it
+   * would block, waits until the handle is ready (shmlink_wait_any on the channel and the thread's
+   * interrupt signal) and tries again, until the time runs out. Returns the attempt's status or TIMEOUT.
    */
   private int untilReceivable(long value, int timeoutMs, IntSupplier attempt) throws InterruptedException {
     int status = attempt.getAsInt();
@@ -522,6 +525,16 @@ public final class Channel extends Waitable {
       status = attempt.getAsInt();
       if (status != TIMEOUT) return status; // else another receiver took it first: wait again
     }
+  }
+
+  /**
+   * Waits for room as the handle allows: a send-only handle is ready for shmlink_wait_any when a
+   * maximum message fits, so it waits like a receive (interrupted at once); a handle that also
+   * receives is ready for receiving, so it waits in slices.
+   */
+  private int untilRoom(long value, int timeoutMs, IntUnaryOperator attempt) throws InterruptedException {
+    if (role == ChannelRole.SENDER) return untilReceivable(value, timeoutMs, () -> attempt.applyAsInt(0));
+    return inSlices(timeoutMs, attempt);
   }
 
   /**
