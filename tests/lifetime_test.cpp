@@ -13,6 +13,11 @@
 #include <cstring>
 #include <string>
 
+#ifndef _WIN32
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
 namespace shmlink_test {
 namespace {
 
@@ -354,6 +359,36 @@ TEST(Lifetime, PeerKilledWhileWeHoldTheSignalLeavesItToUs) {
   shmlink_handle missing = 42;
   EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_signal_open(name.c_str(), &missing));
 }
+
+TEST(Lifetime, AProcessThatExitsWithAnObjectStillInUseLetsGoOfItsName) {
+  // A thread blocked in a receive keeps the channel alive past the handle table's cleanup at
+  // exit; the name must go anyway, since nobody else holds it.
+  const std::string name = unique_name();
+  Process peer("shmlink_peer", {"channel-exit-while-receiving", name});
+  EXPECT_EQ(peer.read_line().value_or("(nothing)"), "exiting");
+  EXPECT_EQ(peer.wait(), 0);
+#ifndef _WIN32
+  // Looked at before any call of ours could remove what a dead process left.
+  EXPECT_FALSE(path_exists(local_object_path(name)));
+#endif
+  Handle channel;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, channel.out()));
+}
+
+#ifndef _WIN32
+TEST(Lifetime, AForkedChildThatExitsLeavesItsParentsObjectsAlone) {
+  const std::string name = unique_name();
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 4096, SHMLINK_CREATE_NEW, segment.out()));
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) std::exit(0);  // runs the library's exit-time cleanup in the child
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(path_exists(local_object_path(name)));
+  EXPECT_STATUS(SHMLINK_OK, open_status(name));
+}
+#endif
 
 }  // namespace
 }  // namespace shmlink_test

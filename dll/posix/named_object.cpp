@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <thread>
 
 namespace shmlink::posix {
@@ -86,11 +88,60 @@ bool link_under_name(int fd, const std::string& temporary_path, const std::strin
   throw_errno(errno, "link " + path);
 }
 
+// The objects this process holds, so that their names can be let go of at exit.
+class LiveObjects {
+ public:
+  void add(NamedObject* object) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    objects_.insert(object);
+  }
+  void remove(NamedObject* object) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    objects_.erase(object);
+  }
+  // At exit: the name of every object nobody else holds goes (objects still in use by a
+  // thread that will never return, say a wait). The objects stay open until the process ends.
+  void release_names() noexcept {
+    // Not waited for without end: in a forked child the lock may have been copied held.
+    std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
+    for (int attempt = 0; !lock.try_lock(); ++attempt) {
+      if (attempt == 100) return;
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    for (NamedObject* object : objects_) object->release_name_at_exit();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::set<NamedObject*> objects_;
+};
+
+LiveObjects& live_objects() {
+  static LiveObjects* objects = new LiveObjects;  // never destroyed: used until the very end
+  return *objects;
+}
+
+// Constructed with the first object, so destroyed (at exit, or when the library is unloaded)
+// before the handle table, which closes what it still holds.
+struct ReleaseNamesAtExit {
+  ~ReleaseNamesAtExit() { live_objects().release_names(); }
+};
+
 }  // namespace
 
+NamedObject::NamedObject(int fd, std::string path) : fd_(fd), path_(std::move(path)), owner_(getpid()) {
+  static ReleaseNamesAtExit release_at_exit;
+  live_objects().add(this);
+}
+
 NamedObject::~NamedObject() {
-  if (flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
+  live_objects().remove(this);
+  if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
   close(fd_);
+}
+
+void NamedObject::release_name_at_exit() noexcept {
+  if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
 }
 
 std::string object_path(const ObjectName& name) {

@@ -26,19 +26,28 @@
 namespace shmlink::posix {
 
 // A file descriptor we hold a shared lock through, for as long as this object lives.
+//
+// A process that exits while one of its objects is still in use (a thread blocked in a wait
+// keeps it alive past the handle table's cleanup) still lets go of its names: at exit, every
+// object this process holds that nobody else holds loses its name. Only the process that
+// opened an object does either: a forked child shares its descriptors (and so its locks) and
+// must leave them alone.
 class NamedObject {
  public:
-  NamedObject(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  NamedObject(int fd, std::string path);
   ~NamedObject();
   NamedObject(const NamedObject&) = delete;
   NamedObject& operator=(const NamedObject&) = delete;
 
   int fd() const { return fd_; }
+  // Used at exit only (see above).
+  void release_name_at_exit() noexcept;
   const std::string& path() const { return path_; }
 
  private:
   int fd_;
   std::string path_;
+  pid_t owner_;  // the process that opened it
 };
 
 // /dev/shm/shmlink.<euid>.<name> for Local names, /dev/shm/shmlink.global.<name> for Global.

@@ -4,8 +4,10 @@
 
 #include <shmlink/shmlink.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -134,6 +136,19 @@ bool run_channel_command(const std::string& command, int argc, char** argv) {
     hold_until_stdin_closes();
     check(shmlink_close(channel), "close");
     say("closed");
+  } else if (command == "channel-exit-while-receiving") {
+    // Creates channel NAME, leaves a thread blocked in a receive on it, and returns from main:
+    // the process exits with the channel still in use.
+    shmlink_handle channel = 0;
+    check(shmlink_channel_create(name, 4096, 64, SHMLINK_CHANNEL_SENDER | SHMLINK_CHANNEL_RECEIVER, &channel),
+          "create the channel");
+    std::thread([channel] {
+      char buffer[64];
+      uint32_t length = 0;
+      shmlink_channel_receive(channel, buffer, sizeof buffer, &length, SHMLINK_INFINITE);
+    }).detach();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the thread is asleep in the receive by now
+    say("exiting");
   } else if (command == "channel-reserve-hold") {
     if (argc < 4) usage("channel-reserve-hold NAME LENGTH");
     const shmlink_handle channel = open_channel(name, SHMLINK_CHANNEL_SENDER);
