@@ -61,6 +61,10 @@ public sealed unsafe class Channel : SharedWaitable
     private bool _peeked;
     private IntPtr _peekedAddress;
     private int _peekedLength;
+    // For a channel that sends and receives: a send-only handle on the same channel, which the library makes
+    // waitable for room; opened when a send first has to wait with a cancellable token.
+    private readonly object _roomGate = new();
+    private Channel? _roomWaiter;
 
     private Channel(ulong handle, string name, ChannelRole role, bool created) : base(handle, name)
     {
@@ -130,7 +134,7 @@ public sealed unsafe class Channel : SharedWaitable
 
     /// <summary>Sends <paramref name="message"/> (a copy), waiting without a time limit for room.</summary>
     /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
-    /// <param name="cancellationToken">Interrupts the wait for room (at once for a <see cref="ChannelRole.Sender"/> channel; within about 10 ms for <see cref="ChannelRole.Both"/>).</param>
+    /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
     /// <see cref="ShmLinkStatus.TooLarge"/>: longer than the channel's maximum;
     /// <see cref="ShmLinkStatus.AccessDenied"/>: not a sender.</exception>
@@ -144,7 +148,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
     /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
     /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
-    /// <param name="cancellationToken">Interrupts the wait for room (at once for a <see cref="ChannelRole.Sender"/> channel; within about 10 ms for <see cref="ChannelRole.Both"/>).</param>
+    /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <exception cref="TimeoutException">The channel had no room in time; nothing was sent.</exception>
     /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
     /// <see cref="ShmLinkStatus.TooLarge"/>: longer than the channel's maximum;
@@ -169,7 +173,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
     /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
     /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
-    /// <param name="cancellationToken">Interrupts the wait for room (at once for a <see cref="ChannelRole.Sender"/> channel; within about 10 ms for <see cref="ChannelRole.Both"/>).</param>
+    /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>True if it was sent, false if the time ran out first.</returns>
     /// <exception cref="ShmLinkException">As <see cref="Send(ReadOnlySpan{byte}, TimeSpan, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
@@ -356,7 +360,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <see cref="ChannelReservation.Commit(int)"/>. Until then, messages that other senders reserve later
     /// wait behind it; disposing the channel drops an uncommitted reservation.</summary>
     /// <param name="length">The most the message will have (up to the channel's maximum).</param>
-    /// <param name="cancellationToken">Interrupts the wait for room (at once for a <see cref="ChannelRole.Sender"/> channel; within about 10 ms for <see cref="ChannelRole.Both"/>).</param>
+    /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>The reservation.</returns>
     /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>, <see cref="ShmLinkStatus.TooLarge"/>,
     /// <see cref="ShmLinkStatus.AccessDenied"/>, as for <see cref="Send(ReadOnlySpan{byte}, CancellationToken)"/>.</exception>
@@ -371,7 +375,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="length">The most the message will have (up to the channel's maximum).</param>
     /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
     /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
-    /// <param name="cancellationToken">Interrupts the wait for room (at once for a <see cref="ChannelRole.Sender"/> channel; within about 10 ms for <see cref="ChannelRole.Both"/>).</param>
+    /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>The reservation.</returns>
     /// <exception cref="TimeoutException">The channel had no room in time.</exception>
     /// <exception cref="ShmLinkException">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
@@ -399,7 +403,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> tries once,
     /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
     /// <param name="reservation">The reservation, or an empty one if the time ran out.</param>
-    /// <param name="cancellationToken">Interrupts the wait for room (at once for a <see cref="ChannelRole.Sender"/> channel; within about 10 ms for <see cref="ChannelRole.Both"/>).</param>
+    /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>True if room was reserved, false if the time ran out first.</returns>
     /// <exception cref="ShmLinkException">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
@@ -590,7 +594,39 @@ public sealed unsafe class Channel : SharedWaitable
             _peeked = false;
             _peekedAddress = IntPtr.Zero;
         }
+        lock (_roomGate)
+        {
+            _roomWaiter?.Dispose();
+            _roomWaiter = null;
+        }
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// What a send waiting for room waits on in shmlink_wait_any: this handle if it only sends (the library
+    /// makes a send-only handle ready when a maximum message fits); for a channel that also receives, a
+    /// send-only handle on the same channel, opened on first need (one more sender attached while this object
+    /// lives). Null if that cannot be opened: the send then waits in slices.
+    /// </summary>
+    private Channel? RoomWaiter()
+    {
+        if (Role == ChannelRole.Sender) return this;
+        if (Role != ChannelRole.Both) return null;
+        lock (_roomGate)
+        {
+            if (_roomWaiter == null && Name != null && !IsDisposed)
+            {
+                try
+                {
+                    _roomWaiter = Open(Name, ChannelRole.Sender);
+                }
+                catch (ShmLinkException)
+                {
+                    return null;
+                }
+            }
+            return _roomWaiter;
+        }
     }
 
     // ---- Internals ----
@@ -599,9 +635,9 @@ public sealed unsafe class Channel : SharedWaitable
     /// One channel operation that may wait, with the library's status. Without a cancellable token it is
     /// one native call with the timeout. With one: a receive or peek tries at once and otherwise waits on
     /// the channel and the cancel signal in one shmlink_wait_any (the channel is ready when a message can
-    /// be received), then tries again. A send or reserve does the same on a send-only channel (ready when a
-    /// maximum message fits); on a channel that also receives it waits for room in slices of
-    /// <see cref="SendCancelPollMs"/> and looks at the token between them.
+    /// be received), then tries again. A send or reserve does the same on a send-only handle, which is ready
+    /// when a maximum message fits (<see cref="RoomWaiter"/>); only if no such handle can be had does it wait
+    /// for room in slices of <see cref="SendCancelPollMs"/>, looking at the token between them.
     /// </summary>
     private int Blocking(Operation operation, ulong handle, byte* data, uint length, uint milliseconds,
                          CancellationToken cancellationToken, out uint outLength, out IntPtr address)
@@ -610,9 +646,7 @@ public sealed unsafe class Channel : SharedWaitable
             return Call(operation, handle, data, length, milliseconds, out outLength, out address);
         cancellationToken.ThrowIfCancellationRequested();
         bool receiving = operation is Operation.Receive or Operation.Peek;
-        // A send-only handle is ready for shmlink_wait_any when a maximum message fits; a handle
-        // that also receives is ready for receiving, so its sends wait for room in slices.
-        bool waitable = receiving || Role == ChannelRole.Sender;
+        Channel? room = null;
         long start = Stopwatch.GetTimestamp();
         ulong* handles = stackalloc ulong[2];
         while (true)
@@ -621,10 +655,20 @@ public sealed unsafe class Channel : SharedWaitable
             if (status != shmlink.SHMLINK_ERR_TIMEOUT) return status;
             uint remaining = Remaining(milliseconds, start);
             if (remaining == 0) return status;
-            if (waitable)
+            if (!receiving && room == null) room = RoomWaiter();
+            if (receiving || room != null)
             {
-                handles[0] = handle;
-                status = Waiting.WaitAny(handles, 1, remaining, cancellationToken, out _);
+                if (receiving || room == this)
+                {
+                    handles[0] = handle;
+                    status = Waiting.WaitAny(handles, 1, remaining, cancellationToken, out _);
+                }
+                else
+                {
+                    using HandleUse roomUse = room!.UseHandle();
+                    handles[0] = roomUse.Value;
+                    status = Waiting.WaitAny(handles, 1, remaining, cancellationToken, out _);
+                }
                 if (status < 0) return status; // TIMEOUT, or the wait's own failure
             }
             else

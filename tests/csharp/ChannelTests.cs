@@ -180,6 +180,30 @@ public class ChannelTests
     }
 
     [Fact]
+    public void CancellationInterruptsASendBlockedOnAChannelThatAlsoReceives()
+    {
+        using var both = Channel.Create(Names.Unique("channel"), 1024, 100, ChannelRole.Both);
+        while (both.TrySend(new byte[100])) { }
+        using var cancel = new CancellationTokenSource();
+        Task send = Task.Run(() => both.Send(new byte[100], cancel.Token));
+        Task reserve = Task.Run(() => both.Reserve(100, Long, cancel.Token).Commit());
+        Thread.Sleep(50);
+        Assert.False(send.IsCompleted);
+        Assert.False(reserve.IsCompleted);
+        var stopwatch = Stopwatch.StartNew();
+        cancel.Cancel();
+        Assert.IsAssignableFrom<OperationCanceledException>(Assert.Throws<AggregateException>(() => send.Wait(Long)).InnerException);
+        Assert.IsAssignableFrom<OperationCanceledException>(Assert.Throws<AggregateException>(() => reserve.Wait(Long)).InnerException);
+        Assert.True(stopwatch.ElapsedMilliseconds < 2000, $"took {stopwatch.ElapsedMilliseconds} ms");
+        // Room made by a receive wakes a waiting send of the same object too.
+        Task later = Task.Run(() => both.Send(new byte[100], Long, CancellationToken.None));
+        Task withToken = Task.Run(() => both.Send(new byte[100], Long, new CancellationTokenSource().Token));
+        Thread.Sleep(50);
+        for (int i = 0; i < 3; i++) Assert.Equal(100, both.Receive(new byte[100]));
+        Assert.True(Task.WaitAll(new[] { later, withToken }, Long));
+    }
+
+    [Fact]
     public void BlockedReceiveWakesForASendAndBlockedSendForRoom()
     {
         using var pair = new ChannelPair(capacity: 256, maxMessage: 100);

@@ -33,10 +33,10 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>Interrupts: {@link Thread#interrupt()} wakes a receive or peek blocked on an empty channel
  * at once, as it does the other objects' waits (an internal signal in the same wait-any), and so
- * does a send or reserve blocked on a full channel opened as {@link ChannelRole#SENDER} (the
- * library makes a send-only handle waitable for room); on a {@link ChannelRole#BOTH} channel a
- * blocked send or reserve notices it within {@value #INTERRUPT_CHECK_MS} ms (its handle is
- * waitable for receiving, so these wait in slices). Either throws
+ * does a send or reserve blocked on a full channel: the library makes a send-only handle waitable
+ * for room (a {@link ChannelRole#BOTH} channel opens one such handle for this, when a send first
+ * waits). Only if that handle cannot be opened does a send wait in slices of
+ * {@value #INTERRUPT_CHECK_MS} ms. Either throws
  * {@link InterruptedException} and clears the thread's interrupt status. A message that can be
  * taken (or room that is there) wins over an interrupt, which then stays pending; an interrupt
  * matters only when the call would wait.
@@ -64,6 +64,8 @@ public final class Channel extends Waitable {
   private static final int BUFFER_TOO_SMALL = shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL;
 
   private final ChannelRole role;
+  private final Object roomGate = new Object();
+  private Channel roomWaiter;  // see roomWaiter()
   /** Held around the library's reservation of this handle (heap sends, reserve, commit). */
   private final ReentrantLock reservationLock = new ReentrantLock();
   /** Held around the library's peeked message of this handle (receive(), peek, consume). */
@@ -534,7 +536,44 @@ public final class Channel extends Waitable {
    */
   private int untilRoom(long value, int timeoutMs, IntUnaryOperator attempt) throws InterruptedException {
     if (role == ChannelRole.SENDER) return untilReceivable(value, timeoutMs, () -> attempt.applyAsInt(0));
-    return inSlices(timeoutMs, attempt);
+    int status = attempt.applyAsInt(0);
+    if (status != TIMEOUT || timeoutMs == 0 || role != ChannelRole.BOTH) return status;
+    Channel waiter = roomWaiter();
+    if (waiter == null) return inSlices(timeoutMs, attempt);
+    long waiterValue = waiter.handle.acquire(waiter);
+    try {
+      return waiter.untilReceivable(waiterValue, timeoutMs, () -> attempt.applyAsInt(0));
+    } finally {
+      waiter.handle.release();
+    }
+  }
+
+  /**
+   * For a channel that also receives: a send-only handle on the same channel, which the library
+   * makes waitable for room, opened when a send first has to wait (one more sender attached while
+   * this object lives); null if it cannot be opened (the send then waits in slices).
+   */
+  private Channel roomWaiter() {
+    synchronized (roomGate) {
+      if (roomWaiter == null && name() != null && !isClosed()) {
+        try {
+          roomWaiter = Channel.open(name(), ChannelRole.SENDER);
+        } catch (ShmLinkException e) {
+          return null;
+        }
+      }
+      return roomWaiter;
+    }
+  }
+
+  /** Closes this handle, and the send-only handle it may have opened to wait for room. */
+  @Override
+  public void close() {
+    synchronized (roomGate) {
+      if (roomWaiter != null) roomWaiter.close();
+      roomWaiter = null;
+    }
+    super.close();
   }
 
   /**

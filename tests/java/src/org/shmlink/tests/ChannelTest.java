@@ -365,7 +365,7 @@ class ChannelTest {
   }
 
   @Test
-  void interruptWakesABlockedReceiveOrPeekAtOnceAndABlockedSendSoon() throws Exception {
+  void interruptWakesABlockedReceivePeekSendOrReserveAtOnce() throws Exception {
     try (Channel channel = Channel.create(Support.unique("ch"), 1024, 64, ChannelRole.BOTH)) {
       for (int kind = 0; kind < 6; kind++) {
         final int which = kind;
