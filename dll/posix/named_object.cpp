@@ -12,8 +12,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <mutex>
-#include <set>
 #include <thread>
 
 namespace shmlink::posix {
@@ -88,54 +86,53 @@ bool link_under_name(int fd, const std::string& temporary_path, const std::strin
   throw_errno(errno, "link " + path);
 }
 
-// The objects this process holds, so that their names can be let go of at exit.
-class LiveObjects {
- public:
-  void add(NamedObject* object) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    objects_.insert(object);
-  }
-  void remove(NamedObject* object) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    objects_.erase(object);
-  }
-  // At exit: the name of every object nobody else holds goes (objects still in use by a
-  // thread that will never return, say a wait). The objects stay open until the process ends.
-  void release_names() noexcept {
-    // Not waited for without end: in a forked child the lock may have been copied held.
-    std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
-    for (int attempt = 0; !lock.try_lock(); ++attempt) {
-      if (attempt == 100) return;
-      std::this_thread::sleep_for(std::chrono::microseconds(100));
-    }
-    for (NamedObject* object : objects_) object->release_name_at_exit();
-  }
+// The objects this process holds, so that their names can be let go of at exit: an
+// intrusive list under a spin lock, all of it trivially destructible, so that it outlives
+// every static destructor that may still close objects (and leaves nothing to free when the
+// library is unloaded).
+std::atomic_flag live_lock = ATOMIC_FLAG_INIT;
+NamedObject* live_head = nullptr;
 
- private:
-  std::mutex mutex_;
-  std::set<NamedObject*> objects_;
-};
-
-LiveObjects& live_objects() {
-  static LiveObjects* objects = new LiveObjects;  // never destroyed: used until the very end
-  return *objects;
+// Takes the list's lock; with `patient` false gives up after a while (false): in a forked
+// child the lock may have been copied held by a thread that does not exist there.
+bool lock_live_list(bool patient) {
+  for (int attempt = 0; live_lock.test_and_set(std::memory_order_acquire); ++attempt) {
+    if (!patient && attempt == 1000) return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
+void unlock_live_list() { live_lock.clear(std::memory_order_release); }
 
 // Constructed with the first object, so destroyed (at exit, or when the library is unloaded)
-// before the handle table, which closes what it still holds.
+// before the handle table, which closes what it still holds afterwards.
 struct ReleaseNamesAtExit {
-  ~ReleaseNamesAtExit() { live_objects().release_names(); }
+  ~ReleaseNamesAtExit() {
+    if (!lock_live_list(false)) return;
+    for (NamedObject* object = live_head; object != nullptr; object = object->next_live()) {
+      object->release_name_at_exit();
+    }
+    unlock_live_list();
+  }
 };
 
 }  // namespace
 
 NamedObject::NamedObject(int fd, std::string path) : fd_(fd), path_(std::move(path)), owner_(getpid()) {
   static ReleaseNamesAtExit release_at_exit;
-  live_objects().add(this);
+  lock_live_list(true);
+  next_live_ = live_head;
+  if (live_head != nullptr) live_head->previous_live_ = this;
+  live_head = this;
+  unlock_live_list();
 }
 
 NamedObject::~NamedObject() {
-  live_objects().remove(this);
+  lock_live_list(true);
+  if (previous_live_ != nullptr) previous_live_->next_live_ = next_live_;
+  else live_head = next_live_;
+  if (next_live_ != nullptr) next_live_->previous_live_ = previous_live_;
+  unlock_live_list();
   if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
   close(fd_);
 }

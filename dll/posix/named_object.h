@@ -42,12 +42,16 @@ class NamedObject {
   int fd() const { return fd_; }
   // Used at exit only (see above).
   void release_name_at_exit() noexcept;
+  NamedObject* next_live() const { return next_live_; }
   const std::string& path() const { return path_; }
 
  private:
   int fd_;
   std::string path_;
   pid_t owner_;  // the process that opened it
+  // This process's list of live objects (named_object.cpp).
+  NamedObject* previous_live_ = nullptr;
+  NamedObject* next_live_ = nullptr;
 };
 
 // /dev/shm/shmlink.<euid>.<name> for Local names, /dev/shm/shmlink.global.<name> for Global.
