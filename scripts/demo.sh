@@ -3,7 +3,8 @@
 # examples, then runs two scenarios as separate processes:
 #  1. the chat: chat_server reads lines from examples/data/chat_script.txt and hands each one
 #     to chat_client through a shared segment, two named signals keeping the turns;
-#  2. the writer and the reader sharing one named segment.
+#  2. the writer and the reader sharing one named segment;
+#  3. a producer and a consumer exchanging whole messages over a channel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,3 +59,15 @@ head -1 "$work/writer-output"
 exec 3>&-  # end of the writer's input: it closes its segment and exits
 wait "$writer_pid"
 tail -n +2 "$work/writer-output"
+
+echo
+echo "== 3. producer and consumer: whole messages over a channel =="
+channel="shmlink-channel-demo-$$"
+"$bin/shmlink_channel_producer" "$channel" 5 >"$work/producer-output" &
+producer_pid=$!
+pids+=("$producer_pid")
+wait_for_line "$work/producer-output" channel_producer
+echo "producer: $(head -1 "$work/producer-output"): channel \"$channel\" created, waiting for a consumer"
+"$bin/shmlink_channel_consumer" "$channel"
+wait "$producer_pid"
+tail -n +2 "$work/producer-output"
