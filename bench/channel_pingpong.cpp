@@ -7,6 +7,8 @@
 //   channel_pingpong [round_trips] [--csv FILE]   (the peers are this program, started with --peer)
 #include <shmlink/shmlink.h>
 
+#include "bench_support.h"
+
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <linux/futex.h>
 #include <sched.h>
@@ -32,23 +34,20 @@ extern char** environ;
 
 namespace {
 
+using bench::check;
+using bench::die;
+using bench::fail;
+using bench::futex_wait;
+using bench::futex_wake;
+using bench::pin_to_cpu;
+using bench::wait_child;
+
 namespace bip = boost::interprocess;
 
 constexpr int kWarmup = 2000;
 constexpr int kBlock = 1000;
 constexpr uint32_t kMessage = 64;
 
-[[noreturn]] void die(const char* what, shmlink_status status) {
-  std::fprintf(stderr, "%s: %s (%s)\n", what, shmlink_status_name(status), shmlink_last_error_message());
-  std::exit(1);
-}
-void check(shmlink_status status, const char* what) {
-  if (SHMLINK_FAILED(status)) die(what, status);
-}
-[[noreturn]] void fail(const char* what) {
-  std::perror(what);
-  std::exit(1);
-}
 
 // The mechanisms, in the order they take turns and are printed.
 enum Mechanism { kChannel, kChannelPoll, kFutex, kSpin, kPipe, kSocket, kBoostQueue, kMechanisms };
@@ -70,10 +69,6 @@ std::vector<int> blocks(int trips) {
   return sizes;
 }
 
-void futex_wait(uint32_t* word, uint32_t expected) {
-  syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
-}
-void futex_wake(uint32_t* word) { syscall(SYS_futex, word, FUTEX_WAKE, 1, nullptr, nullptr, 0); }
 
 // Raw futex: per direction a 0/1 word and the 64-byte payload on its own cache line.
 struct FutexBox {
@@ -261,21 +256,7 @@ pid_t spawn_peer(const char* self, const PeerArgs& args) {
   return pid;
 }
 
-void wait_child(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::fprintf(stderr, "a peer failed\n");
-    std::exit(1);
-  }
-}
 
-void pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0) fail("sched_setaffinity");
-}
 
 struct Percentiles {
   double p50, p99, p999;

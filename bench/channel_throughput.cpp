@@ -8,6 +8,8 @@
 //                                             the sender is this program, started with --peer)
 #include <shmlink/shmlink.h>
 
+#include "bench_support.h"
+
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -28,20 +30,17 @@ extern char** environ;
 
 namespace {
 
+using bench::check;
+using bench::die;
+using bench::fail;
+using bench::futex_wait;
+using bench::futex_wake;
+using bench::pin_to_cpu;
+using bench::wait_child;
+
 constexpr int kRounds = 3;
 constexpr uint32_t kLine = 64;
 
-[[noreturn]] void die(const char* what, shmlink_status status) {
-  std::fprintf(stderr, "%s: %s (%s)\n", what, shmlink_status_name(status), shmlink_last_error_message());
-  std::exit(1);
-}
-void check(shmlink_status status, const char* what) {
-  if (SHMLINK_FAILED(status)) die(what, status);
-}
-[[noreturn]] void fail(const char* what) {
-  std::perror(what);
-  std::exit(1);
-}
 
 enum Mode { kCopy, kZeroCopy, kCopyPoll, kZeroCopyPoll, kMemcpy, kModes };
 const char* const kKeys[kModes] = {"channel-copy", "channel-zero-copy", "channel-copy-poll",
@@ -165,12 +164,6 @@ int run_peer(int mode, const char* name, uint32_t size, uint64_t warmup, uint64_
   return 0;
 }
 
-void pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0) fail("sched_setaffinity");
-}
 
 struct Result {
   double seconds = 0;

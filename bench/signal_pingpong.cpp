@@ -5,6 +5,8 @@
 //   signal_pingpong [round_trips]       (the peer is this program, started with --peer)
 #include <shmlink/shmlink.h>
 
+#include "bench_support.h"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <linux/futex.h>
@@ -26,20 +28,17 @@ extern char** environ;
 
 namespace {
 
+using bench::check;
+using bench::die;
+using bench::fail;
+using bench::futex_wait;
+using bench::futex_wake;
+using bench::pin_to_cpu;
+using bench::wait_child;
+
 constexpr int kWarmup = 2000;
 
-[[noreturn]] void die(const char* what, shmlink_status status) {
-  std::fprintf(stderr, "%s: %s (%s)\n", what, shmlink_status_name(status), shmlink_last_error_message());
-  std::exit(1);
-}
-void check(shmlink_status status, const char* what) {
-  if (SHMLINK_FAILED(status)) die(what, status);
-}
 
-void futex_wait(uint32_t* word, uint32_t expected) {
-  syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
-}
-void futex_wake(uint32_t* word) { syscall(SYS_futex, word, FUTEX_WAKE, 1, nullptr, nullptr, 0); }
 
 // The raw-futex baseline: one word per direction in a shared segment, 0 = empty, 1 = full.
 struct FutexPair {
@@ -123,28 +122,11 @@ void measure_block(int count, std::vector<double>& samples, RoundTrip&& round_tr
   }
 }
 
-void wait_child(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::fprintf(stderr, "the peer failed\n");
-    std::exit(1);
-  }
-}
 
 struct Placement {
   Percentiles shmlink, futex, pipes;
 };
 
-void pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0) {
-    std::perror("sched_setaffinity");
-    std::exit(1);
-  }
-}
 
 // Measures the three mechanisms with their peers on `peer_cpu` and this process on CPU 0.
 Placement run_placement(const char* self, const std::string& name, int trips, int peer_cpu) {
