@@ -20,10 +20,17 @@
 #    ctest would wait for them after the test itself had ended.
 export WINEDEBUG="${WINEDEBUG:--all}"
 wine="${SHMLINK_WINE:-wine}"
+#  - Starting the server and booting the prefix happen under a lock: with tests run in
+#    parallel, a program started while another invocation boots a new server's prefix can
+#    fail before it runs at all (seen once: a test with no output and a failing status).
+lock="${TMPDIR:-/tmp}/shmlink-wine-run.$(id -u).lock"
+exec 9>"$lock" && flock 9
 # Exit status 0: a new server was started; 2: one is already running.
 if "${SHMLINK_WINESERVER:-wineserver}" -p30 </dev/null >/dev/null 2>&1; then
   "$wine" cmd.exe /c exit 0 </dev/null >/dev/null 2>&1
 fi
+flock -u 9
+exec 9>&-
 output=$(mktemp) && errors=$(mktemp) || exit 125
 "$wine" "$@" >"$output" 2>"$errors"
 status=$?
