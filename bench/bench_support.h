@@ -6,13 +6,19 @@
 
 #include <linux/futex.h>
 #include <sched.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
+#include <string>
+#include <vector>
+
+extern char** environ;
 
 namespace bench {
 
@@ -49,6 +55,27 @@ inline void wait_child(pid_t pid) {
     std::fprintf(stderr, "a peer failed\n");
     std::exit(1);
   }
+}
+
+// Starts this very program (`self`, argv[0]) again as `self --peer arguments...`.
+inline pid_t spawn_self(const char* self, const std::vector<std::string>& arguments) {
+  std::vector<const char*> argv{self, "--peer"};
+  for (const std::string& argument : arguments) argv.push_back(argument.c_str());
+  argv.push_back(nullptr);
+  pid_t pid;
+  if (posix_spawn(&pid, self, nullptr, nullptr, const_cast<char**>(argv.data()), environ) != 0) fail("posix_spawn");
+  return pid;
+}
+
+struct Percentiles {
+  double p50, p99, p999;
+};
+
+// The percentiles of round trips given in nanoseconds, in microseconds (sorts the samples).
+inline Percentiles summarize(std::vector<double>& nanoseconds) {
+  std::sort(nanoseconds.begin(), nanoseconds.end());
+  auto at = [&](double q) { return nanoseconds[static_cast<size_t>(q * (nanoseconds.size() - 1))] / 1000.0; };
+  return {at(0.50), at(0.99), at(0.999)};
 }
 
 }  // namespace bench

@@ -14,7 +14,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -30,7 +29,6 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
 
 namespace {
 
@@ -41,6 +39,8 @@ using bench::futex_wait;
 using bench::futex_wake;
 using bench::pin_to_cpu;
 using bench::wait_child;
+using bench::Percentiles;
+using bench::summarize;
 
 namespace bip = boost::interprocess;
 
@@ -247,26 +247,12 @@ int run_peer(const PeerArgs& args) {
 }
 
 pid_t spawn_peer(const char* self, const PeerArgs& args) {
-  const std::string mechanism = std::to_string(args.mechanism), trips = std::to_string(args.trips),
-                    read_fd = std::to_string(args.read_fd), write_fd = std::to_string(args.write_fd);
-  const char* argv[] = {self,          "--peer",        mechanism.c_str(),        args.name.c_str(), trips.c_str(),
-                        read_fd.c_str(), write_fd.c_str(), args.yield ? "1" : "0", nullptr};
-  pid_t pid;
-  if (posix_spawn(&pid, self, nullptr, nullptr, const_cast<char**>(argv), environ) != 0) fail("posix_spawn");
-  return pid;
+  return bench::spawn_self(self, {std::to_string(args.mechanism), args.name, std::to_string(args.trips),
+                                  std::to_string(args.read_fd), std::to_string(args.write_fd), args.yield ? "1" : "0"});
 }
 
 
 
-struct Percentiles {
-  double p50, p99, p999;
-};
-
-Percentiles summarize(std::vector<double>& nanoseconds) {
-  std::sort(nanoseconds.begin(), nanoseconds.end());
-  auto at = [&](double q) { return nanoseconds[static_cast<size_t>(q * (nanoseconds.size() - 1))] / 1000.0; };
-  return {at(0.50), at(0.99), at(0.999)};
-}
 
 struct Placement {
   Percentiles result[kMechanisms];

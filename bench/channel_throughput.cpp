@@ -13,7 +13,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +25,6 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
 
 namespace {
 
@@ -185,14 +183,9 @@ Result run_channel(const char* self, const std::string& name, int mode, const Si
         "channel_create");
   int go[2];
   if (pipe(go) != 0) fail("pipe");
-  const std::string mode_text = std::to_string(mode), size_text = std::to_string(size.bytes),
-                    warmup_text = std::to_string(warmup), count_text = std::to_string(count),
-                    go_text = std::to_string(go[0]);
-  const char* argv[] = {self,           "--peer",           mode_text.c_str(), name.c_str(), size_text.c_str(),
-                        warmup_text.c_str(), count_text.c_str(), go_text.c_str(),   nullptr};
   pin_to_cpu(1);  // the sender inherits it
-  pid_t peer;
-  if (posix_spawn(&peer, self, nullptr, nullptr, const_cast<char**>(argv), environ) != 0) fail("posix_spawn");
+  const pid_t peer = bench::spawn_self(self, {std::to_string(mode), name, std::to_string(size.bytes),
+                                              std::to_string(warmup), std::to_string(count), std::to_string(go[0])});
   pin_to_cpu(0);
   close(go[0]);
 

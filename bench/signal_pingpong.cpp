@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <linux/futex.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,7 +23,6 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
 
 namespace {
 
@@ -35,6 +33,8 @@ using bench::futex_wait;
 using bench::futex_wake;
 using bench::pin_to_cpu;
 using bench::wait_child;
+using bench::Percentiles;
+using bench::summarize;
 
 constexpr int kWarmup = 2000;
 
@@ -90,27 +90,10 @@ int run_peer(const std::string& mechanism, const std::string& name, int trips, i
 
 pid_t spawn_peer(const char* self, const std::string& mechanism, const std::string& name, int trips, int read_fd,
                  int write_fd) {
-  const std::string trips_text = std::to_string(trips), read_text = std::to_string(read_fd),
-                    write_text = std::to_string(write_fd);
-  const char* argv[] = {self, "--peer", mechanism.c_str(), name.c_str(), trips_text.c_str(),
-                        read_text.c_str(), write_text.c_str(), nullptr};
-  pid_t pid;
-  if (posix_spawn(&pid, self, nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
-    std::perror("posix_spawn");
-    std::exit(1);
-  }
-  return pid;
+  return bench::spawn_self(self, {mechanism, name, std::to_string(trips), std::to_string(read_fd),
+                                  std::to_string(write_fd)});
 }
 
-struct Percentiles {
-  double p50, p99, p999;
-};
-
-Percentiles summarize(std::vector<double>& nanoseconds) {
-  std::sort(nanoseconds.begin(), nanoseconds.end());
-  auto at = [&](double q) { return nanoseconds[static_cast<size_t>(q * (nanoseconds.size() - 1))] / 1000.0; };
-  return {at(0.50), at(0.99), at(0.999)};
-}
 
 // Runs `round_trip` `count` times, appending each round trip's time in nanoseconds.
 template <class RoundTrip>
