@@ -1,8 +1,9 @@
 // The C# channel benchmark: two-process 64-byte ping-pong round trips and one-way throughput
 // over a shmlink Channel, against what a .NET programmer would otherwise pick - an anonymous
 // pipe pair (System.IO.Pipes) and a Unix domain socket (System.Net.Sockets) - and against the
-// all-native baseline (C to C over the same kind of channels, bench/csharp/channel_echo.c),
-// measured in one run, the mechanisms taking turns in blocks of 1,000 round trips.
+// all-native baseline (C to C over the same kind of channels, bench/csharp/channel_echo.c), to
+// pipes used directly from C, and to the floor of any two-process round trip (two C processes
+// taking turns on a shared word, yielding the CPU while they wait), measured in one run, the mechanisms taking turns in blocks of 1,000 round trips.
 //
 //   dotnet ShmLink.Bench.dll [round_trips] [stream_messages]     defaults: 20000, 200000
 //
@@ -11,6 +12,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.IO.Pipes;
 using System.Linq;
@@ -135,19 +137,21 @@ internal static class Program
             discard.Clear();
             Measure(trip[m].Action, m < 2 ? Warmup - 1 : Warmup, discard);
         }
-        // The native baseline takes its turn in every block too: one C pinger and C echo pair per
-        // block, each round trip timed in C (bench/csharp/channel_echo.c).
+        // The native baselines take their turn in every block too, each round trip timed in C
+        // (bench/csharp/channel_echo.c): a C pinger and C echo pair over channels; the floor of any
+        // two-process exchange (two processes taking turns on a shared word, yielding the CPU while
+        // they wait); and pipes read and written directly in C.
         var nativeSamples = new List<double>(trips);
+        var floorSamples = new List<double>(trips);
+        var cPipeSamples = new List<double>(trips);
         for (int done = 0, block = 0; done < trips; done += Block, block++)
         {
             int count = Math.Min(Block, trips - done);
             for (int m = 0; m < trip.Length; m++) Measure(trip[m].Action, count, samples[m]);
-            using Process native = StartNative("pingpong", $"{name}-n{block}", count.ToString(), NativeWarmup.ToString(),
-                                               MessageBytes.ToString(), selfCpu.ToString(), peerCpu.ToString(), "raw");
-            string output = native.StandardOutput.ReadToEnd();
-            native.WaitForExit();
-            if (native.ExitCode != 0) throw new InvalidOperationException("the native baseline failed");
-            nativeSamples.AddRange(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse));
+            string cpus = $"{selfCpu} {peerCpu}";
+            nativeSamples.AddRange(RunNative($"pingpong {name}-n{block} {count} {NativeWarmup} {MessageBytes} {cpus} raw"));
+            floorSamples.AddRange(RunNative($"turns {count} {NativeWarmup} {cpus}"));
+            cPipeSamples.AddRange(RunNative($"pipes {count} {NativeWarmup} {cpus}"));
         }
 
         // One-way throughput: the peers receive `stream` messages, then answer with one.
@@ -171,17 +175,20 @@ internal static class Program
         var rows = new List<Row>();
         for (int m = 0; m < trip.Length; m++) rows.Add(Summarize(trip[m].Name, samples[m]));
         Row baseline = Summarize("shmlink channel, C <-> C (native)", nativeSamples);
+        Row cPipes = Summarize("pipes in C (read/write, no .NET)", cPipeSamples);
+        Row floor = Summarize("floor: C processes taking turns", floorSamples);
 
         Console.WriteLine($"Two-process ping-pong round trip, {title}");
         Console.WriteLine($"{trips} round trips each, interleaved in blocks of {Block} (microseconds)");
         Console.WriteLine($"{"mechanism",-36} {"p50",9} {"p99",9} {"p99.9",9}");
-        foreach (Row row in rows.Append(baseline))
+        foreach (Row row in rows.Append(baseline).Append(cPipes).Append(floor))
             Console.WriteLine($"{row.Mechanism,-36} {row.P50,9:F2} {row.P99,9:F2} {row.P999,9:F2}");
         Row channel = rows[0];
         Console.WriteLine($"C# channel / native C channel (p50):  {channel.P50 / baseline.P50,6:F2}x (target <= 1.30x)");
         Console.WriteLine($"C# channel / native (p99):            {channel.P99 / baseline.P99,6:F2}x");
         Console.WriteLine($"pipes / C# channel (p50):             {rows[2].P50 / channel.P50,6:F2}x (target >= 2x)");
         Console.WriteLine($"Unix socket / C# channel (p50):       {rows[3].P50 / channel.P50,6:F2}x (target >= 2x)");
+        Console.WriteLine($"pipes / floor (p50):                  {rows[2].P50 / floor.P50,6:F2}x (the most any mechanism can lead pipes by here)");
         Console.WriteLine();
         Console.WriteLine($"One-way throughput, {stream} messages of {MessageBytes} bytes, {title}");
         foreach (var (mechanism, rate) in throughput)
@@ -238,6 +245,16 @@ internal static class Program
         return Process.Start(info) ?? throw new InvalidOperationException("cannot start the peer");
     }
 
+    // Runs the native helper with space-separated arguments; returns the microseconds it prints, one a line.
+    private static IEnumerable<double> RunNative(string arguments)
+    {
+        using Process native = StartNative(arguments.Split(' '));
+        string output = native.StandardOutput.ReadToEnd();
+        native.WaitForExit();
+        if (native.ExitCode != 0) throw new InvalidOperationException($"the native baseline failed: {arguments}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(text => double.Parse(text, CultureInfo.InvariantCulture)).ToList();
+    }
+
     private static Process StartNative(params string[] arguments)
     {
         string? dir = Environment.GetEnvironmentVariable("SHMLINK_BIN_DIR");
@@ -265,8 +282,10 @@ internal static class Peer
         {
             case "channel":
             {
-                using var ping = Channel.Open(address + ".ping", ChannelRole.Receiver);
+                // The reply channel first: the pinger's first send goes through once this receiver
+                // is attached, and its receive right after would say Closed with no sender yet.
                 using var pong = Channel.Open(address + ".pong", ChannelRole.Sender);
+                using var ping = Channel.Open(address + ".ping", ChannelRole.Receiver);
                 for (int i = 0; i < trips; i++)
                 {
                     int length = ping.Receive(buffer);

@@ -9,6 +9,14 @@
  *       ones (on SELF_CPU if given), and prints "p50 p99 p99.9" in microseconds on one line,
  *       or with "raw" every round trip's microseconds, one a line (the C# benchmark runs it
  *       once per block, so the native baseline takes its turns with the other mechanisms)
+ *   shmlink_csharp_bench_echo turns TRIPS WARMUP SELF_CPU ECHO_CPU
+ *       the floor of any two-process round trip: a forked child and this process take turns on
+ *       one shared word, each yielding the CPU (sched_yield) while it waits for its turn. No
+ *       message, no library, no sleeping: on one CPU this is two context switches and nothing
+ *       else, which no channel, pipe or socket can beat. Prints every round trip as "raw" does.
+ *   shmlink_csharp_bench_echo pipes TRIPS WARMUP SELF_CPU ECHO_CPU
+ *       the same exchange over a pair of pipes written and read directly in C (what
+ *       System.IO.Pipes costs without .NET), one byte each way; prints as "turns" does
  *
  * Both channels: 64 KiB, messages up to 64 bytes; blocking calls without a time limit. The
  * process inherits the CPU affinity it was started with. */
@@ -16,11 +24,13 @@
 #include <shmlink/shmlink.h>
 
 #include <sched.h>
+#include <stdatomic.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,8 +59,10 @@ static int echo(const char* name, long trips) {
   uint32_t length = 0;
   long i;
   names(name, ping_name, pong_name);
-  check(shmlink_channel_open(ping_name, SHMLINK_CHANNEL_RECEIVER, &ping), "open the ping channel");
+  /* The reply channel first: the pinger's first send goes through once this receiver is
+   * attached, and its receive right after would say CLOSED if no sender were attached yet. */
   check(shmlink_channel_open(pong_name, SHMLINK_CHANNEL_SENDER, &pong), "open the pong channel");
+  check(shmlink_channel_open(ping_name, SHMLINK_CHANNEL_RECEIVER, &ping), "open the ping channel");
   for (i = 0; i < trips; ++i) {
     check(shmlink_channel_receive(ping, message, sizeof message, &length, SHMLINK_INFINITE), "receive");
     check(shmlink_channel_send(pong, message, length, SHMLINK_INFINITE), "send");
@@ -85,6 +97,7 @@ static int pingpong(const char* self, const char* name, long trips, long warmup,
   unsigned char message[MAX_MESSAGE];
   shmlink_handle ping = 0, pong = 0;
   uint32_t length = 0;
+  shmlink_status sent;
   double* samples = malloc(sizeof(double) * (size_t)trips);
   pid_t pid;
   int status = 0;
@@ -106,7 +119,8 @@ static int pingpong(const char* self, const char* name, long trips, long warmup,
   }
   pin_to_cpu(self_cpu);
   /* The echo attaches as the ping channel's receiver: until then a send says CLOSED. */
-  while (shmlink_channel_send(ping, message, size, SHMLINK_INFINITE) == SHMLINK_ERR_CLOSED) usleep(1000);
+  while ((sent = shmlink_channel_send(ping, message, size, SHMLINK_INFINITE)) == SHMLINK_ERR_CLOSED) usleep(1000);
+  check(sent, "first send");
   check(shmlink_channel_receive(pong, message, sizeof message, &length, SHMLINK_INFINITE), "receive");
   for (i = 1; i < warmup + trips; ++i) {
     const double start = now_ns();
@@ -128,6 +142,62 @@ static int pingpong(const char* self, const char* name, long trips, long warmup,
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+/* One side of "turns" or "pipes": waits for its turn (the word reaching `turn`, or a byte on
+ * `in`), then hands the turn over (the word to `turn + 1`, or a byte on `out`). */
+static void take_turn(_Atomic long* word, long turn, int in, int out) {
+  char byte = 't';
+  if (word != NULL) {
+    while (atomic_load_explicit(word, memory_order_acquire) != turn) sched_yield();
+    atomic_store_explicit(word, turn + 1, memory_order_release);
+  } else if (read(in, &byte, 1) != 1 || write(out, &byte, 1) != 1) {
+    perror("pipe");
+    exit(1);
+  }
+}
+
+static int floor_pingpong(int use_pipes, long trips, long warmup, int self_cpu, int echo_cpu) {
+  _Atomic long* word = NULL;
+  int to_echo[2] = {-1, -1}, from_echo[2] = {-1, -1};
+  double* samples = malloc(sizeof(double) * (size_t)(trips > 0 ? trips : 1));
+  int status = 0;
+  pid_t pid;
+  long i;
+  if (samples == NULL || trips < 1 || warmup < 0) return 2;
+  if (use_pipes) {
+    if (pipe(to_echo) != 0 || pipe(from_echo) != 0) return 1;
+  } else {
+    word = mmap(NULL, sizeof *word, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (word == MAP_FAILED) return 1;
+    atomic_store(word, 0);
+  }
+  pin_to_cpu(echo_cpu);
+  pid = fork();
+  if (pid < 0) return 1;
+  if (pid == 0) { /* the echo: answers turn 2i+1 with 2i+2 */
+    for (i = 0; i < warmup + trips; ++i) take_turn(word, 2 * i + 1, to_echo[0], from_echo[1]);
+    _exit(0);
+  }
+  pin_to_cpu(self_cpu);
+  for (i = 0; i < warmup + trips; ++i) {
+    const double start = now_ns();
+    if (word != NULL) {
+      atomic_store_explicit(word, 2 * i + 1, memory_order_release);
+      while (atomic_load_explicit(word, memory_order_acquire) != 2 * i + 2) sched_yield();
+    } else {
+      char byte = 'p';
+      if (write(to_echo[1], &byte, 1) != 1 || read(from_echo[0], &byte, 1) != 1) {
+        perror("pipe");
+        return 1;
+      }
+    }
+    if (i >= warmup) samples[i - warmup] = now_ns() - start;
+  }
+  waitpid(pid, &status, 0);
+  for (i = 0; i < trips; ++i) printf("%.3f\n", samples[i] / 1000.0);
+  free(samples);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   if (argc == 4 && strcmp(argv[1], "echo") == 0) return echo(argv[2], atol(argv[3]));
   if ((argc == 6 || argc == 8 || argc == 9) && strcmp(argv[1], "pingpong") == 0) {
@@ -139,6 +209,9 @@ int main(int argc, char** argv) {
                     argc >= 8 ? atoi(argv[6]) : -1, argc >= 8 ? atoi(argv[7]) : -1,
                     argc == 9 && strcmp(argv[8], "raw") == 0);
   }
-  fprintf(stderr, "usage: %s echo NAME TRIPS | pingpong NAME TRIPS WARMUP SIZE [SELF_CPU ECHO_CPU [raw]]\n", argv[0]);
+  if (argc == 6 && (strcmp(argv[1], "turns") == 0 || strcmp(argv[1], "pipes") == 0))
+    return floor_pingpong(strcmp(argv[1], "pipes") == 0, atol(argv[2]), atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
+  fprintf(stderr, "usage: %s echo NAME TRIPS | pingpong NAME TRIPS WARMUP SIZE [SELF_CPU ECHO_CPU [raw]]\n"
+          "       | turns|pipes TRIPS WARMUP SELF_CPU ECHO_CPU\n", argv[0]);
   return 2;
 }
