@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <random>
 #include <string>
@@ -376,6 +378,77 @@ TEST(Handles, CloseRacingWithUseGivesOkOrBadHandle) {
     ASSERT_EQ(closes.load(), 1) << "round " << round;
     ASSERT_EQ(unexpected.load(), 0) << "round " << round;
   }
+}
+
+
+TEST(Handles, ThousandsOfHandlesAtOnceAreDistinctWorkAndCloseInAnyOrder) {
+  // Several thousand handles open together (the table grows in blocks of slots), closed in a
+  // random order and opened again in the freed slots: every handle reaches its own view, and
+  // none of the closed ones reaches anything.
+  constexpr int kViews = 3000;
+  shmlink_handle segment = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(unique_name().c_str(), 8192, 0, &segment));
+  std::vector<shmlink_handle> views(kViews);
+  std::vector<void*> addresses(kViews);
+  for (int i = 0; i < kViews; ++i)
+    ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment, 0, 4096, SHMLINK_ACCESS_READ_WRITE, &views[i], &addresses[i]));
+  std::vector<shmlink_handle> sorted = views;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end()) << "two views got the same handle";
+  for (int i = 0; i < kViews; ++i) {
+    void* address = nullptr;
+    uint64_t length = 0;
+    ASSERT_STATUS(SHMLINK_OK, shmlink_view_info(views[i], &address, &length));
+    ASSERT_EQ(address, addresses[i]) << "view " << i;
+  }
+  std::vector<shmlink_handle> closed = views;
+  std::shuffle(closed.begin(), closed.end(), std::mt19937(12345));
+  for (shmlink_handle view : closed) ASSERT_STATUS(SHMLINK_OK, shmlink_close(view));
+  for (int i = 0; i < kViews; ++i)
+    ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment, 4096, 4096, SHMLINK_ACCESS_READ, &views[i], &addresses[i]));
+  for (shmlink_handle old : closed) {
+    ASSERT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_flush(old));
+    ASSERT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_close(old));
+  }
+  for (int i = 0; i < kViews; ++i) {
+    void* address = nullptr;
+    uint64_t length = 0;
+    ASSERT_STATUS(SHMLINK_OK, shmlink_view_info(views[i], &address, &length));
+    ASSERT_EQ(address, addresses[i]) << "view " << i;
+    ASSERT_STATUS(SHMLINK_OK, shmlink_unmap(views[i]));
+  }
+  EXPECT_STATUS(SHMLINK_OK, shmlink_close(segment));
+}
+
+TEST(Handles, AHandleClosedDuringABlockingCallKeepsItsObjectUntilTheCallReturns) {
+  // A thread blocks in receive on a channel handle; another thread closes that handle. The
+  // close is immediate for everyone else (BAD_HANDLE), but the blocked call keeps using the
+  // object, and takes the message sent afterwards.
+  const std::string name = unique_name();
+  shmlink_handle sender = 0, receiver = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 4096, 64, SHMLINK_CHANNEL_SENDER, &sender));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, &receiver));
+  std::atomic<bool> started{false};
+  shmlink_status received = SHMLINK_OK;
+  char message[64] = {};
+  uint32_t length = 0;
+  std::thread blocked([&] {
+    started.store(true);
+    received = shmlink_channel_receive(receiver, message, sizeof message, &length, 20000);
+  });
+  while (!started.load()) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // well into its sleep
+  EXPECT_STATUS(SHMLINK_OK, shmlink_close(receiver));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_handle_kind(receiver));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_close(receiver));
+  // The receiving side is still attached while the blocked call runs: sending works.
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(sender, "still here", 10, 5000));
+  blocked.join();
+  EXPECT_STATUS(SHMLINK_OK, received);
+  EXPECT_EQ(std::string(message, length), "still here");
+  // And once it returned, the receiver is gone for good.
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_send(sender, "x", 1, 0));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_close(sender));
 }
 
 }  // namespace

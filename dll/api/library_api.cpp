@@ -28,17 +28,17 @@ SHMLINK_API uint64_t SHMLINK_CALL shmlink_allocation_granularity(void) { return 
 
 SHMLINK_API int32_t SHMLINK_CALL shmlink_handle_kind(shmlink_handle handle) {
   return guarded("shmlink_handle_kind", nullptr, [&]() -> int32_t {
-    std::shared_ptr<Object> object = handle_table().find(handle);
-    if (const char* problem = handle_problem(handle, object)) return bad_handle("shmlink_handle_kind", problem);
-    return object->kind();
+    const HandleTable::Use use = handle_table().find(handle);
+    if (const char* problem = handle_problem(handle, static_cast<bool>(use))) return bad_handle("shmlink_handle_kind", problem);
+    return use.get()->kind();
   });
 }
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_close(shmlink_handle handle) {
   return guarded("shmlink_close", nullptr, [&] {
-    std::shared_ptr<Object> object = handle_table().remove(handle);
-    if (const char* problem = handle_problem(handle, object)) return bad_handle("shmlink_close", problem);
-    object.reset();  // releases the OS object now, unless another thread is still using it
+    // Releases the OS object now, unless another thread is still using it.
+    const bool closed = handle_table().remove(handle);
+    if (const char* problem = handle_problem(handle, closed)) return bad_handle("shmlink_close", problem);
     return SHMLINK_OK;
   });
 }

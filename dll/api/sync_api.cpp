@@ -23,17 +23,18 @@ shmlink_handle insert_waitable(int32_t kind, std::shared_ptr<WaitBacking> backin
 }
 
 // The waitable object behind `handle`; otherwise null, with *why saying what is wrong.
-std::shared_ptr<WaitableObject> find_waitable(shmlink_handle handle, std::string* why) {
-  std::shared_ptr<Object> object = handle_table().find(handle);
-  if (const char* problem = handle_problem(handle, object)) {
+Ref<WaitableObject> find_waitable(shmlink_handle handle, std::string* why) {
+  HandleTable::Use use = handle_table().find(handle);
+  if (const char* problem = handle_problem(handle, static_cast<bool>(use))) {
     *why = problem;
-    return nullptr;
+    return {};
   }
+  Object* object = use.get();
   if (!is_waitable_kind(object->kind())) {
     *why = std::string("a ") + kind_name(object->kind()) + " cannot be waited on";
-    return nullptr;
+    return {};
   }
-  return std::static_pointer_cast<WaitableObject>(object);
+  return Ref<WaitableObject>(std::move(use), static_cast<WaitableObject*>(object));
 }
 // Creates or opens one kind of waitable object with the shared argument checks.
 template <class Create>
@@ -182,7 +183,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait(shmlink_handle waitable, uint32_t timeout_ms) {
   return guarded("shmlink_wait", nullptr, [&] {
     std::string why;
-    const std::shared_ptr<WaitableObject> object = find_waitable(waitable, &why);
+    const Ref<WaitableObject> object = find_waitable(waitable, &why);
     if (!object) return bad_handle("shmlink_wait", why);
     WaitBacking* backing = &object->backing();
     uint32_t index = 0;
@@ -203,7 +204,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
     if (count == 0 || count > SHMLINK_MAX_WAIT_OBJECTS)
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "count " + std::to_string(count) + " is not between 1 and 64");
     // Hold every object for the whole wait, so a concurrent close cannot free one under us.
-    std::shared_ptr<WaitableObject> objects[SHMLINK_MAX_WAIT_OBJECTS];
+    Ref<WaitableObject> objects[SHMLINK_MAX_WAIT_OBJECTS];
     WaitBacking* backings[SHMLINK_MAX_WAIT_OBJECTS];
     for (uint32_t i = 0; i < count; ++i) {
       for (uint32_t j = 0; j < i; ++j) {
