@@ -285,6 +285,48 @@ TEST(Channels, AnOpenReservationHoldsBackLaterMessagesUntilCommitted) {
   EXPECT_EQ(receive_text(receiver), "later");
 }
 
+TEST(Channels, SendOnAHandleWithAReservationOutstandingIsInvalidAndLosesNothing) {
+  // The handle's own copying send would otherwise slip in behind its open reservation.
+  const std::string name = unique_name();
+  const Handle sender = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  void* buffer = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_reserve(sender.get(), 8, 0, &buffer));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, send_text(sender, "copied"));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, send_text(sender, "copied", 100));
+  std::memcpy(buffer, "reserved", 8);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_commit(sender.get(), 8));
+  ASSERT_STATUS(SHMLINK_OK, send_text(sender, "copied"));
+  EXPECT_EQ(receive_text(receiver), "reserved");
+  EXPECT_EQ(receive_text(receiver), "copied");
+  EXPECT_EQ(receive_text(receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, ReceiveOnAHandleWithAPeekOutstandingIsInvalidAndLosesNothing) {
+  // The handle's own copying receive would otherwise take the message after the peeked one.
+  Pair pair(1024, 100);
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "peeked"));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "next"));
+  const void* data = nullptr;
+  uint32_t length = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(pair.receiver.get(), 0, &data, &length));
+  char buffer[100];
+  uint32_t received = 12345;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                shmlink_channel_receive(pair.receiver.get(), buffer, sizeof buffer, &received, 0));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                shmlink_channel_receive(pair.receiver.get(), buffer, sizeof buffer, &received, 100));
+  EXPECT_EQ(received, 12345u);
+  // The peek still holds the same message, and nothing was taken behind it.
+  const void* again = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(pair.receiver.get(), 0, &again, &length));
+  EXPECT_EQ(again, data);
+  EXPECT_EQ(std::string(static_cast<const char*>(again), length), "peeked");
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_consume(pair.receiver.get()));
+  EXPECT_EQ(receive_text(pair.receiver), "next");
+  EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
 TEST(Channels, ClosingWithAReservationDropsItAndLaterMessagesFlow) {
   const std::string name = unique_name();
   Handle quitter = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);

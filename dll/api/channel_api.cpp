@@ -56,6 +56,18 @@ void require_receiver(const ChannelObject& channel) {
     fail(SHMLINK_ERR_ACCESS_DENIED, "the handle was not opened with SHMLINK_CHANNEL_RECEIVER");
 }
 
+// send and receive copy whole messages; a zero-copy operation of the same handle left open
+// would otherwise be passed over silently (the documented contract says INVALID_ARGUMENT).
+void require_no_reservation(const ChannelObject& channel) {
+  if (channel.has_reservation.load(std::memory_order_acquire))
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a reservation outstanding: commit it first");
+}
+
+void require_no_peek(const ChannelObject& channel) {
+  if (channel.has_claim.load(std::memory_order_acquire))
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a peeked message outstanding: consume it first");
+}
+
 }  // namespace
 
 namespace shmlink {
@@ -118,6 +130,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle hand
     require_sender(*channel);
     check_length(*channel, length);
     if (data == nullptr && length > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "data is NULL and length is not 0");
+    require_no_reservation(*channel);
     ChannelRing::Reservation reservation;
     const shmlink_status status = channel->ring().reserve(length, timeout_ms, &reservation);
     if (status != SHMLINK_OK) return quick("shmlink_channel_send", status);
@@ -134,6 +147,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle h
     require_output(out_length, "out_length");
     if (buffer == nullptr && capacity > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "buffer is NULL and capacity is not 0");
     require_receiver(*channel);
+    require_no_peek(*channel);
     if (timeout_ms == 0 && channel->ring().nothing_to_claim_now()) return quick("shmlink_channel_receive", SHMLINK_ERR_TIMEOUT);
     ChannelRing::Claim claim;
     uint32_t needed = 0;
@@ -161,6 +175,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve(shmlink_handle h
     const shmlink_status status = channel->ring().reserve(length, timeout_ms, &reservation);
     if (status != SHMLINK_OK) return quick("shmlink_channel_reserve", status);
     channel->reservation = reservation;
+    channel->has_reservation.store(true, std::memory_order_release);
     *out_buffer = reservation.payload;
     return SHMLINK_OK;
   });
@@ -176,6 +191,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit(shmlink_handle ha
                                              std::to_string(channel->reservation->capacity) + " were reserved");
     const ChannelRing::Reservation reservation = *channel->reservation;
     channel->reservation.reset();
+    channel->has_reservation.store(false, std::memory_order_release);
     channel->ring().commit(reservation, length);
     return SHMLINK_OK;
   });

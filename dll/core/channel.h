@@ -35,7 +35,9 @@ class ChannelObject final : public WaitableObject {
   std::mutex mutex;
   std::optional<ChannelRing::Reservation> reservation;
   std::optional<ChannelRing::Claim> claim;
-  std::atomic<bool> has_claim{false};  // whether `claim` is set: read without the mutex by busy polls
+  // Whether `reservation` / `claim` is set: read without the mutex by send, receive and busy polls.
+  std::atomic<bool> has_reservation{false};
+  std::atomic<bool> has_claim{false};
 
  private:
   std::shared_ptr<ChannelBacking> channel_;
