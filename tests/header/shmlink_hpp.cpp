@@ -1,14 +1,21 @@
 // shmlink.hpp alone (nothing before it), compiled as C++17 with -pedantic -Werror, and a short
 // run through the RAII layer: versions, create / open_or_create / open, views outliving their
-// segment, handles closing themselves, and Error carrying the library's status and message.
+// segment, handles closing themselves, and Error carrying the library's status and message;
+// then every template of the synchronisation and channel classes instantiated once, so that the
+// strict warnings see them too (tests/cpp_wrapper_test.cpp tests their behaviour).
 #include <shmlink/shmlink.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -119,6 +126,51 @@ void errors_and_handles() {
   expect(shmlink_handle_kind(raw) == SHMLINK_ERR_BAD_HANDLE, "~Handle closes the handle");
 }
 
+
+void sync_objects_and_channels() {
+  using namespace std::chrono_literals;
+  const shmlink::Signal signal = shmlink::Signal::create(unique_name(), shmlink::Signal::Reset::automatic);
+  expect(!signal.wait(0ms), "a new signal is not set");
+  signal.set();
+  expect(signal.wait(std::chrono::microseconds(1500)), "a set signal releases a wait (any duration)");
+  expect(shmlink::Timeout(std::chrono::duration<double>(0.0015)).milliseconds() == 2, "timeouts round up");
+
+  shmlink::Mutex mutex = shmlink::Mutex::create(unique_name());
+  {
+    const std::lock_guard<shmlink::Mutex> guard(mutex);
+    const shmlink::MutexLock again(mutex, 1s);
+    expect(again.owns_lock() && !again.abandoned(), "a MutexLock locks recursively for the owning thread");
+  }
+  expect(mutex.try_lock_for(std::chrono::nanoseconds(1)), "the guards unlocked the mutex");
+  mutex.unlock();
+
+  const shmlink::Semaphore semaphore = shmlink::Semaphore::create(unique_name(), 0, 2);
+  expect(semaphore.release() == 0, "Semaphore::release gives the previous count");
+  const std::optional<shmlink::WaitAnyResult> woken = shmlink::wait_any({signal, semaphore}, shmlink::forever);
+  expect(woken && woken->index == 1 && !woken->abandoned, "wait_any gives the index of the available object");
+  const std::vector<std::reference_wrapper<const shmlink::Waitable>> objects{signal, semaphore};
+  expect(!shmlink::wait_any(objects, 0ms), "wait_any gives nullopt when its time runs out");
+
+  shmlink::Channel channel =
+      shmlink::Channel::create(unique_name(), 4096, 1000, shmlink::Channel::Role::both);
+  channel.send(std::string("text"));
+  expect(channel.send(std::vector<std::byte>(300, std::byte{7}), 0ms), "a message of bytes is sent");
+  channel.send("literal");
+  expect(channel.receive_string() == "text", "receive_string gives the first message");
+  const std::optional<std::vector<std::byte>> bytes = channel.receive(0ms);
+  expect(bytes && bytes->size() == 300 && (*bytes)[299] == std::byte{7}, "receive gives a long message whole");
+  expect(channel.receive_string(std::chrono::duration<double>(0.5)) == std::optional<std::string>("literal"),
+         "receive_string takes any duration");
+  shmlink::Channel::Reservation reservation = channel.reserve(5);
+  std::memcpy(reservation.data(), "hello", 5);
+  reservation.commit();
+  {
+    const shmlink::Channel::Message message = channel.peek();
+    expect(message.as_string_view() == "hello", "peek gives the committed message in place");
+  }
+  expect(!channel.peek(0ms), "the Message's end consumed it");
+}
+
 }  // namespace
 
 int main() {
@@ -127,6 +179,7 @@ int main() {
     segments_and_views();
     open_or_create_creates();
     errors_and_handles();
+    sync_objects_and_channels();
   } catch (const shmlink::Error& error) {
     std::fprintf(stderr, "FAILED: unexpected shmlink::Error: %s\n", error.what());
     ++failures;
