@@ -188,6 +188,31 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->unmap, &shmlink_unmap);
   EXPECT_EQ(api->flush, &shmlink_flush);
   EXPECT_EQ(api->view_info, &shmlink_view_info);
+  // 1.1
+  EXPECT_EQ(api->signal_create, &shmlink_signal_create);
+  EXPECT_EQ(api->signal_open, &shmlink_signal_open);
+  EXPECT_EQ(api->signal_set, &shmlink_signal_set);
+  EXPECT_EQ(api->signal_reset, &shmlink_signal_reset);
+  EXPECT_EQ(api->mutex_create, &shmlink_mutex_create);
+  EXPECT_EQ(api->mutex_open, &shmlink_mutex_open);
+  EXPECT_EQ(api->mutex_lock, &shmlink_mutex_lock);
+  EXPECT_EQ(api->mutex_unlock, &shmlink_mutex_unlock);
+  EXPECT_EQ(api->semaphore_create, &shmlink_semaphore_create);
+  EXPECT_EQ(api->semaphore_open, &shmlink_semaphore_open);
+  EXPECT_EQ(api->semaphore_release, &shmlink_semaphore_release);
+  EXPECT_EQ(api->wait, &shmlink_wait);
+  EXPECT_EQ(api->wait_any, &shmlink_wait_any);
+  // 1.2
+  EXPECT_EQ(api->channel_create, &shmlink_channel_create);
+  EXPECT_EQ(api->channel_open, &shmlink_channel_open);
+  EXPECT_EQ(api->channel_send, &shmlink_channel_send);
+  EXPECT_EQ(api->channel_receive, &shmlink_channel_receive);
+  EXPECT_EQ(api->channel_reserve, &shmlink_channel_reserve);
+  EXPECT_EQ(api->channel_commit, &shmlink_channel_commit);
+  EXPECT_EQ(api->channel_peek, &shmlink_channel_peek);
+  EXPECT_EQ(api->channel_consume, &shmlink_channel_consume);
+  // 1.3
+  EXPECT_EQ(api->channel_cancel, &shmlink_channel_cancel);
 }
 
 TEST(Library, GetApiFunctionsWork) {

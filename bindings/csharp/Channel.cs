@@ -357,8 +357,9 @@ public sealed unsafe class Channel : SharedWaitable
 
     /// <summary>Reserves room for a message of up to <paramref name="length"/> bytes, waiting without a time
     /// limit; write it through <see cref="ChannelReservation.Span"/> and send it with
-    /// <see cref="ChannelReservation.Commit(int)"/>. Until then, messages that other senders reserve later
-    /// wait behind it; disposing the channel drops an uncommitted reservation.</summary>
+    /// <see cref="ChannelReservation.Commit(int)"/>, or give it up with <see cref="ChannelReservation.Cancel"/>.
+    /// Until then, messages that other senders reserve later wait behind it; disposing the channel cancels an
+    /// uncommitted reservation too.</summary>
     /// <param name="length">The most the message will have (up to the channel's maximum).</param>
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>The reservation.</returns>
@@ -538,7 +539,7 @@ public sealed unsafe class Channel : SharedWaitable
         ThrowIfDisposed();
         throw new InvalidOperationException(token == 0
             ? "This reservation is empty: nothing was reserved."
-            : "This reservation was committed: its span must not be used any more.");
+            : "This reservation was committed or cancelled: its span must not be used any more.");
     }
 
     internal void ThrowIfPeekNotCurrent(long token)
@@ -561,6 +562,18 @@ public sealed unsafe class Channel : SharedWaitable
         {
             ThrowIfReservationNotCurrent(token);
             ShmLinkException.ThrowIfFailed(shmlink.channel_commit(use.Value, (uint)length));
+            _reserved = false;
+            ++_reservationToken;
+        }
+    }
+
+    internal void Cancel(long token)
+    {
+        using var use = UseHandle();
+        lock (_zeroCopyGate)
+        {
+            ThrowIfReservationNotCurrent(token);
+            ShmLinkException.ThrowIfFailed(shmlink.channel_cancel(use.Value));
             _reserved = false;
             ++_reservationToken;
         }
@@ -789,6 +802,17 @@ public readonly ref struct ChannelReservation
     {
         ThrowIfNotCurrent();
         _channel!.Commit(_token, length, _span.Length);
+    }
+
+    /// <summary>Gives the reservation up without sending anything: the messages reserved after it flow on, and
+    /// the channel may reserve or send again. Its room goes back to the senders when the receivers pass it, as
+    /// a received message's does.</summary>
+    /// <exception cref="InvalidOperationException">Committed or cancelled already, or an empty reservation.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public void Cancel()
+    {
+        ThrowIfNotCurrent();
+        _channel!.Cancel(_token);
     }
 
     private void ThrowIfNotCurrent()

@@ -197,6 +197,21 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit(shmlink_handle ha
   });
 }
 
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_cancel(shmlink_handle handle) {
+  return guarded("shmlink_channel_cancel", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_cancel", handle);
+    std::lock_guard<std::mutex> lock(channel->mutex);
+    if (!channel->reservation) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to cancel");
+    const ChannelRing::Reservation reservation = *channel->reservation;
+    channel->reservation.reset();
+    channel->has_reservation.store(false, std::memory_order_release);
+    if (!channel->ring().drop(reservation))
+      fail(SHMLINK_ERR_CORRUPT, "the channel's shared state is broken (a crashed or hostile peer?): this handle's "
+                                "reservation was changed by someone else before its cancel");
+    return SHMLINK_OK;
+  });
+}
+
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle handle, uint32_t timeout_ms,
                                                              const void** out_data, uint32_t* out_length) {
   return guarded("shmlink_channel_peek", nullptr, [&] {

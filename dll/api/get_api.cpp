@@ -44,6 +44,7 @@ const shmlink_api kApiV1 = {
     shmlink_channel_commit,
     shmlink_channel_peek,
     shmlink_channel_consume,
+    shmlink_channel_cancel,
 };
 
 }  // namespace

@@ -385,10 +385,12 @@ void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
   host_.wake(control_->data_word);
 }
 
-void ChannelRing::drop(const Reservation& reservation) {
+bool ChannelRing::drop(const Reservation& reservation) {
   RecordHeader* record = record_at(reservation.position);
   uint32_t expected = kWriting | tag_;
-  if (compare_exchange(&record->state, expected, kDropped)) host_.wake(control_->data_word);
+  if (!compare_exchange(&record->state, expected, kDropped)) return false;
+  host_.wake(control_->data_word);
+  return true;
 }
 
 // ---- Receiving ----

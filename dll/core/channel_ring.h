@@ -90,8 +90,9 @@ class ChannelRing {
   shmlink_status reserve(uint32_t length, uint32_t timeout_ms, Reservation* out);
   // Sends the reserved message with `length` bytes (<= its capacity, checked by the caller).
   void commit(const Reservation& reservation, uint32_t length);
-  // Gives the reservation up: receivers skip it.
-  void drop(const Reservation& reservation);
+  // Gives the reservation up: receivers skip it. False if its record was changed by someone
+  // else meanwhile (a broken or hostile peer): then nothing was done.
+  bool drop(const Reservation& reservation);
 
   // Takes the next message if it is at most `max_length` bytes; BUFFER_TOO_SMALL (with
   // *needed set) leaves it queued.

@@ -424,6 +424,13 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve(shmlink_handle c
  * reservation stays), BAD_HANDLE, CORRUPT. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit(shmlink_handle channel, uint32_t length);
 
+/* Gives the reservation up without sending anything (since 1.3): messages reserved after it
+ * flow on, and the handle may reserve or send again. Its room goes back to the senders when
+ * the receivers pass it, as a received message's does (at once for a waiting receiver).
+ * Closing the handle does the same.
+ * Fails: INVALID_ARGUMENT (no reservation), BAD_HANDLE, CORRUPT. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_cancel(shmlink_handle channel);
+
 /* Zero-copy receive: takes the next message for this handle and gives its bytes in place,
  * valid until shmlink_channel_consume (or the handle's close). One peek per handle at a
  * time; peeking again before consuming gives the same message.
@@ -504,6 +511,8 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* channel_peek)(shmlink_handle channel, uint32_t timeout_ms,
                                              const void** out_data, uint32_t* out_length);
   shmlink_status(SHMLINK_CALL* channel_consume)(shmlink_handle channel);
+  /* Version 1.3 */
+  shmlink_status(SHMLINK_CALL* channel_cancel)(shmlink_handle channel);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

@@ -981,11 +981,10 @@ inline Channel::OpenOrCreateResult Channel::open_or_create(const std::string& na
 // Room for one message in a Channel's ring, from Channel::reserve(): write the message through
 // data(), then commit() sends it. Move-only.
 //
-// The C API has no call that gives a reservation back: it drops one only when its channel
-// handle closes. So a Reservation that ends (or is assigned to) without a commit closes its
-// Channel: the message is dropped, the messages reserved after it flow again, and the Channel
-// is empty afterwards (open the channel again to go on): make sure no other thread is using
-// that Channel then. Commit before the end of the scope.
+// A Reservation that ends (or is assigned to) without a commit is cancelled
+// (shmlink_channel_cancel): nothing is sent, the messages reserved after it flow on, and the
+// Channel reserves and sends as before; its room goes back to the senders when the receivers
+// pass it, as a received message's does. cancel() does it early. The Reservation refers to its Channel object, which must stay where it is until then.
 class Channel::Reservation {
  public:
   // Holds nothing.
@@ -1015,7 +1014,18 @@ class Channel::Reservation {
   std::byte* begin() const noexcept { return data_; }
   std::byte* end() const noexcept { return data_ + size_; }
 
-  // True until committed (or dropped).
+  // Gives the reservation up without sending anything (see above); the Reservation holds
+  // nothing afterwards. Throws SHMLINK_ERR_INVALID_ARGUMENT if it holds nothing.
+  void cancel() {
+    if (channel_ == nullptr)
+      throw Error(SHMLINK_ERR_INVALID_ARGUMENT,
+                  "shmlink::Channel::Reservation::cancel: SHMLINK_ERR_INVALID_ARGUMENT: nothing is reserved");
+    data_ = nullptr;
+    size_ = 0;
+    detail::check(::shmlink_channel_cancel(std::exchange(channel_, nullptr)->handle_.get()));
+  }
+
+  // True until committed or cancelled.
   explicit operator bool() const noexcept { return channel_ != nullptr; }
 
   // Sends the message with all the reserved bytes; the Reservation holds nothing afterwards.
@@ -1039,9 +1049,9 @@ class Channel::Reservation {
   Reservation(Channel& channel, void* data, std::size_t size) noexcept
       : channel_(&channel), data_(static_cast<std::byte*>(data)), size_(size) {}
 
-  // Closes the channel handle: the only way the C API gives an uncommitted reservation up.
+  // Cancels what is still reserved; a failure (the channel broken by a peer) is ignored.
   void drop() noexcept {
-    if (channel_ != nullptr) std::exchange(channel_, nullptr)->handle_.reset();
+    if (channel_ != nullptr) ::shmlink_channel_cancel(std::exchange(channel_, nullptr)->handle_.get());
     data_ = nullptr;
     size_ = 0;
   }

@@ -236,6 +236,24 @@ public final class Channel extends Waitable {
     }
   }
 
+  /** Gives the reservation up without sending anything: the messages reserved after it flow on,
+   * and this handle may reserve or send again. Its room goes back to the senders when the
+   * receivers pass it, as a received message's does. The reserved buffer must not be used after
+   * this. (Closing the channel does the same.)
+   * @throws IllegalStateException if the channel is closed or nothing is reserved */
+  public void cancel() {
+    long value = handle.acquire(this);
+    reservationLock.lock();
+    try {
+      if (reservedLength < 0) throw new IllegalStateException(this + " has no reservation to cancel");
+      ShmLinkException.check(shmlink.channel_cancel(value));
+      reservedLength = -1;
+    } finally {
+      reservationLock.unlock();
+      handle.release();
+    }
+  }
+
   // ---- Receiving ----------------------------------------------------------------------------
 
   /** Receives the next message into the buffer at its position, waiting with no time limit for
