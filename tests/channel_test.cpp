@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -325,6 +326,40 @@ TEST(Channels, ReceiveOnAHandleWithAPeekOutstandingIsInvalidAndLosesNothing) {
   ASSERT_STATUS(SHMLINK_OK, shmlink_channel_consume(pair.receiver.get()));
   EXPECT_EQ(receive_text(pair.receiver), "next");
   EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, InfoGivesTheCreatorsSizesAndThisHandlesRoles) {
+  const std::string name = unique_name();
+  const Handle creator = create_channel(name, 5000, 300, SHMLINK_CHANNEL_SENDER);
+  const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  const Handle both = open_channel(name, kBoth);
+  uint32_t max_message = 0, roles = 0;
+  uint64_t capacity = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_info(creator.get(), &max_message, &capacity, &roles));
+  EXPECT_EQ(max_message, 300u);
+  EXPECT_GE(capacity, 5000u) << "at least what was asked";
+  EXPECT_EQ(capacity % 32, 0u);
+  EXPECT_EQ(roles, static_cast<uint32_t>(SHMLINK_CHANNEL_SENDER));
+  // An opener learns the creator's sizes.
+  uint32_t opened_max = 0;
+  uint64_t opened_capacity = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_info(receiver.get(), &opened_max, &opened_capacity, &roles));
+  EXPECT_EQ(opened_max, 300u);
+  EXPECT_EQ(opened_capacity, capacity);
+  EXPECT_EQ(roles, static_cast<uint32_t>(SHMLINK_CHANNEL_RECEIVER));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_info(both.get(), nullptr, nullptr, &roles));
+  EXPECT_EQ(roles, kBoth);
+  // The capacity is real: it holds as many 300-byte messages (352 bytes each with their header)
+  // as it says, and then not one more that would need more than what is left.
+  const std::string message(300, 'm');
+  for (uint64_t i = 0; i < capacity / 352; ++i) ASSERT_STATUS(SHMLINK_OK, send_text(creator, message)) << i;
+  const uint64_t left = capacity % 352;
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, send_text(creator, std::string(std::min<uint64_t>(left + 1, 300), 'x')));
+  // Any output may be left out, but not all of them.
+  max_message = 0;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_info(receiver.get(), &max_message, nullptr, nullptr));
+  EXPECT_EQ(max_message, 300u);
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_info(receiver.get(), nullptr, nullptr, nullptr));
 }
 
 TEST(Channels, CancelGivesTheReservationUpAndLaterMessagesFlow) {
@@ -654,6 +689,9 @@ TEST(Channels, BadHandlesAreRefusedByEveryFunction) {
     EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_peek(handle, 0, &data, &length));
     EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_consume(handle));
     EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_cancel(handle));
+    uint64_t capacity = 12345;
+    EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_info(handle, &length, &capacity, nullptr));
+    EXPECT_EQ(capacity, 12345u);
   }
 }
 

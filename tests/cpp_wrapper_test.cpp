@@ -539,6 +539,19 @@ std::vector<std::byte> bytes_of(const std::string& text) {
   return bytes;
 }
 
+TEST(CppChannel, SizesAreTheCreatorsWhoeverAsks) {
+  const std::string name = unique_name();
+  const Channel creator = Channel::create(name, 5000, 300, Channel::Role::sender);
+  const Channel opener = Channel::open(name, Channel::Role::receiver);
+  EXPECT_EQ(creator.max_message_bytes(), 300u);
+  EXPECT_EQ(opener.max_message_bytes(), 300u);
+  EXPECT_GE(opener.capacity_bytes(), 5000u);
+  EXPECT_EQ(opener.capacity_bytes(), creator.capacity_bytes());
+  Channel closed = Channel::open(name, Channel::Role::receiver);
+  closed.close();
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_BAD_HANDLE, (void)closed.max_message_bytes());
+}
+
 TEST(CppChannel, MessagesOfEveryFormArriveWholeAndInOrder) {
   ChannelPair pair;
   pair.sender.send("pointer and length", 7);

@@ -213,6 +213,7 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->channel_consume, &shmlink_channel_consume);
   // 1.3
   EXPECT_EQ(api->channel_cancel, &shmlink_channel_cancel);
+  EXPECT_EQ(api->channel_info, &shmlink_channel_info);
 }
 
 TEST(Library, GetApiFunctionsWork) {

@@ -84,10 +84,27 @@ public sealed unsafe class Channel : SharedWaitable
     /// <summary>Whether this handle receives.</summary>
     public bool CanReceive => (Role & ChannelRole.Receiver) != 0;
 
+    /// <summary>The longest message the channel takes: its creator's choice, which an opener learns here.</summary>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public int MaxMessageBytes => checked((int)Info().MaxMessage);
+
+    /// <summary>How many bytes of messages the channel's ring holds: at least the capacity it was created
+    /// with. Each message costs its length rounded up to 32, plus a 32-byte header.</summary>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public long CapacityBytes => checked((long)Info().Capacity);
+
+    private (uint MaxMessage, ulong Capacity) Info()
+    {
+        using var use = UseHandle();
+        ShmLinkException.ThrowIfFailed(shmlink.channel_info(use.Value, out uint maxMessage, out ulong capacity,
+                                                            out _));
+        return (maxMessage, capacity);
+    }
+
     /// <summary>Creates a new named channel.</summary>
     /// <param name="name">The name (one namespace for every kind of object).</param>
     /// <param name="capacityBytes">How many bytes of messages it buffers at least; each message costs its
-    /// length rounded up to 8, plus 16 bytes. At least one maximum message plus its 16-byte header.</param>
+    /// length rounded up to 32, plus a 32-byte header. At least one maximum message plus its header.</param>
     /// <param name="maxMessageBytes">The longest message (1 to <paramref name="capacityBytes"/>).</param>
     /// <param name="role">What this handle does: send, receive or both.</param>
     /// <param name="sharing">Who else may open it.</param>

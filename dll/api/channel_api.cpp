@@ -123,6 +123,21 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_open(const char* name, u
   });
 }
 
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_info(shmlink_handle handle, uint32_t* out_max_message_bytes,
+                                                             uint64_t* out_capacity_bytes, uint32_t* out_roles) {
+  return guarded("shmlink_channel_info", nullptr, [&] {
+    if (out_max_message_bytes == nullptr && out_capacity_bytes == nullptr && out_roles == nullptr)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "out_max_message_bytes, out_capacity_bytes and out_roles are all NULL");
+    FIND_CHANNEL("shmlink_channel_info", handle);
+    if (out_max_message_bytes != nullptr) *out_max_message_bytes = channel->ring().max_message();
+    if (out_capacity_bytes != nullptr) *out_capacity_bytes = channel->ring().ring_bytes();
+    if (out_roles != nullptr)
+      *out_roles = (channel->can_send() ? SHMLINK_CHANNEL_SENDER : 0u) |
+                   (channel->can_receive() ? SHMLINK_CHANNEL_RECEIVER : 0u);
+    return SHMLINK_OK;
+  });
+}
+
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle handle, const void* data, uint32_t length,
                                                              uint32_t timeout_ms) {
   return guarded("shmlink_channel_send", nullptr, [&] {

@@ -45,6 +45,7 @@ const shmlink_api kApiV1 = {
     shmlink_channel_peek,
     shmlink_channel_consume,
     shmlink_channel_cancel,
+    shmlink_channel_info,
 };
 
 }  // namespace

@@ -84,6 +84,7 @@ class ChannelRing {
   void detach() noexcept;
   uint32_t slot() const { return slot_; }
   uint32_t max_message() const { return max_message_; }
+  uint64_t ring_bytes() const { return ring_bytes_; }
 
   // Expected outcomes come back as statuses (TIMEOUT, CLOSED, BUFFER_TOO_SMALL); a broken
   // shared state throws Failure(CORRUPT).

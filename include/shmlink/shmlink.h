@@ -412,6 +412,15 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle c
                                                               uint32_t capacity, uint32_t* out_length,
                                                               uint32_t timeout_ms);
 
+/* What this handle's channel is (since 1.3): the longest message it takes, how many bytes of
+ * records its ring holds (at least the capacity_bytes it was created with; each message costs
+ * its length rounded up to 32, plus a 32-byte header), and this handle's roles
+ * (SHMLINK_CHANNEL_SENDER and/or SHMLINK_CHANNEL_RECEIVER). The sizes are the creator's, so an
+ * opener learns them here. Any output may be NULL, but not all three.
+ * Fails: INVALID_ARGUMENT (every output NULL), BAD_HANDLE. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_info(shmlink_handle channel, uint32_t* out_max_message_bytes,
+                                                           uint64_t* out_capacity_bytes, uint32_t* out_roles);
+
 /* Zero-copy send: reserves room for a message of up to `length` bytes and gives where to
  * write it; shmlink_channel_commit sends it. One reservation per handle at a time; messages
  * reserved later by other senders wait behind it.
@@ -513,6 +522,8 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* channel_consume)(shmlink_handle channel);
   /* Version 1.3 */
   shmlink_status(SHMLINK_CALL* channel_cancel)(shmlink_handle channel);
+  shmlink_status(SHMLINK_CALL* channel_info)(shmlink_handle channel, uint32_t* out_max_message_bytes,
+                                             uint64_t* out_capacity_bytes, uint32_t* out_roles);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

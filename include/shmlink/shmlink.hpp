@@ -819,6 +819,21 @@ class Channel : public Waitable {
     return Channel(Handle(handle));
   }
 
+  // The longest message the channel takes: its creator's choice, which an opener learns here.
+  std::size_t max_message_bytes() const {
+    std::uint32_t max_message = 0;
+    detail::check(::shmlink_channel_info(handle_.get(), &max_message, nullptr, nullptr));
+    return max_message;
+  }
+
+  // How many bytes of messages the ring holds: at least the capacity it was created with. Each
+  // message costs its length rounded up to 32, plus a 32-byte header.
+  std::uint64_t capacity_bytes() const {
+    std::uint64_t capacity = 0;
+    detail::check(::shmlink_channel_info(handle_.get(), nullptr, &capacity, nullptr));
+    return capacity;
+  }
+
   // ---- Sending a copy ----
   // Sends `length` bytes from `data` as one message, waiting for room without a time limit.
   // Throws SHMLINK_ERR_TOO_LARGE above the channel's maximum, SHMLINK_ERR_CLOSED with no

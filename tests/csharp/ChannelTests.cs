@@ -63,12 +63,23 @@ public class ChannelTests
         Assert.False(created);
         Assert.False(both.Created);
         Assert.True(both.CanSend && both.CanReceive);
+        // The sizes are the creator's, whoever asks.
+        foreach (Channel channel in new[] { receiver, sender, both })
+        {
+            Assert.Equal(100, channel.MaxMessageBytes);
+            Assert.InRange(channel.CapacityBytes, 4096, 8192);
+            Assert.Equal(0, channel.CapacityBytes % 32);
+        }
         Assert.Equal($"Channel({name})", receiver.ToString());
 
         string other = Names.Unique("channel");
         using var fresh = Channel.OpenOrCreate(other, 8192, 1000, ChannelRole.Both, out created, ObjectSharing.Group);
         Assert.True(created);
         Assert.True(fresh.Created);
+        Assert.Equal(1000, fresh.MaxMessageBytes);
+        fresh.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => fresh.MaxMessageBytes);
+        Assert.Throws<ObjectDisposedException>(() => fresh.CapacityBytes);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public final class Channel extends Waitable {
   /** Creates a new channel that only the current user may open.
    * @param name the channel's name
    * @param capacityBytes how many bytes of messages it buffers at least (each message costs its
-   *     length rounded up to 8, plus 16 bytes); at least one maximum message plus 16
+   *     length rounded up to 32, plus a 32-byte header); at least one maximum message plus 32
    * @param maxMessageBytes the longest message it takes (positive, at most capacityBytes)
    * @param role what this handle does
    * @return the channel
@@ -137,6 +137,34 @@ public final class Channel extends Waitable {
    * @return the role it was created or opened with */
   public ChannelRole role() {
     return role;
+  }
+
+  /** The longest message the channel takes: its creator's choice, which an opener learns here.
+   * @return the maximum message length in bytes
+   * @throws IllegalStateException if the channel is closed */
+  public int maxMessageBytes() {
+    int[] maxMessage = new int[1];
+    info(maxMessage, null);
+    return maxMessage[0];
+  }
+
+  /** How many bytes of messages the channel's ring holds: at least the capacity it was created
+   * with. Each message costs its length rounded up to 32, plus a 32-byte header.
+   * @return the capacity in bytes
+   * @throws IllegalStateException if the channel is closed */
+  public long capacityBytes() {
+    long[] capacity = new long[1];
+    info(null, capacity);
+    return capacity[0];
+  }
+
+  private void info(int[] maxMessage, long[] capacity) {
+    long value = handle.acquire(this);
+    try {
+      ShmLinkException.check(shmlink.channel_info(value, maxMessage, capacity, null));
+    } finally {
+      handle.release();
+    }
   }
 
   // ---- Sending ------------------------------------------------------------------------------

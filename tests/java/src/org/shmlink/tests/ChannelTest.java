@@ -58,13 +58,23 @@ class ChannelTest {
         assertEquals(ChannelRole.RECEIVER, opened.role());
         assertFalse(again.wasCreated());
         assertEquals(ChannelRole.BOTH, again.role());
+        for (Channel channel : new Channel[] {created, opened, again}) { // the creator's sizes, whoever asks
+          assertEquals(256, channel.maxMessageBytes());
+          long capacity = channel.capacityBytes();
+          assertTrue(capacity >= 4096 && capacity <= 8192, "capacity " + capacity);
+          assertEquals(0, capacity % 32);
+        }
         assertEquals(Status.ALREADY_EXISTS, statusOf(() -> Channel.create(name, 4096, 256, ChannelRole.SENDER)));
       }
     }
     String other = Support.unique("ch");
+    Channel closed;
     try (Channel made = Channel.openOrCreate(other, 4096, 256, ChannelRole.RECEIVER)) {
       assertTrue(made.wasCreated());
+      closed = made;
     }
+    assertThrows(IllegalStateException.class, closed::maxMessageBytes);
+    assertThrows(IllegalStateException.class, closed::capacityBytes);
     try (Channel shared = Channel.create(Support.unique("ch"), 4096, 256, ChannelRole.BOTH, org.shmlink.Sharing.GROUP)) {
       assertTrue(shared.wasCreated());
     }
