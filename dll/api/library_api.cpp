@@ -29,7 +29,8 @@ SHMLINK_API uint64_t SHMLINK_CALL shmlink_allocation_granularity(void) { return 
 SHMLINK_API int32_t SHMLINK_CALL shmlink_handle_kind(shmlink_handle handle) {
   return guarded("shmlink_handle_kind", nullptr, [&]() -> int32_t {
     const HandleTable::Use use = handle_table().find(handle);
-    if (const char* problem = handle_problem(handle, static_cast<bool>(use))) return bad_handle("shmlink_handle_kind", problem);
+    if (const char* problem = handle_problem(handle, static_cast<bool>(use)))
+      return bad_handle("shmlink_handle_kind", problem);
     return use.get()->kind();
   });
 }

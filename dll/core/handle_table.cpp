@@ -2,6 +2,8 @@
 
 #include "error.h"
 
+#include <algorithm>
+
 namespace shmlink {
 
 // ---- Use ----
@@ -43,7 +45,8 @@ shmlink_handle HandleTable::insert(std::shared_ptr<Object> object) {
       fail(SHMLINK_ERR_NO_RESOURCES, "the process has " + std::to_string(kMaxHandles) + " handles open");
     index = slots_used_;
     std::atomic<Slot*>& chunk = chunks_[index / kSlotsPerChunk];
-    if (chunk.load(std::memory_order_relaxed) == nullptr) chunk.store(new Slot[kSlotsPerChunk], std::memory_order_release);
+    if (chunk.load(std::memory_order_relaxed) == nullptr)
+      chunk.store(new Slot[kSlotsPerChunk], std::memory_order_release);
     slot = &chunk.load(std::memory_order_relaxed)[index % kSlotsPerChunk];
     ++slots_used_;
   }
@@ -127,9 +130,15 @@ void HandleTable::free_storage_if_unused() noexcept {
     const Slot& slot = chunks_[index / kSlotsPerChunk].load(std::memory_order_relaxed)[index % kSlotsPerChunk];
     if ((slot.state.load(std::memory_order_acquire) & (kOpen | kUseMask)) != 0) return;
   }
-  for (std::atomic<Slot*>& chunk : chunks_) delete[] chunk.exchange(nullptr, std::memory_order_acq_rel);
-  slots_used_ = 0;
+  for (uint32_t chunk = 1; chunk < kChunks; ++chunk)
+    delete[] chunks_[chunk].exchange(nullptr, std::memory_order_acq_rel);
+  slots_used_ = std::min(slots_used_, kSlotsPerChunk);
+  // The free list may name slots of the freed blocks: start it again from the first block's.
   free_head_ = kNoSlot;
+  for (uint32_t index = slots_used_; index-- > 0;) {
+    first_chunk_[index].next_free = free_head_;
+    free_head_ = index;
+  }
 }
 
 const char* handle_problem(shmlink_handle handle, bool found) {

@@ -45,7 +45,9 @@ class HandleTable {
    public:
     Use() noexcept = default;
     ~Use() { reset(); }
-    Use(Use&& other) noexcept : table_(other.table_), slot_(other.slot_), index_(other.index_) { other.slot_ = nullptr; }
+    Use(Use&& other) noexcept : table_(other.table_), slot_(other.slot_), index_(other.index_) {
+      other.slot_ = nullptr;
+    }
     Use& operator=(Use&& other) noexcept;
     Use(const Use&) = delete;
     Use& operator=(const Use&) = delete;
@@ -65,7 +67,7 @@ class HandleTable {
     uint32_t index_ = 0;
   };
 
-  HandleTable() = default;
+  HandleTable() noexcept { chunks_[0].store(first_chunk_, std::memory_order_relaxed); }
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
 
@@ -81,8 +83,9 @@ class HandleTable {
   // Closes every handle, when the library is unloaded or the process exits.
   void clear() noexcept;
 
-  // Frees the slot storage, unless a thread is still inside a call (a process exiting while a
-  // thread is blocked in the library): then it stays, as that thread will touch it again.
+  // Frees the slot storage beyond the first block, unless a thread is still inside a call (a
+  // process exiting while a thread is blocked in the library): then it stays, as that thread
+  // will touch it again.
   void free_storage_if_unused() noexcept;
 
  private:
@@ -108,7 +111,11 @@ class HandleTable {
   // The slot's last use is over and it is closed: drops the object and frees the slot.
   void retire(Slot& slot, uint32_t index) noexcept;
 
-  std::atomic<Slot*> chunks_[kChunks] = {};  // allocated as handles are first needed
+  // The first block of slots is part of the table itself, so the usual program never has its
+  // slots freed under a thread that is still calling in while the process exits; further
+  // blocks are allocated as handles are first needed.
+  Slot first_chunk_[kSlotsPerChunk];
+  std::atomic<Slot*> chunks_[kChunks] = {};
   std::mutex mutex_;                         // for inserting and freeing slots, never for lookups
   uint32_t slots_used_ = 0;                  // slots ever handed out, under mutex_
   uint32_t free_head_ = kNoSlot;             // freed slots, under mutex_

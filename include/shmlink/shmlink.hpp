@@ -999,7 +999,8 @@ inline Channel::OpenOrCreateResult Channel::open_or_create(const std::string& na
 // A Reservation that ends (or is assigned to) without a commit is cancelled
 // (shmlink_channel_cancel): nothing is sent, the messages reserved after it flow on, and the
 // Channel reserves and sends as before; its room goes back to the senders when the receivers
-// pass it, as a received message's does. cancel() does it early. The Reservation refers to its Channel object, which must stay where it is until then.
+// pass it, as a received message's does. cancel() does it early. The Reservation refers to its
+// Channel object, which must stay where it is until then.
 class Channel::Reservation {
  public:
   // Holds nothing.
