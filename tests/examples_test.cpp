@@ -151,6 +151,35 @@ TEST(Examples, ReaderFailsWhenNoWriterHoldsTheName) {
   EXPECT_EQ(output, "");
 }
 
+// The channel pair: the producer sends `count` numbered messages to the consumer, which prints
+// each and ends cleanly when the producer has left and everything was received.
+void expect_channel_pair_delivers_everything(const std::string& consumer_program, int count) {
+  const std::string name = unique_name();
+  Process producer("shmlink_channel_producer", {name, std::to_string(count)});
+  ASSERT_NO_FATAL_FAILURE(expect_ready(producer));
+  Process consumer(consumer_program, {name});
+  std::string expected;
+  for (int i = 1; i <= count; ++i) expected += printed("received message " + std::to_string(i));
+  EXPECT_EQ(consumer.read_all(), expected);
+  EXPECT_EQ(consumer.wait(), std::optional<int>(0));
+  const std::optional<std::string> sent = producer.read_line();
+  EXPECT_EQ(sent.value_or("(nothing)"), "sent " + std::to_string(count));
+  EXPECT_EQ(producer.wait(), std::optional<int>(0));
+  // Both gone: so is the channel (a consumer now finds nothing to open).
+  Process late(consumer_program, {name});
+  EXPECT_EQ(late.wait(), std::optional<int>(1));
+}
+
+TEST(Examples, ChannelProducerAndConsumerDeliverEveryMessageInOrder) {
+  SKIP_WITHOUT_EXAMPLES();
+  expect_channel_pair_delivers_everything("shmlink_channel_consumer", 200);
+}
+
+TEST(Examples, CppChannelConsumerReadsTheCProducersMessagesInPlace) {
+  SKIP_WITHOUT_EXAMPLES();
+  expect_channel_pair_delivers_everything("shmlink_cpp_channel_consumer", 200);
+}
+
 TEST(Examples, LoaderDemoLoadsTheLibraryByPath) {
   SKIP_WITHOUT_EXAMPLES();
   const std::string path = library_path();
