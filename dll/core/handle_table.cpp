@@ -32,6 +32,12 @@ void HandleTable::Use::reset() noexcept {
 
 // ---- The table ----
 
+HandleTable::HandleTable() noexcept {
+  Slot* first = reinterpret_cast<Slot*>(first_chunk_storage_);
+  for (uint32_t index = 0; index < kSlotsPerChunk; ++index) new (first + index) Slot();
+  chunks_[0].store(first, std::memory_order_relaxed);
+}
+
 shmlink_handle HandleTable::insert(std::shared_ptr<Object> object) {
   std::lock_guard<std::mutex> lock(mutex_);
   uint32_t index;
@@ -135,8 +141,9 @@ void HandleTable::free_storage_if_unused() noexcept {
   slots_used_ = std::min(slots_used_, kSlotsPerChunk);
   // The free list may name slots of the freed blocks: start it again from the first block's.
   free_head_ = kNoSlot;
+  Slot* first = chunks_[0].load(std::memory_order_relaxed);
   for (uint32_t index = slots_used_; index-- > 0;) {
-    first_chunk_[index].next_free = free_head_;
+    first[index].next_free = free_head_;
     free_head_ = index;
   }
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 
 namespace shmlink {
@@ -67,7 +68,7 @@ class HandleTable {
     uint32_t index_ = 0;
   };
 
-  HandleTable() noexcept { chunks_[0].store(first_chunk_, std::memory_order_relaxed); }
+  HandleTable() noexcept;
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
 
@@ -112,9 +113,11 @@ class HandleTable {
   void retire(Slot& slot, uint32_t index) noexcept;
 
   // The first block of slots is part of the table itself, so the usual program never has its
-  // slots freed under a thread that is still calling in while the process exits; further
-  // blocks are allocated as handles are first needed.
-  Slot first_chunk_[kSlotsPerChunk];
+  // slots freed under a thread that is still calling in while the process exits. It is raw
+  // storage that is never destroyed: destroying a slot would destroy an object such a thread
+  // still uses (clear() has released every other). Further blocks are allocated as handles
+  // are first needed.
+  alignas(Slot) unsigned char first_chunk_storage_[sizeof(Slot) * kSlotsPerChunk];
   std::atomic<Slot*> chunks_[kChunks] = {};
   std::mutex mutex_;                         // for inserting and freeing slots, never for lookups
   uint32_t slots_used_ = 0;                  // slots ever handed out, under mutex_
