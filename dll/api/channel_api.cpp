@@ -189,8 +189,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve(shmlink_handle h
     ChannelRing::Reservation reservation;
     const shmlink_status status = channel->ring().reserve(length, timeout_ms, &reservation);
     if (status != SHMLINK_OK) return quick("shmlink_channel_reserve", status);
-    channel->reservation = reservation;
-    channel->has_reservation.store(true, std::memory_order_release);
+    channel->set_reservation(reservation);
     *out_buffer = reservation.payload;
     return SHMLINK_OK;
   });
@@ -204,10 +203,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit(shmlink_handle ha
     if (length > channel->reservation->capacity)
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "commit of " + std::to_string(length) + " bytes; only " +
                                              std::to_string(channel->reservation->capacity) + " were reserved");
-    const ChannelRing::Reservation reservation = *channel->reservation;
-    channel->reservation.reset();
-    channel->has_reservation.store(false, std::memory_order_release);
-    channel->ring().commit(reservation, length);
+    channel->ring().commit(channel->take_reservation(), length);
     return SHMLINK_OK;
   });
 }
@@ -217,10 +213,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_cancel(shmlink_handle ha
     FIND_CHANNEL("shmlink_channel_cancel", handle);
     std::lock_guard<std::mutex> lock(channel->mutex);
     if (!channel->reservation) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to cancel");
-    const ChannelRing::Reservation reservation = *channel->reservation;
-    channel->reservation.reset();
-    channel->has_reservation.store(false, std::memory_order_release);
-    if (!channel->ring().drop(reservation))
+    if (!channel->ring().drop(channel->take_reservation()))
       fail(SHMLINK_ERR_CORRUPT, "the channel's shared state is broken (a crashed or hostile peer?): this handle's "
                                 "reservation was changed by someone else before its cancel");
     return SHMLINK_OK;
@@ -244,8 +237,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle hand
       uint32_t needed = 0;
       const shmlink_status status = channel->ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
       if (status != SHMLINK_OK) return quick("shmlink_channel_peek", status);
-      channel->claim = claim;
-      channel->has_claim.store(true, std::memory_order_release);
+      channel->set_claim(claim);
     }
     *out_data = channel->claim->payload;
     *out_length = channel->claim->length;
@@ -258,10 +250,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle h
     FIND_CHANNEL("shmlink_channel_consume", handle);
     std::lock_guard<std::mutex> lock(channel->mutex);
     if (!channel->claim) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no peeked message to consume");
-    const ChannelRing::Claim claim = *channel->claim;
-    channel->claim.reset();
-    channel->has_claim.store(false, std::memory_order_release);
-    channel->ring().consume(claim);
+    channel->ring().consume(channel->take_claim());
     return SHMLINK_OK;
   });
 }

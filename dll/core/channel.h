@@ -32,9 +32,30 @@ class ChannelObject final : public WaitableObject {
   bool can_receive() const { return (roles_ & channel::kRoleReceiver) != 0; }
 
   // This handle's zero-copy operations in progress (one of each at a time), under `mutex`.
+  // Set and taken only through these, which keep the flags below in step.
   std::mutex mutex;
   std::optional<ChannelRing::Reservation> reservation;
   std::optional<ChannelRing::Claim> claim;
+  void set_reservation(const ChannelRing::Reservation& value) {
+    reservation = value;
+    has_reservation.store(true, std::memory_order_release);
+  }
+  ChannelRing::Reservation take_reservation() {
+    const ChannelRing::Reservation value = *reservation;
+    reservation.reset();
+    has_reservation.store(false, std::memory_order_release);
+    return value;
+  }
+  void set_claim(const ChannelRing::Claim& value) {
+    claim = value;
+    has_claim.store(true, std::memory_order_release);
+  }
+  ChannelRing::Claim take_claim() {
+    const ChannelRing::Claim value = *claim;
+    claim.reset();
+    has_claim.store(false, std::memory_order_release);
+    return value;
+  }
   // Whether `reservation` / `claim` is set: read without the mutex by send, receive and busy polls.
   std::atomic<bool> has_reservation{false};
   std::atomic<bool> has_claim{false};
