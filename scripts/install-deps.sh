@@ -14,7 +14,10 @@ if [ "$profile" = test ] || [ "$profile" = fuzz ]; then
 fi
 if [ "$profile" = test ]; then
   packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64 swig
-    openjdk-17-jdk-headless junit5 libboost-dev)
+    openjdk-17-jdk-headless junit5 libboost-dev
+    g++-mingw-w64-i686 gcc-multilib g++-multilib
+    # wine32's libraries, never wine32 itself (scripts/wine32.sh says why)
+    libwine:i386)
 elif [ "$profile" = bench ]; then
   packages+=(libboost-dev python3-matplotlib)
 fi
@@ -31,5 +34,9 @@ echo "Installing missing Debian packages: ${missing[*]}"
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
+# The 32-bit runs need i386 packages (libwine:i386; scripts/wine32.sh downloads wine32:i386).
+if [[ " ${missing[*]} " == *":i386 "* ]] && ! dpkg --print-foreign-architectures | grep -qx i386; then
+  "${sudo[@]}" dpkg --add-architecture i386
+fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
