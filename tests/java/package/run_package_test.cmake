@@ -1,4 +1,4 @@
-# cmake -DJAVA= -DJAVAC= -DJAR= -DSHMLINK_JAR= -DWINDOWS=ON|OFF -DSOURCE=App.java -DWORK_DIR= -P run_package_test.cmake
+# cmake -DJAVA= -DJAVAC= -DJAR= -DSHMLINK_JAR= -DWINDOWS_PLATFORMS=<windows-x86_64;windows-x86 or empty> -DSOURCE=App.java -DWORK_DIR= -P run_package_test.cmake
 # Checks shmlink.jar's contents, then compiles App.java in a folder of its own against the jar
 # and runs it with `java -cp shmlink.jar:. App`, with no library path set.
 cmake_minimum_required(VERSION 3.20)
@@ -7,9 +7,9 @@ if(NOT status EQUAL 0)
   message(FATAL_ERROR "cannot list ${SHMLINK_JAR}")
 endif()
 set(expected native/linux-x86_64/libshmlink.so.1 native/linux-x86_64/libshmlink_java.so org/shmlink/Segment.class)
-if(WINDOWS)
-  list(APPEND expected native/windows-x86_64/shmlink.dll native/windows-x86_64/shmlink_java.dll)
-endif()
+foreach(platform IN LISTS WINDOWS_PLATFORMS)
+  list(APPEND expected native/${platform}/shmlink.dll native/${platform}/shmlink_java.dll)
+endforeach()
 foreach(entry IN LISTS expected)
   string(FIND "${listing}" "${entry}" at)
   if(at EQUAL -1)

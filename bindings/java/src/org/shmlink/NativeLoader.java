@@ -28,11 +28,7 @@ final class NativeLoader {
     if (loaded) return;
     boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
     String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-    if (!arch.equals("amd64") && !arch.equals("x86_64")) {
-      throw new UnsatisfiedLinkError("shmlink: no native library for the architecture " + arch
-          + " in this jar (it carries linux-x86_64 and windows-x86_64)");
-    }
-    String platform = windows ? "windows-x86_64" : "linux-x86_64";
+    String platform = platform(windows, arch);
     // The library first, then the wrapper that links it: the loader finds it already loaded.
     List<String> files = windows ? List.of("shmlink.dll", "shmlink_java.dll")
                                  : List.of("libshmlink.so.1", "libshmlink_java.so");
@@ -64,6 +60,17 @@ final class NativeLoader {
       throw new UncheckedIOException("shmlink: cannot extract the native libraries", e);
     }
     loaded = true;
+  }
+
+  /** The jar's folder for this JVM: linux-x86_64, windows-x86_64 or windows-x86 (32-bit JVMs). */
+  static String platform(boolean windows, String arch) {
+    if (arch.equals("amd64") || arch.equals("x86_64")) return windows ? "windows-x86_64" : "linux-x86_64";
+    boolean x86 = arch.equals("x86") || arch.equals("i386") || arch.equals("i486") || arch.equals("i586")
+        || arch.equals("i686");
+    if (x86 && windows) return "windows-x86";
+    throw new UnsatisfiedLinkError("shmlink: no native library for " + (windows ? "Windows" : "this OS")
+        + " on the architecture " + arch + " in this jar (it carries linux-x86_64, windows-x86_64 and"
+        + " windows-x86)");
   }
 
   private static void deleteOrLater(Path path, boolean windows) {
