@@ -1,5 +1,6 @@
 #include "named_object.h"
 
+#include "../core/object_header.h"
 #include "os_error.h"
 
 #include <dirent.h>
@@ -23,6 +24,10 @@ constexpr char kObjectPrefix[] = "shmlink.";
 // How long an opener waits for a closer or a cleaner that holds the exclusive lock. They
 // hold it only for an unlink, so running out means someone holds it on purpose.
 constexpr auto kExclusiveLockPatience = std::chrono::seconds(2);
+
+// How many directory entries of /dev/shm one create looks at for objects that crashed
+// processes left (remove_dead_objects).
+constexpr int kEntriesPerScan = 16;
 
 bool same_file(int fd, const std::string& path) {
   struct stat by_fd {};
@@ -49,10 +54,23 @@ bool foreign_local_file(int fd, const std::string& path) {
   return fstat(fd, &status) != 0 || status.st_uid != geteuid();
 }
 
+// Provably a shmlink object: a regular file with a ready header of ours. Anything else at one
+// of our names (a plain shm_open object another program named shmlink.*, a file someone put
+// there) is never removed by us, locked or not: nobody but us takes our locks.
+bool is_shmlink_object(int fd) {
+  struct stat status {};
+  if (fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) return false;
+  if (status.st_size < static_cast<off_t>(kHeaderPageBytes)) return false;
+  ObjectHeader header{};
+  if (pread(fd, &header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) return false;
+  return header.magic == kHeaderMagic && header.state == kStateReady;
+}
+
 // Called with the exclusive lock held on `fd`: nobody else has the object open through the
-// protocol, so its name can go (if it still refers to this file, and the file is ours).
+// protocol, so its name can go (if it still refers to this file, the file is ours, and it is
+// a shmlink object).
 void unlink_if_same(int fd, const std::string& path) {
-  if (same_file(fd, path) && !foreign_local_file(fd, path)) unlink(path.c_str());
+  if (same_file(fd, path) && !foreign_local_file(fd, path) && is_shmlink_object(fd)) unlink(path.c_str());
 }
 
 // Opens a new unnamed file in /dev/shm; falls back to a temporary name where O_TMPFILE is
@@ -176,15 +194,24 @@ std::unique_ptr<NamedObject> publish_new(const std::string& path, mode_t mode,
 std::unique_ptr<NamedObject> open_published(const std::string& path, int open_flags) {
   const auto deadline = std::chrono::steady_clock::now() + kExclusiveLockPatience;
   for (;;) {
-    const int fd = open(path.c_str(), open_flags | O_NOFOLLOW | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO put at the name would block open(2) until a writer came.
+    const int fd = open(path.c_str(), open_flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
       if (errno == ENOENT) return nullptr;
+      if (errno == ENXIO) fail(SHMLINK_ERR_ACCESS_DENIED, path + " is a FIFO or socket, not a shmlink object");
       throw_errno(errno, "open " + path);
     }
+    struct stat status {};
+    if (fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+      close(fd);
+      fail(SHMLINK_ERR_ACCESS_DENIED, path + " is not a regular file (a FIFO, device or directory someone put "
+                                             "there), so not a shmlink object");
+    }
     if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) {
-      // Nobody holds it: every holder died. Remove it as their last close would have.
-      // If we may not remove it (another user's file), it is not ours to use either.
-      if (foreign_local_file(fd, path) ||
+      // Nobody holds it: every holder died. Remove it as their last close would have. If it
+      // is not provably a shmlink object, or we may not remove it (another user's file), it
+      // is not ours to remove or to use: the caller's checks refuse it.
+      if (foreign_local_file(fd, path) || !is_shmlink_object(fd) ||
           (same_file(fd, path) && unlink(path.c_str()) != 0 && (errno == EPERM || errno == EACCES))) {
         flock_retrying(fd, LOCK_SH);
         return std::make_unique<NamedObject>(fd, path);  // the caller's checks refuse it
@@ -217,21 +244,43 @@ void check_local_owner(int fd, const std::string& path) {
 }
 
 void remove_dead_objects() noexcept {
-  DIR* directory = opendir(kShmDirectory);
-  if (directory == nullptr) return;
+  const int directory = open(kShmDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (directory < 0) return;
+  // Where the last look stopped: each call looks at a few more entries from there, wrapping
+  // around at the end, so a create costs the same beside ten files or a hundred thousand.
+  static std::atomic<int64_t> resume_at{0};
+  off_t offset = static_cast<off_t>(resume_at.load(std::memory_order_relaxed));
+  if (lseek(directory, offset, SEEK_SET) < 0) offset = lseek(directory, 0, SEEK_SET);
+  alignas(struct dirent64) char buffer[4096];
+  const ssize_t got = getdents64(directory, buffer, sizeof buffer);
+  if (got <= 0) {
+    resume_at.store(0, std::memory_order_relaxed);  // the end (or an error): start over next time
+    close(directory);
+    return;
+  }
   const uid_t me = geteuid();
-  while (const dirent* entry = readdir(directory)) {
-    if (std::strncmp(entry->d_name, kObjectPrefix, std::strlen(kObjectPrefix)) != 0) continue;
+  const std::string local_prefix = std::string(kObjectPrefix) + std::to_string(me) + ".";
+  const std::string global_prefix = std::string(kObjectPrefix) + "global.";
+  int examined = 0;
+  for (ssize_t at = 0; at < got && examined < kEntriesPerScan; ++examined) {
+    const auto* entry = reinterpret_cast<const struct dirent64*>(buffer + at);
+    at += entry->d_reclen;
+    offset = static_cast<off_t>(entry->d_off);
+    const char* name = entry->d_name;
+    if (std::strncmp(name, local_prefix.c_str(), local_prefix.size()) != 0 &&
+        std::strncmp(name, global_prefix.c_str(), global_prefix.size()) != 0)
+      continue;
     struct stat status {};
-    if (fstatat(dirfd(directory), entry->d_name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (status.st_uid != me || !S_ISREG(status.st_mode)) continue;
-    const std::string path = std::string(kShmDirectory) + "/" + entry->d_name;
+    const std::string path = std::string(kShmDirectory) + "/" + name;
     const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) continue;
     if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd, path);
     close(fd);
   }
-  closedir(directory);
+  resume_at.store(static_cast<int64_t>(offset), std::memory_order_relaxed);
+  close(directory);
 }
 
 }  // namespace shmlink::posix

@@ -72,7 +72,9 @@ std::unique_ptr<NamedObject> open_published(const std::string& path, int open_fl
 void check_local_owner(int fd, const std::string& path);
 
 // Removes objects of this user in /dev/shm that no process holds any more (their holders
-// died); best effort, never throws.
+// died), looking at a few directory entries per call (every create calls it), so that the
+// whole directory is looked through over many calls at a constant cost each. Only files
+// that are provably shmlink objects are removed. Best effort, never throws.
 void remove_dead_objects() noexcept;
 
 }  // namespace shmlink::posix

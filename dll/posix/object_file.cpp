@@ -83,7 +83,9 @@ CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_
     if (name.scope == Namespace::Local) check_local_owner(existing->fd(), path);
     ObjectHeader header{};
     const bool readable = pread(existing->fd(), &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
-    if (readable && header.magic == kHeaderMagic && header.kind != kind)
+    if (!readable || header.magic != kHeaderMagic)
+      fail(SHMLINK_ERR_ALREADY_EXISTS, "the name is taken by a file that is not a shmlink object");
+    if (header.kind != kind)
       fail(SHMLINK_ERR_WRONG_KIND, std::string("the name belongs to a ") + kind_name(header.kind));
     fail(SHMLINK_ERR_ALREADY_EXISTS, std::string("a ") + kind_name(kind) + " of that name exists");
   }

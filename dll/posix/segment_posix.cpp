@@ -108,9 +108,13 @@ std::shared_ptr<SegmentBacking> segment_from_object(std::unique_ptr<NamedObject>
   posix::read_exact(object->fd(), file_path.data(), file_path.size(), sizeof header, path);
   if (file_path[0] != '/' || file_path.find('\0') != std::string::npos)
     fail(SHMLINK_ERR_CORRUPT, path + " names no absolute file path");
-  const int file_fd = open(file_path.c_str(), open_flags_for(access) | O_CLOEXEC);
+  // O_NONBLOCK: never block in open(2) on a FIFO someone put at the path.
+  const int file_fd = open(file_path.c_str(), open_flags_for(access) | O_CLOEXEC | O_NONBLOCK);
   if (file_fd < 0) throw_errno(errno, "open " + file_path);
   try {
+    struct stat status {};
+    if (fstat(file_fd, &status) != 0) throw_errno(errno, "fstat " + file_path);
+    if (!S_ISREG(status.st_mode)) fail(SHMLINK_ERR_CORRUPT, file_path + " is not a regular file");
     if (posix::file_size(file_fd, file_path) < header.data_bytes)
       fail(SHMLINK_ERR_CORRUPT, file_path + " is shorter than the segment made from it");
   } catch (...) {
@@ -155,7 +159,8 @@ std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Ac
 OpenedSegment platform_segment_from_file(const char* file_path, const ObjectName* name, uint64_t size, Access access,
                                          uint32_t flags) {
   const bool writable = access == Access::ReadWrite;
-  const int file_fd = open(file_path, (writable ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0666);
+  // O_NONBLOCK: a FIFO would block open(2) until a writer came; it is refused below.
+  const int file_fd = open(file_path, (writable ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC | O_NONBLOCK, 0666);
   if (file_fd < 0) {
     if (errno == ENOENT && !writable)
       throw_errno(errno, std::string("open ") + file_path + " (only READ_WRITE access creates a missing file)");
