@@ -216,17 +216,22 @@ void RobustMutex::unlock() {
 void RobustMutex::release(uint32_t self) {
   __atomic_store_n(&layout_->recursion, 0u, __ATOMIC_RELAXED);
   __atomic_store_n(&layout_->owner, 0u, __ATOMIC_RELEASE);
+  uint32_t* const wake = &layout_->wake;
   uint32_t expected = self;
-  if (!compare_exchange(&layout_->lock, expected, 0)) {
+  uint32_t sleepers = 0;
+  if (compare_exchange(&layout_->lock, expected, 0)) {
+    sleepers = __atomic_load_n(wake, __ATOMIC_SEQ_CST);
+  } else {
     if (tid_of(expected) != self) corrupt("its lock word changed under its owner");
     // FUTEX_WAITERS: the kernel hands the word to the first waiter, or frees it.
     const int error = futex_unlock_pi(&layout_->lock);
     if (error != 0) corrupt(std::string("the kernel refuses to unlock its lock word: ") + std::strerror(error));
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    // A read-modify-write, which (unlike a plain load) cannot be ordered before the kernel's
+    // change of the lock word.
+    sleepers = __atomic_fetch_or(wake, 0u, __ATOMIC_SEQ_CST);
   }
   // Wake every wait_any sleeper (they race for it); the flag tells whether there are any.
-  uint32_t* const wake = &layout_->wake;
-  if ((__atomic_load_n(wake, __ATOMIC_SEQ_CST) & 1u) != 0) {
+  if ((sleepers & 1u) != 0) {
     __atomic_fetch_add(wake, 1u, __ATOMIC_SEQ_CST);  // clears bit 0, changes the value slept on
     futex_wake(wake, INT_MAX);
   }
