@@ -15,7 +15,7 @@ fi
 if [ "$profile" = test ]; then
   packages+=(libgtest-dev googletest g++-mingw-w64-x86-64 wine wine64 swig
     openjdk-17-jdk-headless junit5 libboost-dev
-    g++-mingw-w64-i686 gcc-multilib g++-multilib
+    g++-mingw-w64-i686 gcc-multilib g++-multilib qemu-user-static
     # wine32's libraries, never wine32 itself (scripts/wine32.sh says why)
     libwine:i386)
 elif [ "$profile" = bench ]; then
