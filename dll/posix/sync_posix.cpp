@@ -1,20 +1,18 @@
 // Signals, mutexes, semaphores and waiting on Linux.
 //
 // Signals and semaphores are futex words in small named objects (object_file.h). A mutex
-// is a process-shared, robust, recursive pthread mutex in its object: its lock word follows
-// the kernel's robust-futex protocol (owner TID | FUTEX_WAITERS | FUTEX_OWNER_DIED), so when
-// an owner dies the kernel marks it and wakes a waiter at once, with no polling. Waiting on
-// several objects sleeps in futex_waitv on all their words.
+// is the library's own robust, recursive mutex on a priority-inheritance futex word
+// (robust_mutex.h): when an owner dies the kernel hands it to a waiter at once. Waiting on
+// several objects sleeps in futex_waitv on all their words (for a mutex, its wake word).
 #include "../core/platform.h"
 #include "../core/sync_layout.h"
 #include "futex.h"
 #include "object_file.h"
 #include "os_error.h"
+#include "robust_mutex.h"
 #include "waitable.h"
 
 #include <fcntl.h>
-#include <linux/futex.h>
-#include <pthread.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,10 +24,6 @@
 #include <map>
 #include <mutex>
 #include <utility>
-
-#if defined(__SANITIZE_THREAD__)
-#include <sanitizer/tsan_interface.h>
-#endif
 
 namespace shmlink {
 namespace {
@@ -200,24 +194,30 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
 
 // ---- Mutexes ----
 
-// One mapping of a mutex object per process, shared by all its handles. While a thread of
-// this process owns the mutex, that thread's robust list (kept by glibc and the kernel)
-// points into this mapping, so it must stay mapped: if the last handle closes while a
-// thread still owns the mutex, the pages stay mapped until the process exits.
+// One mapping of a mutex object per process, shared by all its handles, so that they agree
+// on the mutex's address (ThreadSanitizer knows a mutex by it). While a thread of this
+// process holds the mutex, the mapping stays: if the last handle closes meanwhile, the pages
+// stay mapped until the process exits, so that the address is not reused for another mutex
+// while TSan still counts this one as held.
 class MutexMapping {
  public:
-  explicit MutexMapping(std::unique_ptr<ObjectMapping> mapping) : mapping_(std::move(mapping)) {}
+  explicit MutexMapping(std::unique_ptr<ObjectMapping> mapping)
+      : mapping_(std::move(mapping)), mutex_(static_cast<MutexLayout*>(mapping_->data())) {}
   ~MutexMapping() {
     if (owned_levels_.load() != 0) mapping_->keep_mapped_forever();
   }
-  pthread_mutex_t* mutex() const { return static_cast<pthread_mutex_t*>(mapping_->data()); }
-  // The lock word of the robust-futex protocol: the first member of every glibc mutex.
-  uint32_t* lock_word() const { return reinterpret_cast<uint32_t*>(mutex()); }
-  void acquired() { owned_levels_.fetch_add(1); }
+  posix::RobustMutex& mutex() { return mutex_; }
+  const posix::RobustMutex& mutex() const { return mutex_; }
+  // Counts what lock and unlock return; Take::NotReady counts nothing.
+  Take acquired(Take take) {
+    if (take != Take::NotReady) owned_levels_.fetch_add(1);
+    return take;
+  }
   void released() { owned_levels_.fetch_sub(1); }
 
  private:
   std::unique_ptr<ObjectMapping> mapping_;
+  posix::RobustMutex mutex_;
   std::atomic<int64_t> owned_levels_{0};  // lock levels held by threads of this process
 };
 
@@ -250,88 +250,32 @@ MutexMappings& mutex_mappings() {
   return *mappings;
 }
 
-// pthread_mutex_clocklock with a CLOCK_MONOTONIC deadline (a wall-clock change can neither
-// stretch nor cut the wait). GCC 12's ThreadSanitizer does not intercept it, so under TSan the
-// acquisition is announced by hand: otherwise TSan misses the lock, and with it the ordering
-// it gives, and reports races on data the mutex guards.
-int clock_lock(pthread_mutex_t* mutex, const timespec* deadline) {
-#if defined(__SANITIZE_THREAD__)
-  __tsan_mutex_pre_lock(mutex, __tsan_mutex_try_lock);
-  const int result = pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, deadline);
-  const bool acquired = result == 0 || result == EOWNERDEAD;
-  __tsan_mutex_post_lock(mutex, __tsan_mutex_try_lock | (acquired ? 0u : __tsan_mutex_try_lock_failed), 0);
-  return result;
-#else
-  return pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, deadline);
-#endif
-}
-
 class PosixMutex final : public MutexBacking, public PosixWaitable {
-  static constexpr int kOwnerlessRetries = 1000;
-
  public:
   PosixMutex(std::unique_ptr<NamedObject> object, std::shared_ptr<MutexMapping> mapping)
       : object_(std::move(object)), mapping_(std::move(mapping)) {}
 
   void unlock() override {
-    const int result = pthread_mutex_unlock(mapping_->mutex());
-    if (result == EPERM) fail(SHMLINK_ERR_NOT_OWNER, "the calling thread does not own the mutex");
-    if (result != 0) posix::throw_errno(SHMLINK_ERR_CORRUPT, result, "pthread_mutex_unlock");
+    mapping_->mutex().unlock();
     mapping_->released();
   }
 
-  Take try_take(FutexWaitEntry& entry, bool after_sleep) override {
-    uint32_t* word = mapping_->lock_word();
-    for (int attempt = 0;; ++attempt) {
-      const Take take = outcome(pthread_mutex_trylock(mapping_->mutex()), "pthread_mutex_trylock");
-      if (take != Take::NotReady) {
-        // Others may still sleep on the word, and trylock does not say so in it: mark it as
-        // glibc does after a contended lock, so that our unlock wakes the next of them.
-        if (after_sleep) __atomic_fetch_or(word, static_cast<uint32_t>(FUTEX_WAITERS), __ATOMIC_ACQ_REL);
-        return take;
-      }
-      uint32_t value = load(word);
-      // Released meanwhile: try again. A word that stays ownerless yet busy was written by
-      // a broken or hostile peer: sleep on it like on a held mutex, within the deadline,
-      // rather than spin forever.
-      if ((value & FUTEX_TID_MASK) == 0 && attempt < kOwnerlessRetries) continue;
-      // Ask the owner's unlock (or the kernel, if the owner dies) to wake us.
-      const uint32_t sleep_on = value | FUTEX_WAITERS;
-      if (value != sleep_on && !compare_exchange(word, value, sleep_on)) continue;
-      entry = {word, sleep_on};
-      return Take::NotReady;
-    }
+  // Waiting on several objects sleeps on the mutex's wake word, not on its lock word.
+  Take try_take(FutexWaitEntry& entry, bool) override {
+    entry = mapping_->mutex().prepare_to_sleep();
+    return mapping_->acquired(mapping_->mutex().try_lock());
   }
-  // Always: even a mutex taken meanwhile may have been taken without FUTEX_WAITERS, and then
-  // its unlock would wake nobody.
-  bool looks_ready() const override { return (load(mapping_->lock_word()) & FUTEX_TID_MASK) == 0; }
-  void pass_on_wake() override { posix::futex_wake(mapping_->lock_word(), 1); }
+  bool looks_ready() const override { return mapping_->mutex().looks_free(); }
+  // Every unlock wakes all who sleep on the wake word: there is nobody to pass a wake on to.
+  void pass_on_wake() override {}
+  // An owner that dies wakes no one on the wake word: look again every kPeerCheckMs.
+  bool watches_peers() const override { return true; }
 
   Take wait_alone(const Deadline& deadline, uint32_t timeout_ms) override {
-    pthread_mutex_t* mutex = mapping_->mutex();
-    if (timeout_ms == 0) return outcome(pthread_mutex_trylock(mutex), "pthread_mutex_trylock");
-    const int result = deadline.has_deadline() ? clock_lock(mutex, deadline.as_timespec()) : pthread_mutex_lock(mutex);
-    if (result == ETIMEDOUT) return Take::NotReady;
-    return outcome(result, "pthread_mutex_lock");
+    return mapping_->acquired(mapping_->mutex().lock(deadline, timeout_ms));
   }
 
  private:
-  // Maps a pthread lock result; makes an abandoned mutex usable again.
-  Take outcome(int result, const char* what) {
-    switch (result) {
-      case 0:
-        mapping_->acquired();
-        return Take::Taken;
-      case EOWNERDEAD:
-        pthread_mutex_consistent(mapping_->mutex());
-        mapping_->acquired();
-        return Take::Abandoned;
-      case EBUSY: return Take::NotReady;
-      case EAGAIN: fail(SHMLINK_ERR_NO_RESOURCES, "the mutex's recursion count is at its maximum");
-      default: posix::throw_errno(SHMLINK_ERR_CORRUPT, result, what);
-    }
-  }
-
   std::unique_ptr<NamedObject> object_;
   std::shared_ptr<MutexMapping> mapping_;
 };
@@ -382,7 +326,11 @@ std::shared_ptr<WaitBacking> semaphore_from(std::unique_ptr<NamedObject> object,
 
 std::shared_ptr<WaitBacking> mutex_from(std::unique_ptr<NamedObject> object, const ObjectHeader& header) {
   std::shared_ptr<MutexMapping> mapping = mutex_mappings().get(object->fd(), [&] {
-    return std::make_shared<MutexMapping>(map_existing(*object, header, sizeof(pthread_mutex_t), SHMLINK_KIND_MUTEX));
+    std::unique_ptr<ObjectMapping> mapped = map_existing(*object, header, sizeof(MutexLayout), SHMLINK_KIND_MUTEX);
+    const uint32_t protocol = __atomic_load_n(&static_cast<MutexLayout*>(mapped->data())->protocol, __ATOMIC_ACQUIRE);
+    if (protocol != kMutexProtocol)
+      fail(SHMLINK_ERR_INCOMPATIBLE, "the mutex object speaks another mutex protocol (" + std::to_string(protocol) + ")");
+    return std::make_shared<MutexMapping>(std::move(mapped));
   });
   return std::make_shared<PosixMutex>(std::move(object), std::move(mapping));
 }
@@ -442,34 +390,28 @@ std::shared_ptr<WaitBacking> platform_open_semaphore(const ObjectName& name) {
 OpenedWaitable platform_create_mutex(const ObjectName& name, uint32_t flags) {
   std::unique_ptr<ObjectMapping> object_mapping;
   std::shared_ptr<MutexMapping> mapping;
-  const auto initialize =
-      small_object_initializer(SHMLINK_KIND_MUTEX, sizeof(pthread_mutex_t), object_mapping, [](void* data) {
-        pthread_mutexattr_t attributes;
-        pthread_mutexattr_init(&attributes);
-        pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
-        pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
-        pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_RECURSIVE);
-        const int result = pthread_mutex_init(static_cast<pthread_mutex_t*>(data), &attributes);
-        pthread_mutexattr_destroy(&attributes);
-        if (result != 0) posix::throw_errno(result, "pthread_mutex_init");
-      });
+  const auto initialize = small_object_initializer(
+      SHMLINK_KIND_MUTEX, sizeof(MutexLayout), object_mapping,
+      [](void* data) { posix::RobustMutex::initialize(static_cast<MutexLayout*>(data)); });
   // Taking initial ownership happens before the name is published, so that nobody can take
-  // the mutex first; the owning thread's robust list then points into this very mapping.
-  // A mutex built in an attempt whose publishing failed is never seen by anyone: let go of it.
+  // the mutex first. A mutex built in an attempt whose publishing failed is never seen by
+  // anyone: let go of it.
   const auto discard_unpublished = [&] {
-    if (mapping && (flags & SHMLINK_MUTEX_INITIALLY_OWNED) && pthread_mutex_unlock(mapping->mutex()) == 0)
-      mapping->released();
+    if (mapping && (flags & SHMLINK_MUTEX_INITIALLY_OWNED)) {
+      try {
+        mapping->mutex().unlock();
+        mapping->released();
+      } catch (const Failure&) {
+      }
+    }
     mapping.reset();
   };
   const auto initialize_and_own = [&](int fd) {
     discard_unpublished();
     initialize(fd);
     mapping = std::make_shared<MutexMapping>(std::move(object_mapping));
-    if (flags & SHMLINK_MUTEX_INITIALLY_OWNED) {
-      const int result = pthread_mutex_lock(mapping->mutex());
-      if (result != 0) posix::throw_errno(result, "pthread_mutex_lock");
-      mapping->acquired();
-    }
+    if ((flags & SHMLINK_MUTEX_INITIALLY_OWNED) && mapping->acquired(mapping->mutex().try_lock()) != Take::Taken)
+      fail(SHMLINK_ERR_SYSTEM, "a new mutex could not be taken by its creator");
   };
   posix::CreatedObject created;
   try {

@@ -198,11 +198,14 @@ int main(int argc, char** argv) {
   } else if (command == "mutex-hold") {
     shmlink_handle mutex = 0;
     check(shmlink_mutex_open(name, &mutex), "open");
+    const uint64_t levels = argc > 3 ? number(argv[3]) : 1;
+    if (levels == 0 || levels > 1000) usage("LEVELS is 1 to 1000");
     const shmlink_status locked = shmlink_mutex_lock(mutex, SHMLINK_INFINITE);
     check(locked, "lock");
+    for (uint64_t level = 1; level < levels; ++level) check_ok(shmlink_mutex_lock(mutex, 0), "lock again");
     say(std::string("locked ") + shmlink_status_name(locked));
     hold();
-    check(shmlink_mutex_unlock(mutex), "unlock");
+    for (uint64_t level = 0; level < levels; ++level) check(shmlink_mutex_unlock(mutex), "unlock");
     check(shmlink_close(mutex), "close");
     say("closed");
   } else if (command == "mutex-count") {

@@ -26,10 +26,12 @@
 //   shmlink_peer semaphore-release NAME COUNT
 //                                           opens semaphore NAME, releases COUNT, prints
 //                                           "done PREVIOUS_COUNT"
-//   shmlink_peer mutex-hold NAME            opens mutex NAME, locks it (no time limit),
+//   shmlink_peer mutex-hold NAME [LEVELS]   opens mutex NAME, locks it (no time limit),
 //                                           prints "locked STATUS_NAME" ("locked SHMLINK_OK",
-//                                           "locked SHMLINK_ABANDONED"), holds it until
-//                                           stdin closes, then unlocks it
+//                                           "locked SHMLINK_ABANDONED"), locks it LEVELS - 1
+//                                           more times (recursively; LEVELS is 1 unless
+//                                           given), holds it until stdin closes, then
+//                                           unlocks every level
 //   shmlink_peer mutex-count MUTEX SEGMENT ITERATIONS [START_SIGNAL]
 //                                           opens mutex MUTEX and segment SEGMENT, prints
 //                                           "ready", waits for signal START_SIGNAL if given,

@@ -237,7 +237,7 @@ const std::string& bin_directory() {
   return directory;
 }
 
-std::string program_path(const std::string& name) { return bin_directory() + name; }
+std::string program_path(const std::string& name) { return name.rfind('/', 0) == 0 ? name : bin_directory() + name; }
 
 uint32_t current_process_id() { return static_cast<uint32_t>(getpid()); }
 

@@ -22,7 +22,8 @@ inline constexpr std::chrono::milliseconds kProcessTimeout{20000};
 // separator.
 const std::string& bin_directory();
 
-// `name` in bin_directory(), with ".exe" appended on Windows.
+// `name` in bin_directory(), with ".exe" appended on Windows; on Linux an absolute path
+// names the program itself (a peer of another build, such as the other width's).
 std::string program_path(const std::string& name);
 
 uint32_t current_process_id();
