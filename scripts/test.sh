@@ -17,6 +17,11 @@ passed=0
 failed=0
 skipped=0
 # windows first: the linux build packs its DLLs into the NuGet package and shmlink.jar.
+# The linux build also packs the 32-bit Windows DLLs (NuGet runtimes/win-x86) and tests the C#
+# binding with them, and with the 32-bit C producer: those targets of windows-i686 first.
+echo "=== windows-i686: configure and build (what the linux preset's C# package and tests use) ==="
+cmake --preset windows-i686 >/dev/null
+cmake --build --preset windows-i686 -j"$jobs" --target shmlink shmlink_csharp shmlink_channel_producer
 for preset in windows linux asan tsan; do
   echo "=== $preset: configure and build ==="
   cmake --preset "$preset" >/dev/null

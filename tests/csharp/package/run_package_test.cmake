@@ -132,6 +132,9 @@ foreach(rid IN LISTS rids)
   # The published Windows natives, checked without running them (also where Wine cannot run
   # them): the RID's architecture, plain export names, no imports beyond Windows and shmlink.dll.
   if(NOT rid STREQUAL "linux-x64")
+    if(NOT OBJDUMP)
+      message(FATAL_ERROR "no objdump that reads PE files (-DOBJDUMP): install binutils-mingw-w64")
+    endif()
     string(REPLACE "win-" "" machine "${rid}")
     shmlink_check_windows_dll("${OBJDUMP}" "${work}/publish/${rid}/shmlink.dll" ${machine} "" EXPORT_PREFIX shmlink_)
     shmlink_check_windows_dll("${OBJDUMP}" "${work}/publish/${rid}/shmlink_csharp.dll" ${machine} shmlink.dll
