@@ -16,9 +16,13 @@ if(DEFINED ENV{TMPDIR} AND IS_DIRECTORY "$ENV{TMPDIR}")
 else()
   set(temp "/tmp")
 endif()
-string(RANDOM LENGTH 10 suffix)
-# Outside the source tree (and so outside the reach of its Directory.Build.props and NuGet.config).
+# Outside the source tree (and so outside the reach of its Directory.Build.props and NuGet.config),
+# one folder per build tree: emptied when a run starts and removed when it passes, so a failed
+# run leaves its folder for a look, and only until the next run.
+string(MD5 build_hash "${BUILD_DIR}")
+string(SUBSTRING "${build_hash}" 0 10 suffix)
 set(work "${temp}/shmlink-csharp-package-${suffix}")
+file(REMOVE_RECURSE "${work}")
 file(MAKE_DIRECTORY "${work}/feed" "${work}/consumer")
 set(messages 200)
 
@@ -143,12 +147,13 @@ foreach(rid IN LISTS rids)
   endif()
 endforeach()
 
+string(RANDOM LENGTH 10 run_id)
 # linux-x64: alone, then receiving the C producer's messages (the two run side by side).
 run("the linux-x64 consumer" "${work}/publish/linux-x64/consumer")
 message(STATUS "linux-x64: ${output}")
 execute_process(
-  COMMAND "${BUILD_DIR}/bin/shmlink_channel_producer" "shmlink-cs-test.package-${suffix}" ${messages}
-  COMMAND "${work}/publish/linux-x64/consumer" receive "shmlink-cs-test.package-${suffix}" ${messages}
+  COMMAND "${BUILD_DIR}/bin/shmlink_channel_producer" "shmlink-cs-test.package-${run_id}" ${messages}
+  COMMAND "${work}/publish/linux-x64/consumer" receive "shmlink-cs-test.package-${run_id}" ${messages}
   TIMEOUT 60 OUTPUT_VARIABLE output ERROR_VARIABLE errors RESULTS_VARIABLE results)
 if(NOT results STREQUAL "0;0" OR NOT output STREQUAL "received ${messages} messages in order (X64, Linux)\n")
   message(FATAL_ERROR "the C producer and the linux-x64 consumer failed (${results}):\n${output}\n${errors}")
