@@ -107,6 +107,29 @@ public class StatusTests
 
 public class DisposalTests
 {
+    // shmlink handles are 64 bits wide (a generation above bit 32, a slot number below it) in
+    // every process; a 32-bit process must not cut them to its pointer width.
+    [Fact]
+    public void HandlesKeepAll64BitsInEveryProcess()
+    {
+        const ulong value = 0x8765_4321_0000_0005UL;
+        var handle = new ShmLink.Internal.NativeHandle(value);
+        try
+        {
+            Assert.False(handle.IsInvalid);
+            Assert.Equal(value, handle.Value);
+        }
+        finally
+        {
+            handle.SetHandleAsInvalid(); // not a real handle: nothing to close
+        }
+
+        using var signal = Signal.Create(Names.Unique("wide-handle"));
+        Assert.NotEqual(0UL, signal.NativeHandle.Value >> 32);
+        signal.Set(); // a call after create, with the whole handle
+        Assert.True(signal.Wait(TimeSpan.Zero));
+    }
+
     [Fact]
     public void DisposeTwiceIsHarmlessAndUseAfterThrows()
     {
