@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -151,6 +152,38 @@ TEST(ChannelProcesses, ReceiverKilledHoldingAPeekDoesNotWedgeTheChannel) {
     }
   }
   EXPECT_EQ(sent, 100);
+}
+
+// One message each way between this process and a peer, contents checked. Under the interop
+// tests the peer is of the other bitness: a 32-bit and a 64-bit end in both directions.
+TEST(ChannelProcesses, APeerReceivesWhatIsSentHere) {
+  const std::string name = unique_name();
+  Handle sender;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_channel_create(name.c_str(), 64 * 1024, 4096, SHMLINK_CHANNEL_SENDER, sender.out()));
+  Process receiver(peer_program(), {"channel-receive-once", name, "20000"});
+  ASSERT_EQ(receiver.read_line().value_or("(nothing)"), "ready");
+  const std::string message = "sent from here to the peer";
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), message.data(), static_cast<uint32_t>(message.size()),
+                                                 kLongWaitMs));
+  EXPECT_EQ(receiver.read_line().value_or("(nothing)"), "receive SHMLINK_OK " + message);
+  EXPECT_EQ(receiver.wait(), std::optional<int>(0));
+}
+
+TEST(ChannelProcesses, WhatAPeerSendsIsReceivedHere) {
+  const std::string name = unique_name();
+  Handle receiver;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_channel_create(name.c_str(), 64 * 1024, 4096, SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  const std::string message = "sent from the peer to here";
+  Process sender(peer_program(), {"channel-send-once", name, message, "20000"});
+  ASSERT_EQ(sender.read_line().value_or("(nothing)"), "ready");
+  EXPECT_EQ(sender.read_line().value_or("(nothing)"), "send SHMLINK_OK");
+  EXPECT_EQ(sender.wait(), std::optional<int>(0));
+  char buffer[64] = {};
+  uint32_t length = 0;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_receive(receiver.get(), buffer, sizeof buffer, &length, kLongWaitMs));
+  EXPECT_EQ(std::string(buffer, length < sizeof buffer ? length : 0), message);
 }
 
 TEST(ChannelProcesses, LastSenderKilledGivesBlockedReceiversClosed) {
