@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -31,8 +32,9 @@ constexpr uint32_t kBoth = SHMLINK_CHANNEL_SENDER | SHMLINK_CHANNEL_RECEIVER;
 // The whole stress run may take long on a loaded machine under a sanitizer.
 constexpr auto kStressTimeout = std::chrono::milliseconds(600000);
 
-std::unique_ptr<Process> start_peer(const std::vector<std::string>& arguments) {
-  auto peer = std::make_unique<Process>("shmlink_peer", arguments);
+// A peer that has said "ready".
+std::unique_ptr<Process> start_ready_peer(const std::vector<std::string>& arguments) {
+  auto peer = start_peer(arguments);
   const auto line = peer->read_line();
   EXPECT_EQ(line.value_or("(nothing)"), "ready") << arguments[0];
   return peer;
@@ -69,12 +71,12 @@ TEST(ChannelProcesses, FourSendersAndFourReceiversMoveAMillionMessagesIntact) {
   const char* send_modes[] = {"copy", "zerocopy", "mixed", "mixed"};
   std::vector<std::unique_ptr<Process>> receivers;
   for (uint32_t r = 0; r < kReceivers; ++r) {
-    receivers.push_back(start_peer({"channel-receive", name, marks.name(), std::to_string(kPerSender),
+    receivers.push_back(start_ready_peer({"channel-receive", name, marks.name(), std::to_string(kPerSender),
                                     std::to_string(kMaxLength), receive_modes[r]}));
   }
   std::vector<std::unique_ptr<Process>> senders;
   for (uint32_t s = 0; s < kSenders; ++s) {
-    senders.push_back(start_peer({"channel-send", name, std::to_string(s), std::to_string(kPerSender),
+    senders.push_back(start_ready_peer({"channel-send", name, std::to_string(s), std::to_string(kPerSender),
                                   std::to_string(kMaxLength), send_modes[s]}));
   }
   ASSERT_STATUS(SHMLINK_OK, keeper.close());
@@ -100,7 +102,7 @@ TEST(ChannelProcesses, SenderKilledBetweenReserveAndCommitDoesNotWedgeTheChannel
   Handle receiver;
   ASSERT_STATUS(SHMLINK_OK,
                 shmlink_channel_create(name.c_str(), 4096, 100, SHMLINK_CHANNEL_RECEIVER, receiver.out()));
-  Process writer("shmlink_peer", {"channel-reserve-hold", name, "50"});
+  Process writer(peer_program(), {"channel-reserve-hold", name, "50"});
   ASSERT_EQ(writer.read_line().value_or("(nothing)"), "reserved");
   Handle sender;
   ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_SENDER, sender.out()));
@@ -120,7 +122,7 @@ TEST(ChannelProcesses, ReceiverKilledHoldingAPeekDoesNotWedgeTheChannel) {
   const std::string name = unique_name();
   Handle sender;
   ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 1024, 100, SHMLINK_CHANNEL_SENDER, sender.out()));
-  Process reader("shmlink_peer", {"channel-peek-hold", name});
+  Process reader(peer_program(), {"channel-peek-hold", name});
   const std::string message(100, 'p');
   // The reader may not be attached yet: until it is, a send finds no receiver.
   shmlink_status status = SHMLINK_ERR_CLOSED;
@@ -152,12 +154,44 @@ TEST(ChannelProcesses, ReceiverKilledHoldingAPeekDoesNotWedgeTheChannel) {
   EXPECT_EQ(sent, 100);
 }
 
+// One message each way between this process and a peer, contents checked. Under the interop
+// tests the peer is of the other bitness: a 32-bit and a 64-bit end in both directions.
+TEST(ChannelProcesses, APeerReceivesWhatIsSentHere) {
+  const std::string name = unique_name();
+  Handle sender;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_channel_create(name.c_str(), 64 * 1024, 4096, SHMLINK_CHANNEL_SENDER, sender.out()));
+  Process receiver(peer_program(), {"channel-receive-once", name, "20000"});
+  ASSERT_EQ(receiver.read_line().value_or("(nothing)"), "ready");
+  const std::string message = "sent from here to the peer";
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), message.data(), static_cast<uint32_t>(message.size()),
+                                                 kLongWaitMs));
+  EXPECT_EQ(receiver.read_line().value_or("(nothing)"), "receive SHMLINK_OK " + message);
+  EXPECT_EQ(receiver.wait(), std::optional<int>(0));
+}
+
+TEST(ChannelProcesses, WhatAPeerSendsIsReceivedHere) {
+  const std::string name = unique_name();
+  Handle receiver;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_channel_create(name.c_str(), 64 * 1024, 4096, SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  const std::string message = "sent from the peer to here";
+  Process sender(peer_program(), {"channel-send-once", name, message, "20000"});
+  ASSERT_EQ(sender.read_line().value_or("(nothing)"), "ready");
+  EXPECT_EQ(sender.read_line().value_or("(nothing)"), "send SHMLINK_OK");
+  EXPECT_EQ(sender.wait(), std::optional<int>(0));
+  char buffer[64] = {};
+  uint32_t length = 0;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_receive(receiver.get(), buffer, sizeof buffer, &length, kLongWaitMs));
+  EXPECT_EQ(std::string(buffer, length < sizeof buffer ? length : 0), message);
+}
+
 TEST(ChannelProcesses, LastSenderKilledGivesBlockedReceiversClosed) {
   const std::string name = unique_name();
   Handle receiver;
   ASSERT_STATUS(SHMLINK_OK,
                 shmlink_channel_create(name.c_str(), 4096, 100, SHMLINK_CHANNEL_RECEIVER, receiver.out()));
-  Process sender("shmlink_peer", {"channel-hold", name, "sender"});
+  Process sender(peer_program(), {"channel-hold", name, "sender"});
   ASSERT_EQ(sender.read_line().value_or("(nothing)"), "ready");
   std::thread killer([&] {
     std::this_thread::sleep_for(100ms);
@@ -175,7 +209,7 @@ TEST(ChannelProcesses, LastReceiverKilledGivesBlockedSendersClosed) {
   const std::string name = unique_name();
   Handle sender;
   ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 1024, 100, SHMLINK_CHANNEL_SENDER, sender.out()));
-  Process receiver("shmlink_peer", {"channel-hold", name, "receiver"});
+  Process receiver(peer_program(), {"channel-hold", name, "receiver"});
   ASSERT_EQ(receiver.read_line().value_or("(nothing)"), "ready");
   const std::string message(100, 's');
   while (shmlink_channel_send(sender.get(), message.data(), 100, 0) == SHMLINK_OK) {
@@ -213,11 +247,11 @@ TEST(ChannelProcesses, PeersKilledAtRandomLoseOnlyWhatTheyHeld) {
                                     std::to_string(kMaxLength), mode};
   };
   std::vector<std::unique_ptr<Process>> steady_receivers;
-  steady_receivers.push_back(start_peer(receiver_arguments("mixed")));
-  steady_receivers.push_back(start_peer(receiver_arguments("peek")));
+  steady_receivers.push_back(start_ready_peer(receiver_arguments("mixed")));
+  steady_receivers.push_back(start_ready_peer(receiver_arguments("peek")));
   std::vector<std::unique_ptr<Process>> steady_senders;
   for (uint32_t s = 0; s < kSteadySenders; ++s) {
-    steady_senders.push_back(start_peer({"channel-send", name, std::to_string(s), std::to_string(kPerSender),
+    steady_senders.push_back(start_ready_peer({"channel-send", name, std::to_string(s), std::to_string(kPerSender),
                                          std::to_string(kMaxLength), "mixed"}));
   }
   ASSERT_STATUS(SHMLINK_OK, starter.close());
@@ -225,9 +259,9 @@ TEST(ChannelProcesses, PeersKilledAtRandomLoseOnlyWhatTheyHeld) {
   uint32_t next_sender_id = kSteadySenders;
   int receivers_killed = 0;
   for (int round = 0; round < kRounds; ++round) {
-    auto victim_sender = start_peer({"channel-send", name, std::to_string(next_sender_id++),
+    auto victim_sender = start_ready_peer({"channel-send", name, std::to_string(next_sender_id++),
                                      std::to_string(kPerSender), std::to_string(kMaxLength), "mixed"});
-    auto victim_receiver = start_peer(receiver_arguments(round % 2 ? "peek" : "copy"));
+    auto victim_receiver = start_ready_peer(receiver_arguments(round % 2 ? "peek" : "copy"));
     std::this_thread::sleep_for(std::chrono::milliseconds(5 + random() % 60));
     victim_sender->kill();
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 30));

@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <system_error>
 
 namespace shmlink_test {
 namespace {
@@ -290,6 +293,42 @@ TEST_F(FileSegments, NamedReadOnlySegmentCannotBeWrittenThroughItsName) {
     expect_no_write_through_the_name(name);
   }
   EXPECT_EQ(read_file(path), "do not write");
+}
+
+// Offsets past 2 GiB: a 32-bit library needs a 64-bit off_t for them (and to open the file at
+// all). The file is sparse, so it takes no disk space.
+TEST_F(FileSegments, FileOfMoreThanTwoGibibytesIsMappedAndWrittenPastTwoGibibytes) {
+  constexpr uint64_t kSize = (uint64_t{3} << 30) + 65536;
+  constexpr uint64_t kOffset = kSize - 1000;
+  const std::string path = directory_.path("large.bin");
+  ASSERT_TRUE(write_file(path, "start"));
+  std::error_code error;
+  std::filesystem::resize_file(std::filesystem::u8path(path), kSize, error);
+  ASSERT_FALSE(error) << "cannot make a sparse file of " << kSize << " bytes: " << error.message();
+
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_segment_from_file(path.c_str(), nullptr, 0, SHMLINK_ACCESS_READ_WRITE, 0, segment.out()));
+  uint64_t size = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_size(segment.get(), &size));
+  EXPECT_EQ(size, kSize);
+  View head;
+  ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), 0, 5, SHMLINK_ACCESS_READ, head));
+  EXPECT_EQ(std::string(head.bytes(), 5), "start");
+  View tail;
+  ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), kOffset, 0, SHMLINK_ACCESS_READ_WRITE, tail));
+  EXPECT_EQ(tail.bytes()[999], 0);
+  std::memcpy(tail.bytes(), "past two gibibytes", 18);
+  EXPECT_STATUS(SHMLINK_OK, shmlink_flush(tail.handle.get()));
+  tail.handle.reset();
+  head.handle.reset();
+  segment.reset();
+
+  std::ifstream file(std::filesystem::u8path(path), std::ios::binary);
+  file.seekg(static_cast<std::streamoff>(kOffset));
+  std::string written(18, '\0');
+  file.read(written.data(), 18);
+  EXPECT_EQ(written, "past two gibibytes");
 }
 
 TEST_F(FileSegments, UnnamedSegmentRefusesNameFlags) {

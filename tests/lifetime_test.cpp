@@ -189,7 +189,7 @@ TEST(Lifetime, DataWrittenByAPeerIsReadHere) {
   ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 3 * shmlink_allocation_granularity(), 0,
                                                    segment.out()));
   const uint64_t offset = shmlink_allocation_granularity() + 3;
-  Process writer("shmlink_peer", {"write", name, std::to_string(offset), "written by the peer"});
+  Process writer(peer_program(), {"write", name, std::to_string(offset), "written by the peer"});
   expect_line(writer, "done");
   EXPECT_EQ(writer.wait(), std::optional<int>(0));
   View view;
@@ -204,13 +204,13 @@ TEST(Lifetime, DataWrittenHereIsReadByAPeer) {
   View view;
   ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), 5000, 0, SHMLINK_ACCESS_READ_WRITE, view));
   std::memcpy(view.bytes(), "from the test", 13);
-  Process reader("shmlink_peer", {"read", name, "5000", "13"});
+  Process reader(peer_program(), {"read", name, "5000", "13"});
   expect_line(reader, "data from the test");
   EXPECT_EQ(reader.wait(), std::optional<int>(0));
 }
 
 TEST(Lifetime, PeerReportsAMissingNameAsNotFound) {
-  Process opener("shmlink_peer", {"open", unique_name()});
+  Process opener(peer_program(), {"open", unique_name()});
   const std::string output = opener.read_all();
   EXPECT_NE(output.find("SHMLINK_ERR_NOT_FOUND"), std::string::npos) << output;
   EXPECT_EQ(opener.wait(), std::optional<int>(peer_exit_code(SHMLINK_ERR_NOT_FOUND)));
@@ -220,7 +220,7 @@ TEST(Lifetime, PeerCannotCreateANameWeHold) {
   const std::string name = unique_name();
   Handle segment;
   ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 100, 0, segment.out()));
-  Process creator("shmlink_peer", {"create", name, "100"});
+  Process creator(peer_program(), {"create", name, "100"});
   const std::string output = creator.read_all();
   EXPECT_NE(output.find("SHMLINK_ERR_ALREADY_EXISTS"), std::string::npos) << output;
   EXPECT_EQ(creator.wait(), std::optional<int>(peer_exit_code(SHMLINK_ERR_ALREADY_EXISTS)));
@@ -232,7 +232,7 @@ TEST(Lifetime, ProgramGetsItsStdinText) {
   const std::string name = unique_name();
   Handle segment;
   ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 100, 0, segment.out()));
-  Process holder("shmlink_peer", {"hold", name}, std::string("any text\n"));
+  Process holder(peer_program(), {"hold", name}, std::string("any text\n"));
   const std::string output = holder.read_all();
   const size_t ready = output.find("ready");
   const size_t closed = output.find("closed");
@@ -364,7 +364,7 @@ TEST(Lifetime, AProcessThatExitsWithAnObjectStillInUseLetsGoOfItsName) {
   // A thread blocked in a receive keeps the channel alive past the handle table's cleanup at
   // exit; the name must go anyway, since nobody else holds it.
   const std::string name = unique_name();
-  Process peer("shmlink_peer", {"channel-exit-while-receiving", name});
+  Process peer(peer_program(), {"channel-exit-while-receiving", name});
   EXPECT_EQ(peer.read_line().value_or("(nothing)"), "exiting");
   EXPECT_EQ(peer.wait(), 0);
 #ifndef _WIN32

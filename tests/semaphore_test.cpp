@@ -253,7 +253,7 @@ TEST(Semaphores, ReleaseHereWakesAWaiterInAnotherProcess) {
 TEST(Semaphores, ReleaseInAnotherProcessIsCountedHere) {
   const std::string name = unique_name();
   const Handle semaphore = create_semaphore(name, 1, 10);
-  Process peer("shmlink_peer", {"semaphore-release", name, "3"});
+  Process peer(peer_program(), {"semaphore-release", name, "3"});
   ASSERT_NO_FATAL_FAILURE(expect_line(peer, "done 1"));
   EXPECT_EQ(peer.wait(), std::optional<int>(0));
   EXPECT_EQ(drain(semaphore), 4u);

@@ -224,7 +224,7 @@ TEST(Signals, SetInAnotherProcessWakesAWaiterHere) {
   const std::string name = unique_name();
   const Handle signal = create_signal(name, SHMLINK_SIGNAL_AUTO_RESET);
   std::thread setter([&] {
-    Process peer("shmlink_peer", {"signal-set", name});
+    Process peer(peer_program(), {"signal-set", name});
     expect_line(peer, "done");
     EXPECT_EQ(peer.wait(), std::optional<int>(0));
   });

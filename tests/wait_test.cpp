@@ -19,6 +19,12 @@
 #include <thread>
 #include <vector>
 
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <time.h>
+#endif
+
 namespace shmlink_test {
 namespace {
 
@@ -336,6 +342,59 @@ TEST(Waits, TimeoutsAreNeverEarlyAndNotFarLate) {
     expect_times_out_on_time(timeout, "wait_any without the mutex",
                              [&] { return wait_any({signal.get(), semaphore.get()}, timeout).status; });
   }
+}
+
+// The CPU time the calling thread has used so far.
+std::chrono::nanoseconds thread_cpu_time() {
+#ifdef _WIN32
+  FILETIME creation, exit, kernel, user;
+  if (!GetThreadTimes(GetCurrentThread(), &creation, &exit, &kernel, &user)) return {};
+  const auto ticks = [](const FILETIME& time) {  // 100 ns each
+    return (static_cast<uint64_t>(time.dwHighDateTime) << 32) | time.dwLowDateTime;
+  };
+  return std::chrono::nanoseconds((ticks(kernel) + ticks(user)) * 100);
+#else
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+#endif
+}
+
+// Starts `wait` (which must time out after 1500 ms) just after a whole second of the steady
+// clock (CLOCK_MONOTONIC on Linux), so that its deadline lies half-way through a second. A
+// wait whose sleep lost the deadline's nanoseconds (a 64-bit timespec read as a 32-bit one)
+// is woken at the whole second, 500 ms early, and then either returns early or spins.
+template <class Wait>
+void expect_sleeps_until_a_deadline_within_a_second(const char* what, Wait&& wait) {
+  SCOPED_TRACE(what);
+  constexpr uint32_t kTimeoutMs = 1500;
+  const auto since_epoch = Clock::now().time_since_epoch();
+  const auto next_second = std::chrono::duration_cast<std::chrono::seconds>(since_epoch) + std::chrono::seconds(1);
+  std::this_thread::sleep_until(Clock::time_point(next_second + milliseconds(5)));
+  const auto cpu_before = thread_cpu_time();
+  const auto start = Clock::now();
+  const shmlink_status status = wait(kTimeoutMs);
+  const auto waited = Clock::now() - start;
+  const auto cpu = thread_cpu_time() - cpu_before;
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, status);
+  EXPECT_GE(waited, milliseconds(kTimeoutMs)) << "timed out early";
+  EXPECT_LT(waited, milliseconds(kTimeoutMs + 1000)) << "timed out far too late";
+  EXPECT_LT(cpu, milliseconds(250)) << "spent " << std::chrono::duration_cast<milliseconds>(cpu).count()
+                                    << " ms of CPU in a wait that should sleep: woken before the deadline";
+}
+
+TEST(Waits, ATimeoutWithAFractionOfASecondSleepsUntilTheDeadline) {
+  const Handle signal = make_signal();
+  const Handle semaphore = make_semaphore(0);
+  // Both at once, each measuring its own thread's CPU time: one wait alone (a futex wait), one
+  // on several objects (futex_waitv).
+  std::thread one([&] {
+    expect_sleeps_until_a_deadline_within_a_second(
+        "wait", [&](uint32_t timeout) { return shmlink_wait(signal.get(), timeout); });
+  });
+  expect_sleeps_until_a_deadline_within_a_second(
+      "wait_any", [&](uint32_t timeout) { return wait_any({signal.get(), semaphore.get()}, timeout).status; });
+  one.join();
 }
 
 // ---- Wakes ----

@@ -12,6 +12,8 @@
 //  - [read_claim, tail): records senders have reserved, committed or not, in send order.
 #pragma once
 
+#include "shared_layout.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -61,10 +63,17 @@ struct RecordHeader {
   // The record's own position. Positions never repeat, so bytes left at this offset by an
   // earlier lap never carry it: a receiver that finds it here, with kCommitted, has found a
   // message without reading tail (a commit is published after tail).
-  uint64_t position;
-  uint64_t reserved2;
+  alignas(8) uint64_t position;
+  alignas(8) uint64_t reserved2;
 };
+SHMLINK_SHARED_LAYOUT(RecordHeader, 32, 8);
 static_assert(sizeof(RecordHeader) == kRecordHeaderBytes, "RecordHeader is part of the shared layout");
+SHMLINK_SHARED_FIELD(RecordHeader, state, 0);
+SHMLINK_SHARED_FIELD(RecordHeader, length, 4);
+SHMLINK_SHARED_FIELD(RecordHeader, span, 8);
+SHMLINK_SHARED_FIELD(RecordHeader, reserved, 12);
+SHMLINK_SHARED_FIELD(RecordHeader, position, 16);
+SHMLINK_SHARED_FIELD(RecordHeader, reserved2, 24);
 
 // What blocked senders or receivers sleep on: a peer bumps `sequence` after every change
 // they may wait for. How sleepers are counted is the backend's (Linux: a flag bit in the
@@ -73,13 +82,18 @@ struct WakeWord {
   uint32_t sequence;
   uint32_t sleepers;
 };
+SHMLINK_SHARED_LAYOUT(WakeWord, 8, 4);
+SHMLINK_SHARED_FIELD(WakeWord, sequence, 0);
+SHMLINK_SHARED_FIELD(WakeWord, sleepers, 4);
 
 // Attachment slot: one per open channel handle in any process.
 struct Slot {
-  uint64_t owner;   // generation << 32 | roles (kRole*); roles 0 = free
-  uint64_t holder;  // backend's liveness record (Windows: pid << 32 | process start)
+  alignas(8) uint64_t owner;   // generation << 32 | roles (kRole*); roles 0 = free
+  alignas(8) uint64_t holder;  // backend's liveness record (Windows: pid << 32 | process start)
 };
-static_assert(sizeof(Slot) == 16, "Slot is part of the shared layout");
+SHMLINK_SHARED_LAYOUT(Slot, 16, 8);
+SHMLINK_SHARED_FIELD(Slot, owner, 0);
+SHMLINK_SHARED_FIELD(Slot, holder, 8);
 inline constexpr uint32_t kRoleSender = 0x1;
 inline constexpr uint32_t kRoleReceiver = 0x2;
 
@@ -87,9 +101,9 @@ struct alignas(64) Control {
   // Fixed at creation; `magic` is written last.
   uint32_t magic;
   uint32_t layout_version;
-  uint64_t ring_bytes;    // multiple of kRecordAlign, >= record_span(max_message)
-  uint64_t ring_offset;   // from the start of Control
-  uint64_t region_bytes;  // Control + slots + ring
+  alignas(8) uint64_t ring_bytes;    // multiple of kRecordAlign, >= record_span(max_message)
+  alignas(8) uint64_t ring_offset;   // from the start of Control
+  alignas(8) uint64_t region_bytes;  // Control + slots + ring
   uint32_t max_message;   // bytes
   uint32_t slot_count;    // kMaxSlots
   uint8_t pad0[64 - 40];
@@ -113,8 +127,32 @@ struct alignas(64) Control {
   uint32_t receivers;            // attached handles with kRoleReceiver
   uint32_t slot_high;            // slots [0, slot_high) have been used
 };
-static_assert(sizeof(Control) == 9 * 64, "Control is part of the shared layout");
-static_assert(offsetof(Control, tail) == 64, "Control is part of the shared layout");
+SHMLINK_SHARED_LAYOUT(Control, 576, 64);
+SHMLINK_SHARED_FIELD(Control, magic, 0);
+SHMLINK_SHARED_FIELD(Control, layout_version, 4);
+SHMLINK_SHARED_FIELD(Control, ring_bytes, 8);
+SHMLINK_SHARED_FIELD(Control, ring_offset, 16);
+SHMLINK_SHARED_FIELD(Control, region_bytes, 24);
+SHMLINK_SHARED_FIELD(Control, max_message, 32);
+SHMLINK_SHARED_FIELD(Control, slot_count, 36);
+SHMLINK_SHARED_FIELD(Control, pad0, 40);
+SHMLINK_SHARED_FIELD(Control, tail, 64);
+SHMLINK_SHARED_FIELD(Control, pad1, 72);
+SHMLINK_SHARED_FIELD(Control, send_lock, 128);
+SHMLINK_SHARED_FIELD(Control, pad2, 132);
+SHMLINK_SHARED_FIELD(Control, read_claim, 192);
+SHMLINK_SHARED_FIELD(Control, pad3, 200);
+SHMLINK_SHARED_FIELD(Control, recv_lock, 256);
+SHMLINK_SHARED_FIELD(Control, pad4, 260);
+SHMLINK_SHARED_FIELD(Control, head, 320);
+SHMLINK_SHARED_FIELD(Control, pad5, 328);
+SHMLINK_SHARED_FIELD(Control, data_word, 384);
+SHMLINK_SHARED_FIELD(Control, pad6, 392);
+SHMLINK_SHARED_FIELD(Control, space_word, 448);
+SHMLINK_SHARED_FIELD(Control, pad7, 456);
+SHMLINK_SHARED_FIELD(Control, senders, 512);
+SHMLINK_SHARED_FIELD(Control, receivers, 516);
+SHMLINK_SHARED_FIELD(Control, slot_high, 520);
 
 inline constexpr uint64_t kSlotsOffset = 4096;  // Control is padded to a page
 inline constexpr uint64_t kRingOffset = kSlotsOffset + uint64_t{kMaxSlots} * sizeof(Slot);

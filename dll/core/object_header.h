@@ -6,6 +6,8 @@
 
 #include <shmlink/shmlink.h>
 
+#include "shared_layout.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -28,13 +30,21 @@ struct ObjectHeader {
   uint16_t kind;            // SHMLINK_KIND_*
   uint32_t state;           // kStateReady once initialized (objects are published ready)
   uint32_t flags;           // kHeader* bits
-  uint64_t header_bytes;    // where the data starts in this object (kHeaderPageBytes)
-  uint64_t data_bytes;      // the size of the data the user sees
+  alignas(8) uint64_t header_bytes;  // where the data starts in this object (kHeaderPageBytes)
+  alignas(8) uint64_t data_bytes;    // the size of the data the user sees
   uint32_t path_bytes;      // file-backed: length of the file's path that follows the header
   uint32_t reserved;
 };
-static_assert(sizeof(ObjectHeader) == 40, "ObjectHeader is part of the shared layout");
-static_assert(offsetof(ObjectHeader, data_bytes) == 24, "ObjectHeader is part of the shared layout");
+SHMLINK_SHARED_LAYOUT(ObjectHeader, 40, 8);
+SHMLINK_SHARED_FIELD(ObjectHeader, magic, 0);
+SHMLINK_SHARED_FIELD(ObjectHeader, layout_version, 4);
+SHMLINK_SHARED_FIELD(ObjectHeader, kind, 6);
+SHMLINK_SHARED_FIELD(ObjectHeader, state, 8);
+SHMLINK_SHARED_FIELD(ObjectHeader, flags, 12);
+SHMLINK_SHARED_FIELD(ObjectHeader, header_bytes, 16);
+SHMLINK_SHARED_FIELD(ObjectHeader, data_bytes, 24);
+SHMLINK_SHARED_FIELD(ObjectHeader, path_bytes, 32);
+SHMLINK_SHARED_FIELD(ObjectHeader, reserved, 36);
 
 inline constexpr uint32_t kMaxHeaderPathBytes = kHeaderPageBytes - sizeof(ObjectHeader);
 

@@ -3,6 +3,8 @@
 // shared memory is checked before use, since a peer may have crashed or may lie.
 #pragma once
 
+#include "shared_layout.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -12,13 +14,17 @@ struct SignalLayout {
   uint32_t state;         // futex word: 0 unset, anything else set
   uint32_t manual_reset;  // 0 auto-reset, 1 manual-reset; fixed at creation
 };
-static_assert(sizeof(SignalLayout) == 8, "SignalLayout is part of the shared layout");
+SHMLINK_SHARED_LAYOUT(SignalLayout, 8, 4);
+SHMLINK_SHARED_FIELD(SignalLayout, state, 0);
+SHMLINK_SHARED_FIELD(SignalLayout, manual_reset, 4);
 
 struct SemaphoreLayout {
   uint32_t count;      // futex word: the current count, never above max_count
   uint32_t max_count;  // 1..0x7FFFFFFF; fixed at creation
 };
-static_assert(sizeof(SemaphoreLayout) == 8, "SemaphoreLayout is part of the shared layout");
+SHMLINK_SHARED_LAYOUT(SemaphoreLayout, 8, 4);
+SHMLINK_SHARED_FIELD(SemaphoreLayout, count, 0);
+SHMLINK_SHARED_FIELD(SemaphoreLayout, max_count, 4);
 
 // The library's own mutex (dll/posix/robust_mutex.h). Only 32-bit fields, so i686 and x86_64
 // processes lay it out alike, and no pointers: nothing a peer writes here is ever followed.

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstddef>
 
 #include <shmlink/shmlink.h>
 
@@ -18,62 +19,95 @@
 namespace shmlink::posix {
 namespace {
 
+// Every timeout given to the kernel here is a struct __kernel_timespec (64-bit seconds and
+// nanoseconds), whatever the width of the C library's time_t. futex_waitv reads only that.
+// The futex call that does is SYS_futex on 64-bit architectures, but futex_time64 (Linux 5.1)
+// on 32-bit ones, where SYS_futex reads a 32-bit timespec.
+#if defined(SYS_futex_time64)
+constexpr long kFutexTimedCall = SYS_futex_time64;
+#else
+// SYS_futex reads the old timespec, of __kernel_long_t fields.
+static_assert(sizeof(__kernel_long_t) == 8, "a 32-bit architecture without futex_time64: SYS_futex reads a 32-bit timespec");
+constexpr long kFutexTimedCall = SYS_futex;
+#endif
+static_assert(sizeof(__kernel_timespec) == 16, "the kernel's timespec is 64-bit everywhere");
+
 // The layout of struct futex_waitv (linux/futex.h, 5.16+), declared here for older headers.
+// The same on 32-bit and 64-bit architectures: addresses are always 64-bit fields.
 struct WaitvEntry {
   uint64_t value;
   uint64_t address;
   uint32_t flags;
   uint32_t reserved;
 };
+static_assert(sizeof(WaitvEntry) == 24, "struct futex_waitv is 24 bytes");
+static_assert(offsetof(WaitvEntry, address) == 8 && offsetof(WaitvEntry, flags) == 16, "struct futex_waitv");
 constexpr uint32_t kFutex32 = 2;  // FUTEX2_SIZE_U32; no FUTEX2_PRIVATE: the words are shared
+
+constexpr int64_t kNanosecondsPerSecond = 1000000000;
+
+__kernel_timespec monotonic_now() {
+  // CLOCK_MONOTONIC counts from boot: its seconds fit a 32-bit time_t for 68 years of uptime.
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  __kernel_timespec result{};
+  result.tv_sec = static_cast<int64_t>(now.tv_sec);
+  result.tv_nsec = static_cast<int64_t>(now.tv_nsec);
+  return result;
+}
+
+bool not_after(const __kernel_timespec& a, const __kernel_timespec& b) {
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
 
 }  // namespace
 
+void Deadline::set(int64_t seconds, int64_t nanoseconds) {
+  seconds += nanoseconds / kNanosecondsPerSecond;
+  nanoseconds %= kNanosecondsPerSecond;
+  at_.tv_sec = seconds;
+  at_.tv_nsec = nanoseconds;
+  libc_at_.tv_sec = static_cast<time_t>(seconds);
+  libc_at_.tv_nsec = static_cast<long>(nanoseconds);
+}
+
 Deadline::Deadline(uint32_t timeout_ms) : finite_(timeout_ms != SHMLINK_INFINITE) {
   if (!finite_) return;
-  clock_gettime(CLOCK_MONOTONIC, &at_);
-  at_.tv_sec += timeout_ms / 1000;
-  at_.tv_nsec += static_cast<long>(timeout_ms % 1000) * 1000000L;
-  if (at_.tv_nsec >= 1000000000L) {
-    at_.tv_sec += 1;
-    at_.tv_nsec -= 1000000000L;
-  }
+  const __kernel_timespec now = monotonic_now();
+  set(now.tv_sec + timeout_ms / 1000, now.tv_nsec + static_cast<int64_t>(timeout_ms % 1000) * 1000000);
 }
 
 Deadline::Deadline(std::chrono::steady_clock::time_point at) : finite_(true) {
-  const auto since_epoch = at.time_since_epoch();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-  at_.tv_sec = static_cast<time_t>(seconds.count());
-  at_.tv_nsec = static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count());
+  const auto since_epoch = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
+  set(static_cast<int64_t>(since_epoch / kNanosecondsPerSecond), static_cast<int64_t>(since_epoch % kNanosecondsPerSecond));
 }
 
 Deadline Deadline::sooner(uint32_t ms) const {
   Deadline other(ms);
   if (!finite_) return other;
-  const bool mine_first = at_.tv_sec < other.at_.tv_sec || (at_.tv_sec == other.at_.tv_sec && at_.tv_nsec <= other.at_.tv_nsec);
-  return mine_first ? *this : other;
+  return not_after(at_, other.at_) ? *this : other;
 }
 
 bool Deadline::passed() const {
   if (!finite_) return false;
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return now.tv_sec > at_.tv_sec || (now.tv_sec == at_.tv_sec && now.tv_nsec >= at_.tv_nsec);
+  return not_after(at_, monotonic_now());
 }
 
 bool futex_wait(uint32_t* word, uint32_t expected, const Deadline& deadline) {
   // FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC timeout, unlike FUTEX_WAIT.
-  const long result = syscall(SYS_futex, word, FUTEX_WAIT_BITSET, expected, deadline.as_timespec(), nullptr,
-                              FUTEX_BITSET_MATCH_ANY);
+  const long result = syscall(kFutexTimedCall, word, FUTEX_WAIT_BITSET, expected, deadline.as_kernel_timespec(),
+                              nullptr, FUTEX_BITSET_MATCH_ANY);
   if (result == 0) return true;
   switch (errno) {
     case EAGAIN:
     case EINTR: return true;
     case ETIMEDOUT: return false;
+    case ENOSYS: throw_errno(SHMLINK_ERR_NOT_SUPPORTED, errno, "futex_time64 (32-bit programs need Linux 5.1)");
     default: throw_errno(errno, "futex wait");
   }
 }
 
+// Without a timeout, SYS_futex is the same call on every architecture and kernel.
 void futex_wake(uint32_t* word, int count) { syscall(SYS_futex, word, FUTEX_WAKE, count, nullptr, nullptr, 0); }
 
 int futex_wait_any(const FutexWaitEntry* entries, uint32_t count, const Deadline& deadline) {
@@ -82,7 +116,7 @@ int futex_wait_any(const FutexWaitEntry* entries, uint32_t count, const Deadline
     waiters[i] = {entries[i].expected, reinterpret_cast<uintptr_t>(entries[i].word), kFutex32, 0};
   }
   const long result =
-      syscall(SYS_futex_waitv, waiters, count, 0, deadline.as_timespec(), static_cast<long>(CLOCK_MONOTONIC));
+      syscall(SYS_futex_waitv, waiters, count, 0, deadline.as_kernel_timespec(), static_cast<long>(CLOCK_MONOTONIC));
   if (result >= 0) return static_cast<int>(result);
   switch (errno) {
     case EAGAIN:

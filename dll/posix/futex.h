@@ -2,6 +2,8 @@
 // (never FUTEX_PRIVATE_FLAG). Deadlines are absolute CLOCK_MONOTONIC times.
 #pragma once
 
+#include <linux/time_types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -19,11 +21,18 @@ class Deadline {
   Deadline sooner(uint32_t ms) const;
   bool has_deadline() const { return finite_; }
   bool passed() const;
-  const timespec* as_timespec() const { return finite_ ? &at_ : nullptr; }
+  // For the C library (pthread_mutex_clocklock): its timespec, whatever the width of time_t.
+  const timespec* as_timespec() const { return finite_ ? &libc_at_ : nullptr; }
+  // For system calls: the kernel's timespec, 64-bit on every architecture (futex_waitv reads
+  // only this one, and on 32-bit systems so does futex_time64).
+  const __kernel_timespec* as_kernel_timespec() const { return finite_ ? &at_ : nullptr; }
 
  private:
+  void set(int64_t seconds, int64_t nanoseconds);
+
   bool finite_;
-  timespec at_{};
+  __kernel_timespec at_{};
+  timespec libc_at_{};
 };
 
 // Sleeps while *word == expected, until woken or the deadline. Returns false on timeout

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace shmlink::posix {
 
@@ -112,6 +113,10 @@ std::unique_ptr<NamedObject> open_validated(const ObjectName& name, int32_t kind
 }
 
 ObjectMapping::ObjectMapping(int fd, uint64_t bytes, const std::string& what) : bytes_(bytes) {
+  // A size from shared memory, perhaps written by a 64-bit peer: never cut it to fit a 32-bit
+  // size_t (that would map less than the object's layout then trusts).
+  if (bytes > SIZE_MAX)
+    fail(SHMLINK_ERR_NO_RESOURCES, what + " of " + std::to_string(bytes) + " bytes does not fit in the address space");
   base_ = mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base_ == MAP_FAILED) throw_errno(errno, "mmap " + what);
 }

@@ -193,6 +193,10 @@ UniqueHandle make_semaphore(const std::wstring& name, uint32_t flags) {
 }
 
 void* map_whole(HANDLE section, uint64_t bytes) {
+  // A size from shared memory, perhaps written by a 64-bit peer: never cut it to fit a 32-bit
+  // SIZE_T (that would map less than the channel's layout then trusts).
+  if (bytes > SIZE_MAX)
+    fail(SHMLINK_ERR_NO_RESOURCES, "a channel of " + std::to_string(bytes) + " bytes does not fit in the address space");
   void* view = MapViewOfFile(section, FILE_MAP_WRITE, 0, 0, static_cast<SIZE_T>(bytes));
   if (view == nullptr) throw_win32(GetLastError(), "MapViewOfFile of a channel");
   return view;

@@ -4,6 +4,7 @@
 
 #include "../core/object_header.h"
 #include "../core/platform.h"
+#include "../core/shared_layout.h"
 
 #include <atomic>
 #include <cstddef>
@@ -15,14 +16,18 @@ namespace {
 
 // Fixed-width fields at fixed offsets: 32-bit and 64-bit processes read it alike.
 struct SectionTrailer {
-  uint64_t data_bytes;        // the size the creator asked for
-  uint64_t data_bytes_check;  // ~data_bytes: tells a trailer from data that happens to match
+  alignas(8) uint64_t data_bytes;        // the size the creator asked for
+  alignas(8) uint64_t data_bytes_check;  // ~data_bytes: tells a trailer from data that happens to match
   uint32_t magic;             // kHeaderMagic
   uint16_t layout_version;    // kLayoutVersion
   uint16_t kind;              // SHMLINK_KIND_SEGMENT
 };
-static_assert(sizeof(SectionTrailer) == 24, "SectionTrailer is part of the shared layout");
-static_assert(offsetof(SectionTrailer, magic) == 16, "SectionTrailer is part of the shared layout");
+SHMLINK_SHARED_LAYOUT(SectionTrailer, 24, 8);
+SHMLINK_SHARED_FIELD(SectionTrailer, data_bytes, 0);
+SHMLINK_SHARED_FIELD(SectionTrailer, data_bytes_check, 8);
+SHMLINK_SHARED_FIELD(SectionTrailer, magic, 16);
+SHMLINK_SHARED_FIELD(SectionTrailer, layout_version, 20);
+SHMLINK_SHARED_FIELD(SectionTrailer, kind, 22);
 
 uint64_t page_size() noexcept {
   static const uint64_t page = [] {

@@ -16,6 +16,7 @@
 
 #  include <cerrno>
 #  include <climits>
+#  include <cstdlib>
 #  include <cstring>
 
 extern char** environ;
@@ -100,10 +101,34 @@ std::string program_path(const std::string& name) { return bin_directory() + nam
 
 uint32_t current_process_id() { return GetCurrentProcessId(); }
 
-Process::Process(const std::string& name, const std::vector<std::string>& arguments,
+namespace {
+
+std::string environment_variable(const wchar_t* name) {
+  const DWORD length = GetEnvironmentVariableW(name, nullptr, 0);
+  if (length == 0) return {};
+  std::wstring value(length, L'\0');
+  value.resize(GetEnvironmentVariableW(name, value.data(), length));
+  return narrow(value);
+}
+
+}  // namespace
+
+const std::string& peer_directory() {
+  static const std::string directory = [] {
+    std::string folder = environment_variable(L"SHMLINK_PEER_DIR");
+    if (folder.empty()) return bin_directory();
+    if (folder.back() != '\\' && folder.back() != '/') folder += '\\';
+    return folder;
+  }();
+  return directory;
+}
+
+ProgramFile peer_program() { return {peer_directory() + "shmlink_peer.exe"}; }
+
+Process::Process(const ProgramFile& program_file, const std::vector<std::string>& arguments,
                  const std::optional<std::string>& stdin_text)
     : os_(std::make_unique<Os>()) {
-  const std::wstring program = widen(program_path(name));
+  const std::wstring program = widen(program_file.path);
   std::wstring command_line;
   append_quoted(command_line, program);
   for (const std::string& argument : arguments) append_quoted(command_line, widen(argument));
@@ -146,7 +171,7 @@ Process::Process(const std::string& name, const std::vector<std::string>& argume
       CloseHandle(os_->stdin_write);
       CloseHandle(os_->stdout_read);
       SetLastError(error);
-      throw_last_error("CreateProcessW " + program_path(name));
+      throw_last_error("CreateProcessW " + program_file.path);
     }
     CloseHandle(info.hThread);
     os_->process = info.hProcess;
@@ -241,14 +266,27 @@ std::string program_path(const std::string& name) { return name.rfind('/', 0) ==
 
 uint32_t current_process_id() { return static_cast<uint32_t>(getpid()); }
 
-Process::Process(const std::string& name, const std::vector<std::string>& arguments,
+const std::string& peer_directory() {
+  static const std::string directory = [] {
+    const char* value = std::getenv("SHMLINK_PEER_DIR");
+    if (value == nullptr || *value == '\0') return bin_directory();
+    std::string folder(value);
+    if (folder.back() != '/') folder += '/';
+    return folder;
+  }();
+  return directory;
+}
+
+ProgramFile peer_program() { return {peer_directory() + "shmlink_peer"}; }
+
+Process::Process(const ProgramFile& program, const std::vector<std::string>& arguments,
                  const std::optional<std::string>& stdin_text)
     : os_(std::make_unique<Os>()) {
   // A program that exits before reading its stdin must fail our write, not kill the test.
   static const bool sigpipe_ignored = [] { return signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
   (void)sigpipe_ignored;
 
-  const std::string path = program_path(name);
+  const std::string& path = program.path;
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(path.c_str()));
   for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));

@@ -26,6 +26,16 @@ const std::string& bin_directory();
 // names the program itself (a peer of another build, such as the other width's).
 std::string program_path(const std::string& name);
 
+// The folder start_peer() takes shmlink_peer from, with a trailing separator: the one in the
+// environment variable SHMLINK_PEER_DIR if it is set (the interop tests point it at a build of
+// the other bitness; on Windows a Windows path, under Wine `Z:\...`), else bin_directory().
+const std::string& peer_directory();
+
+// The full path of a program to start.
+struct ProgramFile {
+  std::string path;
+};
+
 uint32_t current_process_id();
 
 class Process {
@@ -37,6 +47,10 @@ class Process {
   // this object, which is how a peer is told to let go of what it holds.
   // Throws std::runtime_error if the program cannot be started.
   Process(const std::string& name, const std::vector<std::string>& arguments,
+          const std::optional<std::string>& stdin_text = std::nullopt)
+      : Process(ProgramFile{program_path(name)}, arguments, stdin_text) {}
+  // The same for the program at a full path.
+  Process(const ProgramFile& program, const std::vector<std::string>& arguments,
           const std::optional<std::string>& stdin_text = std::nullopt);
 
   // Closes stdin and waits for the program to exit; kills it if it does not in time.
@@ -79,9 +93,12 @@ class Process {
   std::optional<int> exit_code_;
 };
 
-// The peer helper (tests/peer) with `arguments`.
+// The peer helper (tests/peer) of peer_directory(): every test starts its peers from there.
+ProgramFile peer_program();
+
+// The peer helper with `arguments`.
 inline std::unique_ptr<Process> start_peer(const std::vector<std::string>& arguments) {
-  return std::make_unique<Process>("shmlink_peer", arguments);
+  return std::make_unique<Process>(peer_program(), arguments);
 }
 
 }  // namespace shmlink_test
