@@ -77,6 +77,16 @@ uint32_t owner_generation(uint64_t owner) { return static_cast<uint32_t>(owner >
 
 }  // namespace
 
+// Named instants inside the algorithm where the step peer (tests/peer/channel_step_peer.cpp,
+// which compiles this file once more with SHMLINK_CHANNEL_STEPS) stops itself, so that a test
+// can kill it or keep it stopped exactly there. In the library they are nothing at all.
+#ifdef SHMLINK_CHANNEL_STEPS
+void channel_step(const char* step);
+#define SHMLINK_STEP(step) ::shmlink::channel_step(step)
+#else
+#define SHMLINK_STEP(step) static_cast<void>(0)
+#endif
+
 // Holds a shared lock for a scope.
 class ChannelRing::LockGuard {
  public:
@@ -331,6 +341,7 @@ uint32_t ChannelRing::checked_span(const RecordHeader* record, uint64_t position
 ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out, shmlink_status* status) {
   const uint64_t span = record_span(length);
   LockGuard guard(*this, &control_->send_lock);
+  SHMLINK_STEP("reserve-locked");
   if (load_acquire(&control_->receivers) == 0) {
     *status = SHMLINK_ERR_CLOSED;
     return Attempt::Done;
@@ -424,6 +435,7 @@ ChannelRing::Attempt ChannelRing::take_committed(RecordHeader* record, uint64_t 
   uint32_t expected = kCommitted;
   if (!compare_exchange(&record->state, expected, kClaimed | tag_))
     corrupt(format("the record at position %llu changed state under the receivers' lock", front));
+  SHMLINK_STEP("claim-taken");
   store_release(&control_->read_claim, front + span);
   *out = {front, reinterpret_cast<const uint8_t*>(record) + kRecordHeaderBytes, length};
   *status = SHMLINK_OK;
@@ -492,6 +504,7 @@ void ChannelRing::consume(const Claim& claim) {
   if (!compare_exchange(&record->state, expected, kConsumed))
     corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
                    claim.position, expected));
+  SHMLINK_STEP("consume-marked");
   advance_head();
 }
 
