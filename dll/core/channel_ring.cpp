@@ -249,7 +249,7 @@ void ChannelRing::look_after_peers() {
     uint32_t holder = load_acquire(word);
     if (holder != 0 && !tag_alive(holder - 1)) compare_exchange(word, holder, 0u);
   }
-  bool dropped = false;
+  bool receivable_now = false;
   {
     LockGuard guard(*this, &control_->recv_lock);
     const uint64_t front = load_relaxed(&control_->read_claim);
@@ -258,21 +258,43 @@ void ChannelRing::look_after_peers() {
       RecordHeader* record = record_at(front);
       uint32_t state = load_acquire(&record->state);
       if ((state & kStateMask) == kWriting && !tag_alive(state & kTagMask)) {
-        dropped = compare_exchange(&record->state, state, kDropped);
+        receivable_now = compare_exchange(&record->state, state, kDropped);
+      } else if ((state & kStateMask) == kClaimed) {
+        receivable_now = return_dead_claim(record, state);
       }
     }
   }
-  if (dropped) host_.wake(control_->data_word);
+  if (receivable_now) host_.wake(control_->data_word);
+  // Head passes every finished record at its front (invariant in channel_layout.h). The
+  // receiver that finishes the record at head moves head itself, right after; one that died
+  // in between - inside consume after marking its record consumed, or after skipping
+  // padding or dropped records before advance_head - left head behind, and only the next
+  // consume would move it: a sender whose message did not fit the room left waited for
+  // someone to send a smaller one (issue 12, point 8). So housekeeping moves head too, after
+  // finishing a claim whose receiver died.
   const uint64_t head = load_acquire(&control_->head);
   if (head != load_acquire(&control_->read_claim) && head % kRecordAlign == 0) {
     RecordHeader* record = record_at(head);
     uint32_t state = load_acquire(&record->state);
     // While the record at head is claimed nobody moves head past it, so it is the same record.
-    if (load_acquire(&control_->head) == head && (state & kStateMask) == kClaimed && !tag_alive(state & kTagMask) &&
-        compare_exchange(&record->state, state, kConsumed)) {
-      advance_head();
+    if (load_acquire(&control_->head) == head && (state & kStateMask) == kClaimed && !tag_alive(state & kTagMask)) {
+      compare_exchange(&record->state, state, kConsumed);
     }
+    advance_head();
   }
+}
+
+// A record claimed at the receivers' position, found under the receivers' lock: nobody
+// claims without that lock, and a claimer moves read_claim past its record before letting go,
+// so its claimer died between its claim (the state's CAS) and that store, holding the lock
+// that was taken over since. It never returned the message: the message is made committed
+// again, to be received once, by another receiver (issue 12, point 7; before, every receiver
+// found an unexpected state there and said CORRUPT, for ever). Restores the invariant that a
+// record in [read_claim, tail) is WRITING, COMMITTED, PADDING or DROPPED, and CLAIMED only in
+// [head, read_claim). A live claimer's tag there is no crash's doing: false, the caller says CORRUPT.
+bool ChannelRing::return_dead_claim(RecordHeader* record, uint32_t state) {
+  if ((state & kStateMask) != kClaimed || tag_alive(state & kTagMask)) return false;
+  return compare_exchange(&record->state, state, kCommitted);
 }
 
 // ---- Locks ----
@@ -435,7 +457,7 @@ ChannelRing::Attempt ChannelRing::take_committed(RecordHeader* record, uint64_t 
   uint32_t expected = kCommitted;
   if (!compare_exchange(&record->state, expected, kClaimed | tag_))
     corrupt(format("the record at position %llu changed state under the receivers' lock", front));
-  SHMLINK_STEP("claim-taken");
+  SHMLINK_STEP("claim-taken");  // a receiver dying here leaves its claim at read_claim: return_dead_claim
   store_release(&control_->read_claim, front + span);
   *out = {front, reinterpret_cast<const uint8_t*>(record) + kRecordHeaderBytes, length};
   *status = SHMLINK_OK;
@@ -477,6 +499,7 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
         continue;
       }
       if ((state & kStateMask) == kWriting) break;  // the next message is still being written
+      if ((state & kStateMask) == kClaimed && return_dead_claim(record, state)) continue;  // committed again
       if (state != kCommitted)
         corrupt(format("the record at position %llu is in state 0x%llx, not yet received", front, state));
       attempt = take_committed(record, front, tail - front, max_length, out, needed, status);
@@ -504,7 +527,7 @@ void ChannelRing::consume(const Claim& claim) {
   if (!compare_exchange(&record->state, expected, kConsumed))
     corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
                    claim.position, expected));
-  SHMLINK_STEP("consume-marked");
+  SHMLINK_STEP("consume-marked");  // a receiver dying here leaves head behind: look_after_peers moves it
   advance_head();
 }
 

@@ -136,6 +136,7 @@ class ChannelRing {
   void look_after_peers();
   bool tag_alive(uint32_t tag);
   void reap_slot(uint32_t index, uint64_t owner);
+  bool return_dead_claim(channel::RecordHeader* record, uint32_t state);
 
   channel::RecordHeader* record_at(uint64_t position) const;
   uint32_t checked_span(const channel::RecordHeader* record, uint64_t position, uint64_t limit) const;
