@@ -278,6 +278,52 @@ TEST(ChannelProcesses, ReceiverKilledInsideConsumeDoesNotHoldBackMaximumSizeSend
   EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), third);
 }
 
+// Point 9: a sender stopped (SIGSTOP) holding the senders' lock is alive. Before the fix other
+// senders said CORRUPT after 2 s; they wait for it, up to their timeout, and go on after it does.
+TEST(ChannelProcesses, SenderStoppedHoldingTheSendLockMakesOtherSendersWaitNotFail) {
+  const std::string name = unique_name();
+  Handle receiver;
+  Handle sender;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_channel_create(name.c_str(), 4096, 64, SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_SENDER, sender.out()));
+  StepPeer peer("channel-step-send", name, {"10", "reserve-locked"});
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "ready");
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "at reserve-locked");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_send(sender.get(), "mine", 4, 2500));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 2400ms);
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_send(sender.get(), "mine", 4, 0));
+  peer->resume();
+  EXPECT_EQ(peer->read_line().value_or("(nothing)"), "sent");
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "mine", 4, kLongWaitMs));
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), std::string(10, 's'));
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), "mine");
+}
+
+// Point 9, the receivers' side: a receiver stopped between its claim and moving read_claim,
+// holding the receivers' lock, is alive too. Others wait (TIMEOUT), neither CORRUPT nor
+// taking its message (point 7's repair is for dead claimers only); once it goes on, all is there.
+TEST(ChannelProcesses, ReceiverStoppedHoldingTheReceiveLockMakesOtherReceiversWaitNotFail) {
+  const std::string name = unique_name();
+  Handle sender;
+  Handle receiver;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 4096, 64, SHMLINK_CHANNEL_SENDER, sender.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "first", 5, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "second", 6, 0));
+  StepPeer peer("channel-step-receive", name, {"claim-taken"});
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "ready");
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "at claim-taken");
+  const auto start = std::chrono::steady_clock::now();
+  receive_text(receiver.get(), 2500, SHMLINK_ERR_TIMEOUT);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 2400ms);
+  receive_text(receiver.get(), 0, SHMLINK_ERR_TIMEOUT);
+  peer->resume();
+  EXPECT_EQ(peer->read_line().value_or("(nothing)"), "received 5");
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), "second");
+}
+
 #endif  // _WIN32
 
 // Two steady senders and two steady receivers run to the end while other senders and

@@ -20,8 +20,15 @@ constexpr auto kLookAfterPeersEvery = std::chrono::milliseconds(100);
 constexpr auto kSpinBeforeSleep = std::chrono::microseconds(20);
 // Spins on a busy lock before each liveness check of its holder.
 constexpr int kLockSpinsPerCheck = 4096;
-// How long a live holder may keep a lock before the channel counts as corrupt.
-constexpr uint64_t kLockStuckMs = 2000;
+// A live holder keeps a lock for a few instructions, unless it is preempted or stopped
+// (SIGSTOP, a debugger): a stopped process is alive, and is waited for, never taken over. A
+// wait for a lock gives up (TIMEOUT) once the caller's deadline has passed, but not before
+// kLockPatience, so that a poll (timeout 0) does not fail only because a sibling was
+// preempted holding the lock. After kLockNapAfter the waiter naps between looks rather than
+// burning a CPU the holder may need.
+constexpr auto kLockPatience = std::chrono::milliseconds(50);
+constexpr auto kLockNapAfter = std::chrono::milliseconds(2);
+constexpr auto kLockNap = std::chrono::microseconds(500);
 
 template <class T>
 T load_acquire(const T* p) {
@@ -87,17 +94,23 @@ void channel_step(const char* step);
 #define SHMLINK_STEP(step) static_cast<void>(0)
 #endif
 
-// Holds a shared lock for a scope.
+// Holds a shared lock for a scope, if it could be taken before the deadline.
 class ChannelRing::LockGuard {
  public:
-  LockGuard(ChannelRing& ring, uint32_t* word) : ring_(ring), word_(word) { ring_.lock(word_); }
-  ~LockGuard() { ring_.unlock(word_); }
+  LockGuard(ChannelRing& ring, uint32_t* word, ChannelDeadline& deadline)
+      : ring_(ring), word_(word), held_(ring_.lock(word_, deadline)) {}
+  ~LockGuard() {
+    if (held_) ring_.unlock(word_);
+  }
   LockGuard(const LockGuard&) = delete;
   LockGuard& operator=(const LockGuard&) = delete;
+  // False: the deadline passed with the lock held by a live handle all along.
+  bool held() const { return held_; }
 
  private:
   ChannelRing& ring_;
   uint32_t* word_;
+  bool held_;
 };
 
 uint64_t channel_ring_bytes(uint64_t capacity_bytes, uint32_t max_message_bytes) {
@@ -251,9 +264,11 @@ void ChannelRing::look_after_peers() {
   }
   bool receivable_now = false;
   {
-    LockGuard guard(*this, &control_->recv_lock);
-    const uint64_t front = load_relaxed(&control_->read_claim);
-    const uint64_t tail = load_acquire(&control_->tail);
+    // Not worth a wait: a live receiver holding the lock (even a stopped one) is left alone.
+    ChannelDeadline now_only(0, ChannelDeadline::kImpatient);
+    LockGuard guard(*this, &control_->recv_lock, now_only);
+    const uint64_t front = guard.held() ? load_relaxed(&control_->read_claim) : 0;
+    const uint64_t tail = guard.held() ? load_acquire(&control_->tail) : 0;
     if (front != tail && tail - front <= ring_bytes_ && front % kRecordAlign == 0) {
       RecordHeader* record = record_at(front);
       uint32_t state = load_acquire(&record->state);
@@ -299,39 +314,78 @@ bool ChannelRing::return_dead_claim(RecordHeader* record, uint32_t state) {
 
 // ---- Locks ----
 
+namespace {
+
+// How a wait for a busy lock goes on: spins, then yields, then naps; and whether it is time
+// to look at the holder (every kLockSpinsPerCheck spins, and at every nap) and to give up.
+class LockWait {
+ public:
+  explicit LockWait(ChannelDeadline& deadline) : deadline_(deadline) {}
+  // Whether this look should check the holder's liveness.
+  bool check_due() const { return (spins_ != 0 && spins_ % kLockSpinsPerCheck == 0) || napping_; }
+  // Waits a little before the next look; false if the wait is over (deadline and patience spent).
+  bool pause() {
+    ++spins_;
+    if (spins_ < 64) {
+      cpu_relax();
+      return true;
+    }
+    if (spins_ % kLockSpinsPerCheck != 0 && !napping_) {
+      std::this_thread::yield();  // the holder may be waiting for this CPU
+      return true;
+    }
+    // Only a lock busy for thousands of looks gets here: the clock is read off the hot path.
+    const Clock::time_point now = Clock::now();
+    if (!started_) {
+      started_ = true;
+      since_ = now;
+    }
+    if ((!deadline_.patient() || now - since_ >= kLockPatience) && !deadline_.forever() && now >= deadline_.at())
+      return false;
+    if (now - since_ >= kLockNapAfter) {
+      napping_ = true;
+      std::this_thread::sleep_for(kLockNap);
+    } else {
+      std::this_thread::yield();
+    }
+    return true;
+  }
+
+ private:
+  ChannelDeadline& deadline_;
+  uint64_t spins_ = 0;
+  bool started_ = false;
+  bool napping_ = false;
+  Clock::time_point since_;
+};
+
+}  // namespace
+
 // A shared lock is taken by one thread of this handle at a time (the local flag first): so a
 // lock word that names this handle while we try is stale (written by a hostile peer, or left
 // by a thread of ours that died), never a sibling's, and is taken over rather than waited for.
-void ChannelRing::lock(uint32_t* word) {
+//
+// A lock whose holder is dead is taken over. A live holder is waited for, however long it
+// keeps the lock - it may be stopped (SIGSTOP, a debugger) and a stopped process is alive -
+// until the caller's deadline: then false (the caller says TIMEOUT). A lock held for long is
+// something crashes and stops of honest peers produce, so it is never CORRUPT (issue 12,
+// point 9; before, 2 s of a live holder gave CORRUPT). A hostile peer writing a live handle's
+// tag here can make others wait, as it can by filling the ring; it cannot make them overrun.
+bool ChannelRing::lock(uint32_t* word, ChannelDeadline& deadline) {
   std::atomic<uint32_t>& local = word == &control_->send_lock ? local_send_lock_ : local_recv_lock_;
+  LockWait wait(deadline);
   for (uint32_t free = 0; !local.compare_exchange_weak(free, 1, std::memory_order_acquire); free = 0) {
-    std::this_thread::yield();
+    if (!wait.pause()) return false;  // a sibling thread waits for a stopped holder
   }
   const uint32_t mine = tag_ + 1;
-  uint32_t last_holder = 0;
-  uint64_t held_since_ms = 0;
-  for (int spins = 1;; ++spins) {
+  for (;;) {
     uint32_t holder = 0;
-    if (compare_exchange(word, holder, mine)) return;
-    if (holder == mine) return;  // stale: see above
-    if (spins % kLockSpinsPerCheck == 0) {
-      if (!tag_alive(holder - 1) && compare_exchange(word, holder, mine)) return;
-      // A live holder keeps the lock for a few instructions. One that keeps it for seconds
-      // was written there by a hostile peer (or is stopped in a debugger): give up rather
-      // than hang.
-      const uint64_t now = host_.coarse_now_ms();
-      if (holder != last_holder) {
-        last_holder = holder;
-        held_since_ms = now;
-      } else if (now - held_since_ms > kLockStuckMs) {
-        local.store(0, std::memory_order_release);
-        corrupt(format("a channel lock has been held by tag 0x%llx for over %llu ms", holder - 1, kLockStuckMs));
-      }
-    }
-    if (spins < 64) {
-      cpu_relax();
-    } else {
-      std::this_thread::yield();  // the holder may be waiting for this CPU
+    if (compare_exchange(word, holder, mine)) return true;
+    if (holder == mine) return true;  // stale: see above
+    if (wait.check_due() && !tag_alive(holder - 1) && compare_exchange(word, holder, mine)) return true;
+    if (!wait.pause()) {
+      local.store(0, std::memory_order_release);
+      return false;
     }
   }
 }
@@ -360,9 +414,14 @@ uint32_t ChannelRing::checked_span(const RecordHeader* record, uint64_t position
 
 // ---- Sending ----
 
-ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out, shmlink_status* status) {
+ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out, shmlink_status* status,
+                                              ChannelDeadline& deadline) {
   const uint64_t span = record_span(length);
-  LockGuard guard(*this, &control_->send_lock);
+  LockGuard guard(*this, &control_->send_lock, deadline);
+  if (!guard.held()) {
+    *status = SHMLINK_ERR_TIMEOUT;  // a live sender kept the lock until the deadline
+    return Attempt::Done;
+  }
   SHMLINK_STEP("reserve-locked");
   if (load_acquire(&control_->receivers) == 0) {
     *status = SHMLINK_ERR_CLOSED;
@@ -404,8 +463,9 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
 }
 
 shmlink_status ChannelRing::reserve(uint32_t length, uint32_t timeout_ms, Reservation* out) {
-  return block(control_->space_word, timeout_ms,
-               [&](shmlink_status* status, bool) { return try_reserve(length, out, status); });
+  ChannelDeadline deadline(timeout_ms);
+  return block(control_->space_word, deadline,
+               [&](shmlink_status* status, bool) { return try_reserve(length, out, status, deadline); });
 }
 
 void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
@@ -465,14 +525,18 @@ ChannelRing::Attempt ChannelRing::take_committed(RecordHeader* record, uint64_t 
 }
 
 ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uint32_t* needed,
-                                            shmlink_status* status, bool thorough) {
+                                            shmlink_status* status, bool thorough, ChannelDeadline& deadline) {
   // A poll's common answer, without the lock; a thorough look (the last before sleeping or
   // giving up) reads everything, so that a broken tail is noticed.
   if (!thorough && nothing_queued()) return Attempt::NotReady;
   bool skipped = false;
   Attempt attempt = Attempt::NotReady;
   {
-    LockGuard guard(*this, &control_->recv_lock);
+    LockGuard guard(*this, &control_->recv_lock, deadline);
+    if (!guard.held()) {
+      *status = SHMLINK_ERR_TIMEOUT;  // a live receiver kept the lock until the deadline
+      return Attempt::Done;
+    }
     uint64_t front = load_relaxed(&control_->read_claim);
     if (front % kRecordAlign != 0) corrupt(format("the receivers' position %llu is not on a record boundary", front));
     // A committed message stamped with this position: its commit came after tail passed it,
@@ -515,9 +579,10 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
 }
 
 shmlink_status ChannelRing::claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed) {
-  return block(control_->data_word, timeout_ms,
+  ChannelDeadline deadline(timeout_ms);
+  return block(control_->data_word, deadline,
                [&](shmlink_status* status, bool thorough) {
-                 return try_claim(max_length, out, needed, status, thorough);
+                 return try_claim(max_length, out, needed, status, thorough, deadline);
                });
 }
 
@@ -597,9 +662,10 @@ bool ChannelRing::receivable() {
 // between tries, then asleep on `word` (woken by the peers' changes, and at least every
 // kLookAfterPeersEvery to notice dead ones) until the timeout.
 template <class Try>
-shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& attempt) {
+shmlink_status ChannelRing::block(WakeWord& word, ChannelDeadline& call_deadline, Try&& attempt) {
   shmlink_status status = SHMLINK_ERR_TIMEOUT;
   if (attempt(&status, false) == Attempt::Done) return status;
+  const uint32_t timeout_ms = call_deadline.timeout_ms();
   if (timeout_ms == 0) {
     if (host_.coarse_now_ms() >= next_look_after_ms_.load(std::memory_order_relaxed)) {
       look_after_peers_if_due();
@@ -608,7 +674,7 @@ shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& att
     return SHMLINK_ERR_TIMEOUT;
   }
   const bool forever = timeout_ms == SHMLINK_INFINITE;
-  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(forever ? 0 : timeout_ms);
+  const Clock::time_point deadline = forever ? Clock::time_point::max() : call_deadline.at();
   if (several_cpus()) {
     const Clock::time_point spin_until = std::min(Clock::now() + kSpinBeforeSleep, forever ? Clock::time_point::max()
                                                                                            : deadline);
