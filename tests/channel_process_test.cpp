@@ -224,6 +224,142 @@ TEST(ChannelProcesses, LastReceiverKilledGivesBlockedSendersClosed) {
   killer.join();
 }
 
+#ifndef _WIN32
+
+// Crashes and stops at the worst instant (issue 12, points 7-9): the step peer
+// (tests/peer/channel_step_peer.cpp) runs the channel algorithm with named steps compiled in
+// and stops itself (SIGSTOP) at the one it is given; the test kills it there, or keeps it
+// stopped - a stopped process is alive - and lets it go on.
+class StepPeer {
+ public:
+  StepPeer(const std::string& command, const std::string& name, std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), {command, local_object_path(name)});
+    process_ = std::make_unique<Process>("shmlink_peer", arguments);
+  }
+  // Killed (SIGKILL ends a stopped process too) and reaped however the test ends: before the
+  // test's handles close, so the last of them removes the channel from /dev/shm.
+  ~StepPeer() {
+    process_->kill();
+    process_->wait();
+  }
+  Process& operator*() { return *process_; }
+  Process* operator->() { return process_.get(); }
+  // Kills it where it is (at its step) and waits until it is gone.
+  void kill() {
+    process_->kill();
+    EXPECT_TRUE(process_->wait().has_value());
+  }
+
+ private:
+  std::unique_ptr<Process> process_;
+};
+
+std::string receive_text(shmlink_handle receiver, uint32_t timeout_ms, shmlink_status expected = SHMLINK_OK) {
+  char buffer[128];
+  uint32_t length = 0;
+  const shmlink_status status = shmlink_channel_receive(receiver, buffer, sizeof buffer, &length, timeout_ms);
+  EXPECT_STATUS(expected, status);
+  return status == SHMLINK_OK ? std::string(buffer, length) : std::string();
+}
+
+// Point 7: killed after its claim (the record's state) and before moving read_claim past it.
+// Before the fix every receiver found that claimed record at read_claim and said CORRUPT, for
+// ever. The dead receiver never returned the message: another one gets it, once.
+TEST(ChannelProcesses, ReceiverKilledBetweenClaimAndReadPositionLeavesTheChannelWorking) {
+  const std::string name = unique_name();
+  Handle sender;
+  Handle receiver;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 4096, 64, SHMLINK_CHANNEL_SENDER, sender.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "first", 5, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "second", 6, 0));
+  StepPeer peer("channel-step-receive", name, {"claim-taken"});
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "ready");
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "at claim-taken");
+  peer.kill();
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), "first");
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), "second");
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "third", 5, 0));
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), "third");
+  receive_text(receiver.get(), 0, SHMLINK_ERR_TIMEOUT);
+}
+
+// Point 8: killed inside consume, after marking its record consumed and before moving head.
+// Before the fix head stayed behind until the next consume: in a ring with room for one
+// maximum-size message, such a send timed out until someone sent a smaller one.
+TEST(ChannelProcesses, ReceiverKilledInsideConsumeDoesNotHoldBackMaximumSizeSends) {
+  const std::string name = unique_name();
+  Handle sender;
+  Handle receiver;
+  // A ring of 224 bytes: 128 and one record of a 64-byte message (96 bytes).
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 128, 64, SHMLINK_CHANNEL_SENDER, sender.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  const std::string first(64, 'a');
+  const std::string second(64, 'b');
+  const std::string third(64, 'c');
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), first.data(), 64, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), second.data(), 64, 0));
+  StepPeer peer("channel-step-receive", name, {"consume-marked"});
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "ready");
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "at consume-marked");
+  peer.kill();
+  // 32 bytes are left at the ring's end; a third 64-byte message fits only at its start,
+  // where the consumed first one still lies until head passes it.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), third.data(), 64, 5000));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);  // housekeeping runs every 100 ms
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), second);
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), third);
+}
+
+// Point 9: a sender stopped (SIGSTOP) holding the senders' lock is alive. Before the fix other
+// senders said CORRUPT after 2 s; they wait for it, up to their timeout, and go on after it does.
+TEST(ChannelProcesses, SenderStoppedHoldingTheSendLockMakesOtherSendersWaitNotFail) {
+  const std::string name = unique_name();
+  Handle receiver;
+  Handle sender;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_channel_create(name.c_str(), 4096, 64, SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_SENDER, sender.out()));
+  StepPeer peer("channel-step-send", name, {"10", "reserve-locked"});
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "ready");
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "at reserve-locked");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_send(sender.get(), "mine", 4, 2500));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 2400ms);
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_send(sender.get(), "mine", 4, 0));
+  peer->resume();
+  EXPECT_EQ(peer->read_line().value_or("(nothing)"), "sent");
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "mine", 4, kLongWaitMs));
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), std::string(10, 's'));
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), "mine");
+}
+
+// Point 9, the receivers' side: a receiver stopped between its claim and moving read_claim,
+// holding the receivers' lock, is alive too. Others wait (TIMEOUT), neither CORRUPT nor
+// taking its message (point 7's repair is for dead claimers only); once it goes on, all is there.
+TEST(ChannelProcesses, ReceiverStoppedHoldingTheReceiveLockMakesOtherReceiversWaitNotFail) {
+  const std::string name = unique_name();
+  Handle sender;
+  Handle receiver;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 4096, 64, SHMLINK_CHANNEL_SENDER, sender.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "first", 5, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "second", 6, 0));
+  StepPeer peer("channel-step-receive", name, {"claim-taken"});
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "ready");
+  ASSERT_EQ(peer->read_line().value_or("(nothing)"), "at claim-taken");
+  const auto start = std::chrono::steady_clock::now();
+  receive_text(receiver.get(), 2500, SHMLINK_ERR_TIMEOUT);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 2400ms);
+  receive_text(receiver.get(), 0, SHMLINK_ERR_TIMEOUT);
+  peer->resume();
+  EXPECT_EQ(peer->read_line().value_or("(nothing)"), "received 5");
+  EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), "second");
+}
+
+#endif  // _WIN32
+
 // Two steady senders and two steady receivers run to the end while other senders and
 // receivers are started and killed at random moments. What the steady senders committed
 // arrives exactly once, except what a killed receiver had taken when it died (at most one

@@ -9,7 +9,12 @@
 //   head <= read_claim <= tail <= head + ring_bytes
 //  - [head, read_claim): records receivers have taken (claimed, consumed, padding, dropped);
 //    head passes a record once it is consumed, and only then may senders reuse its bytes.
-//  - [read_claim, tail): records senders have reserved, committed or not, in send order.
+//  - [read_claim, tail): records senders have reserved, committed or not, in send order:
+//    WRITING, COMMITTED, PADDING or DROPPED, never CLAIMED or CONSUMED.
+// A peer may die between any two of its stores; whoever finds what it left takes over
+// (ChannelRing::look_after_peers): a dead sender's WRITING record is dropped, a claim whose
+// receiver died before moving read_claim is committed again, one it died holding is consumed,
+// and head is moved past finished records the dead receiver did not move it past.
 #pragma once
 
 #include "shared_layout.h"

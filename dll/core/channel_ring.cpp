@@ -20,8 +20,15 @@ constexpr auto kLookAfterPeersEvery = std::chrono::milliseconds(100);
 constexpr auto kSpinBeforeSleep = std::chrono::microseconds(20);
 // Spins on a busy lock before each liveness check of its holder.
 constexpr int kLockSpinsPerCheck = 4096;
-// How long a live holder may keep a lock before the channel counts as corrupt.
-constexpr uint64_t kLockStuckMs = 2000;
+// A live holder keeps a lock for a few instructions, unless it is preempted or stopped
+// (SIGSTOP, a debugger): a stopped process is alive, and is waited for, never taken over. A
+// wait for a lock gives up (TIMEOUT) once the caller's deadline has passed, but not before
+// kLockPatience, so that a poll (timeout 0) does not fail only because a sibling was
+// preempted holding the lock. After kLockNapAfter the waiter naps between looks rather than
+// burning a CPU the holder may need.
+constexpr auto kLockPatience = std::chrono::milliseconds(50);
+constexpr auto kLockNapAfter = std::chrono::milliseconds(2);
+constexpr auto kLockNap = std::chrono::microseconds(500);
 
 template <class T>
 T load_acquire(const T* p) {
@@ -77,17 +84,33 @@ uint32_t owner_generation(uint64_t owner) { return static_cast<uint32_t>(owner >
 
 }  // namespace
 
-// Holds a shared lock for a scope.
+// Named instants inside the algorithm where the step peer (tests/peer/channel_step_peer.cpp,
+// which compiles this file once more with SHMLINK_CHANNEL_STEPS) stops itself, so that a test
+// can kill it or keep it stopped exactly there. In the library they are nothing at all.
+#ifdef SHMLINK_CHANNEL_STEPS
+void channel_step(const char* step);
+#define SHMLINK_STEP(step) ::shmlink::channel_step(step)
+#else
+#define SHMLINK_STEP(step) static_cast<void>(0)
+#endif
+
+// Holds a shared lock for a scope, if it could be taken before the deadline.
 class ChannelRing::LockGuard {
  public:
-  LockGuard(ChannelRing& ring, uint32_t* word) : ring_(ring), word_(word) { ring_.lock(word_); }
-  ~LockGuard() { ring_.unlock(word_); }
+  LockGuard(ChannelRing& ring, uint32_t* word, ChannelDeadline& deadline)
+      : ring_(ring), word_(word), held_(ring_.lock(word_, deadline)) {}
+  ~LockGuard() {
+    if (held_) ring_.unlock(word_);
+  }
   LockGuard(const LockGuard&) = delete;
   LockGuard& operator=(const LockGuard&) = delete;
+  // False: the deadline passed with the lock held by a live handle all along.
+  bool held() const { return held_; }
 
  private:
   ChannelRing& ring_;
   uint32_t* word_;
+  bool held_;
 };
 
 uint64_t channel_ring_bytes(uint64_t capacity_bytes, uint32_t max_message_bytes) {
@@ -239,67 +262,130 @@ void ChannelRing::look_after_peers() {
     uint32_t holder = load_acquire(word);
     if (holder != 0 && !tag_alive(holder - 1)) compare_exchange(word, holder, 0u);
   }
-  bool dropped = false;
+  bool receivable_now = false;
   {
-    LockGuard guard(*this, &control_->recv_lock);
-    const uint64_t front = load_relaxed(&control_->read_claim);
-    const uint64_t tail = load_acquire(&control_->tail);
+    // Not worth a wait: a live receiver holding the lock (even a stopped one) is left alone.
+    ChannelDeadline now_only(0, ChannelDeadline::kImpatient);
+    LockGuard guard(*this, &control_->recv_lock, now_only);
+    const uint64_t front = guard.held() ? load_relaxed(&control_->read_claim) : 0;
+    const uint64_t tail = guard.held() ? load_acquire(&control_->tail) : 0;
     if (front != tail && tail - front <= ring_bytes_ && front % kRecordAlign == 0) {
       RecordHeader* record = record_at(front);
       uint32_t state = load_acquire(&record->state);
       if ((state & kStateMask) == kWriting && !tag_alive(state & kTagMask)) {
-        dropped = compare_exchange(&record->state, state, kDropped);
+        receivable_now = compare_exchange(&record->state, state, kDropped);
+      } else if ((state & kStateMask) == kClaimed) {
+        receivable_now = return_dead_claim(record, state);
       }
     }
   }
-  if (dropped) host_.wake(control_->data_word);
+  if (receivable_now) host_.wake(control_->data_word);
+  // Head passes every finished record at its front (invariant in channel_layout.h). The
+  // receiver that finishes the record at head moves head itself, right after; one that died
+  // in between - inside consume after marking its record consumed, or after skipping
+  // padding or dropped records before advance_head - left head behind, and only the next
+  // consume would move it: a sender whose message did not fit the room left waited for
+  // someone to send a smaller one (issue 12, point 8). So housekeeping moves head too, after
+  // finishing a claim whose receiver died.
   const uint64_t head = load_acquire(&control_->head);
   if (head != load_acquire(&control_->read_claim) && head % kRecordAlign == 0) {
     RecordHeader* record = record_at(head);
     uint32_t state = load_acquire(&record->state);
     // While the record at head is claimed nobody moves head past it, so it is the same record.
-    if (load_acquire(&control_->head) == head && (state & kStateMask) == kClaimed && !tag_alive(state & kTagMask) &&
-        compare_exchange(&record->state, state, kConsumed)) {
-      advance_head();
+    if (load_acquire(&control_->head) == head && (state & kStateMask) == kClaimed && !tag_alive(state & kTagMask)) {
+      compare_exchange(&record->state, state, kConsumed);
     }
+    advance_head();
   }
+}
+
+// A record claimed at the receivers' position, found under the receivers' lock: nobody
+// claims without that lock, and a claimer moves read_claim past its record before letting go,
+// so its claimer died between its claim (the state's CAS) and that store, holding the lock
+// that was taken over since. It never returned the message: the message is made committed
+// again, to be received once, by another receiver (issue 12, point 7; before, every receiver
+// found an unexpected state there and said CORRUPT, for ever). Restores the invariant that a
+// record in [read_claim, tail) is WRITING, COMMITTED, PADDING or DROPPED, and CLAIMED only in
+// [head, read_claim). A live claimer's tag there is no crash's doing: false, the caller says CORRUPT.
+bool ChannelRing::return_dead_claim(RecordHeader* record, uint32_t state) {
+  if ((state & kStateMask) != kClaimed || tag_alive(state & kTagMask)) return false;
+  return compare_exchange(&record->state, state, kCommitted);
 }
 
 // ---- Locks ----
 
+namespace {
+
+// How a wait for a busy lock goes on: spins, then yields, then naps; and whether it is time
+// to look at the holder (every kLockSpinsPerCheck spins, and at every nap) and to give up.
+class LockWait {
+ public:
+  explicit LockWait(ChannelDeadline& deadline) : deadline_(deadline) {}
+  // Whether this look should check the holder's liveness.
+  bool check_due() const { return (spins_ != 0 && spins_ % kLockSpinsPerCheck == 0) || napping_; }
+  // Waits a little before the next look; false if the wait is over (deadline and patience spent).
+  bool pause() {
+    ++spins_;
+    if (spins_ < 64) {
+      cpu_relax();
+      return true;
+    }
+    if (spins_ % kLockSpinsPerCheck != 0 && !napping_) {
+      std::this_thread::yield();  // the holder may be waiting for this CPU
+      return true;
+    }
+    // Only a lock busy for thousands of looks gets here: the clock is read off the hot path.
+    const Clock::time_point now = Clock::now();
+    if (!started_) {
+      started_ = true;
+      since_ = now;
+    }
+    if ((!deadline_.patient() || now - since_ >= kLockPatience) && !deadline_.forever() && now >= deadline_.at())
+      return false;
+    if (now - since_ >= kLockNapAfter) {
+      napping_ = true;
+      std::this_thread::sleep_for(kLockNap);
+    } else {
+      std::this_thread::yield();
+    }
+    return true;
+  }
+
+ private:
+  ChannelDeadline& deadline_;
+  uint64_t spins_ = 0;
+  bool started_ = false;
+  bool napping_ = false;
+  Clock::time_point since_;
+};
+
+}  // namespace
+
 // A shared lock is taken by one thread of this handle at a time (the local flag first): so a
 // lock word that names this handle while we try is stale (written by a hostile peer, or left
 // by a thread of ours that died), never a sibling's, and is taken over rather than waited for.
-void ChannelRing::lock(uint32_t* word) {
+//
+// A lock whose holder is dead is taken over. A live holder is waited for, however long it
+// keeps the lock - it may be stopped (SIGSTOP, a debugger) and a stopped process is alive -
+// until the caller's deadline: then false (the caller says TIMEOUT). A lock held for long is
+// something crashes and stops of honest peers produce, so it is never CORRUPT (issue 12,
+// point 9; before, 2 s of a live holder gave CORRUPT). A hostile peer writing a live handle's
+// tag here can make others wait, as it can by filling the ring; it cannot make them overrun.
+bool ChannelRing::lock(uint32_t* word, ChannelDeadline& deadline) {
   std::atomic<uint32_t>& local = word == &control_->send_lock ? local_send_lock_ : local_recv_lock_;
+  LockWait wait(deadline);
   for (uint32_t free = 0; !local.compare_exchange_weak(free, 1, std::memory_order_acquire); free = 0) {
-    std::this_thread::yield();
+    if (!wait.pause()) return false;  // a sibling thread waits for a stopped holder
   }
   const uint32_t mine = tag_ + 1;
-  uint32_t last_holder = 0;
-  uint64_t held_since_ms = 0;
-  for (int spins = 1;; ++spins) {
+  for (;;) {
     uint32_t holder = 0;
-    if (compare_exchange(word, holder, mine)) return;
-    if (holder == mine) return;  // stale: see above
-    if (spins % kLockSpinsPerCheck == 0) {
-      if (!tag_alive(holder - 1) && compare_exchange(word, holder, mine)) return;
-      // A live holder keeps the lock for a few instructions. One that keeps it for seconds
-      // was written there by a hostile peer (or is stopped in a debugger): give up rather
-      // than hang.
-      const uint64_t now = host_.coarse_now_ms();
-      if (holder != last_holder) {
-        last_holder = holder;
-        held_since_ms = now;
-      } else if (now - held_since_ms > kLockStuckMs) {
-        local.store(0, std::memory_order_release);
-        corrupt(format("a channel lock has been held by tag 0x%llx for over %llu ms", holder - 1, kLockStuckMs));
-      }
-    }
-    if (spins < 64) {
-      cpu_relax();
-    } else {
-      std::this_thread::yield();  // the holder may be waiting for this CPU
+    if (compare_exchange(word, holder, mine)) return true;
+    if (holder == mine) return true;  // stale: see above
+    if (wait.check_due() && !tag_alive(holder - 1) && compare_exchange(word, holder, mine)) return true;
+    if (!wait.pause()) {
+      local.store(0, std::memory_order_release);
+      return false;
     }
   }
 }
@@ -328,9 +414,15 @@ uint32_t ChannelRing::checked_span(const RecordHeader* record, uint64_t position
 
 // ---- Sending ----
 
-ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out, shmlink_status* status) {
+ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out, shmlink_status* status,
+                                              ChannelDeadline& deadline) {
   const uint64_t span = record_span(length);
-  LockGuard guard(*this, &control_->send_lock);
+  LockGuard guard(*this, &control_->send_lock, deadline);
+  if (!guard.held()) {
+    *status = SHMLINK_ERR_TIMEOUT;  // a live sender kept the lock until the deadline
+    return Attempt::Done;
+  }
+  SHMLINK_STEP("reserve-locked");
   if (load_acquire(&control_->receivers) == 0) {
     *status = SHMLINK_ERR_CLOSED;
     return Attempt::Done;
@@ -371,8 +463,9 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
 }
 
 shmlink_status ChannelRing::reserve(uint32_t length, uint32_t timeout_ms, Reservation* out) {
-  return block(control_->space_word, timeout_ms,
-               [&](shmlink_status* status, bool) { return try_reserve(length, out, status); });
+  ChannelDeadline deadline(timeout_ms);
+  return block(control_->space_word, deadline,
+               [&](shmlink_status* status, bool) { return try_reserve(length, out, status, deadline); });
 }
 
 void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
@@ -424,6 +517,7 @@ ChannelRing::Attempt ChannelRing::take_committed(RecordHeader* record, uint64_t 
   uint32_t expected = kCommitted;
   if (!compare_exchange(&record->state, expected, kClaimed | tag_))
     corrupt(format("the record at position %llu changed state under the receivers' lock", front));
+  SHMLINK_STEP("claim-taken");  // a receiver dying here leaves its claim at read_claim: return_dead_claim
   store_release(&control_->read_claim, front + span);
   *out = {front, reinterpret_cast<const uint8_t*>(record) + kRecordHeaderBytes, length};
   *status = SHMLINK_OK;
@@ -431,14 +525,18 @@ ChannelRing::Attempt ChannelRing::take_committed(RecordHeader* record, uint64_t 
 }
 
 ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uint32_t* needed,
-                                            shmlink_status* status, bool thorough) {
+                                            shmlink_status* status, bool thorough, ChannelDeadline& deadline) {
   // A poll's common answer, without the lock; a thorough look (the last before sleeping or
   // giving up) reads everything, so that a broken tail is noticed.
   if (!thorough && nothing_queued()) return Attempt::NotReady;
   bool skipped = false;
   Attempt attempt = Attempt::NotReady;
   {
-    LockGuard guard(*this, &control_->recv_lock);
+    LockGuard guard(*this, &control_->recv_lock, deadline);
+    if (!guard.held()) {
+      *status = SHMLINK_ERR_TIMEOUT;  // a live receiver kept the lock until the deadline
+      return Attempt::Done;
+    }
     uint64_t front = load_relaxed(&control_->read_claim);
     if (front % kRecordAlign != 0) corrupt(format("the receivers' position %llu is not on a record boundary", front));
     // A committed message stamped with this position: its commit came after tail passed it,
@@ -465,6 +563,7 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
         continue;
       }
       if ((state & kStateMask) == kWriting) break;  // the next message is still being written
+      if ((state & kStateMask) == kClaimed && return_dead_claim(record, state)) continue;  // committed again
       if (state != kCommitted)
         corrupt(format("the record at position %llu is in state 0x%llx, not yet received", front, state));
       attempt = take_committed(record, front, tail - front, max_length, out, needed, status);
@@ -480,9 +579,10 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
 }
 
 shmlink_status ChannelRing::claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed) {
-  return block(control_->data_word, timeout_ms,
+  ChannelDeadline deadline(timeout_ms);
+  return block(control_->data_word, deadline,
                [&](shmlink_status* status, bool thorough) {
-                 return try_claim(max_length, out, needed, status, thorough);
+                 return try_claim(max_length, out, needed, status, thorough, deadline);
                });
 }
 
@@ -492,6 +592,7 @@ void ChannelRing::consume(const Claim& claim) {
   if (!compare_exchange(&record->state, expected, kConsumed))
     corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
                    claim.position, expected));
+  SHMLINK_STEP("consume-marked");  // a receiver dying here leaves head behind: look_after_peers moves it
   advance_head();
 }
 
@@ -561,9 +662,10 @@ bool ChannelRing::receivable() {
 // between tries, then asleep on `word` (woken by the peers' changes, and at least every
 // kLookAfterPeersEvery to notice dead ones) until the timeout.
 template <class Try>
-shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& attempt) {
+shmlink_status ChannelRing::block(WakeWord& word, ChannelDeadline& call_deadline, Try&& attempt) {
   shmlink_status status = SHMLINK_ERR_TIMEOUT;
   if (attempt(&status, false) == Attempt::Done) return status;
+  const uint32_t timeout_ms = call_deadline.timeout_ms();
   if (timeout_ms == 0) {
     if (host_.coarse_now_ms() >= next_look_after_ms_.load(std::memory_order_relaxed)) {
       look_after_peers_if_due();
@@ -572,7 +674,7 @@ shmlink_status ChannelRing::block(WakeWord& word, uint32_t timeout_ms, Try&& att
     return SHMLINK_ERR_TIMEOUT;
   }
   const bool forever = timeout_ms == SHMLINK_INFINITE;
-  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(forever ? 0 : timeout_ms);
+  const Clock::time_point deadline = forever ? Clock::time_point::max() : call_deadline.at();
   if (several_cpus()) {
     const Clock::time_point spin_until = std::min(Clock::now() + kSpinBeforeSleep, forever ? Clock::time_point::max()
                                                                                            : deadline);

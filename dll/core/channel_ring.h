@@ -23,6 +23,34 @@ namespace shmlink {
 
 using Clock = std::chrono::steady_clock;
 
+// A blocking call's time limit, fixed when it is first asked for: most calls never wait, and
+// never read the clock for it.
+class ChannelDeadline {
+ public:
+  // kImpatient: a busy lock is given up at the first look past the deadline (housekeeping),
+  // without the patience a call's lock wait has (see kLockPatience in channel_ring.cpp).
+  enum Patience { kPatient, kImpatient };
+  explicit ChannelDeadline(uint32_t timeout_ms, Patience patience = kPatient)
+      : timeout_ms_(timeout_ms), patient_(patience == kPatient) {}
+  uint32_t timeout_ms() const { return timeout_ms_; }
+  bool patient() const { return patient_; }
+  bool forever() const { return timeout_ms_ == SHMLINK_INFINITE; }
+  // Meaningless if forever().
+  Clock::time_point at() {
+    if (!fixed_) {
+      at_ = Clock::now() + std::chrono::milliseconds(timeout_ms_);
+      fixed_ = true;
+    }
+    return at_;
+  }
+
+ private:
+  uint32_t timeout_ms_;
+  bool patient_;
+  bool fixed_ = false;
+  Clock::time_point at_;
+};
+
 class ChannelHost {
  public:
   virtual ~ChannelHost() = default;
@@ -122,20 +150,22 @@ class ChannelRing {
   enum class Attempt { Done, NotReady };
   class LockGuard;
 
-  Attempt try_reserve(uint32_t length, Reservation* out, shmlink_status* status);
-  Attempt try_claim(uint32_t max_length, Claim* out, uint32_t* needed, shmlink_status* status, bool thorough);
+  Attempt try_reserve(uint32_t length, Reservation* out, shmlink_status* status, ChannelDeadline& deadline);
+  Attempt try_claim(uint32_t max_length, Claim* out, uint32_t* needed, shmlink_status* status, bool thorough,
+                    ChannelDeadline& deadline);
   bool nothing_queued();
   Attempt take_committed(channel::RecordHeader* record, uint64_t front, uint64_t limit, uint32_t max_length,
                          Claim* out, uint32_t* needed, shmlink_status* status);
   template <class Try>
-  shmlink_status block(channel::WakeWord& word, uint32_t timeout_ms, Try&& attempt);
+  shmlink_status block(channel::WakeWord& word, ChannelDeadline& deadline, Try&& attempt);
 
-  void lock(uint32_t* word);
+  bool lock(uint32_t* word, ChannelDeadline& deadline);
   void unlock(uint32_t* word);
   void advance_head();
   void look_after_peers();
   bool tag_alive(uint32_t tag);
   void reap_slot(uint32_t index, uint64_t owner);
+  bool return_dead_claim(channel::RecordHeader* record, uint32_t state);
 
   channel::RecordHeader* record_at(uint64_t position) const;
   uint32_t checked_span(const channel::RecordHeader* record, uint64_t position, uint64_t limit) const;

@@ -39,4 +39,7 @@ inline uint64_t number(const char* text) {
 // Runs the channel commands (channel_peer.cpp); false if `command` is not one of them.
 bool run_channel_command(const std::string& command, int argc, char** argv);
 
+// Runs the step commands (channel_step_peer.cpp, Linux only); false if `command` is not one of them.
+bool run_channel_step_command(const std::string& command, int argc, char** argv);
+
 }  // namespace shmlink_test::peer

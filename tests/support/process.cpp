@@ -381,6 +381,10 @@ std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
   }
 }
 
+void Process::resume() {
+  if (!exit_code_) ::kill(os_->pid, SIGCONT);
+}
+
 void Process::kill() {
   if (!exit_code_) ::kill(os_->pid, SIGKILL);  // not reaped yet, so the pid is still ours
 }

@@ -79,6 +79,11 @@ class Process {
   // clean up; wait() then reports how it ended.
   void kill();
 
+#ifndef _WIN32
+  // Lets a stopped program (SIGSTOP) go on: SIGCONT.
+  void resume();
+#endif
+
  private:
   struct Os;  // pid or process handle, pipe ends
 
