@@ -65,6 +65,11 @@ class Process {
   // clean up; wait() then reports how it ended.
   void kill();
 
+#ifndef _WIN32
+  // The program's process id (for tests that stop or trace it).
+  int pid() const;
+#endif
+
  private:
   struct Os;  // pid or process handle, pipe ends
 
