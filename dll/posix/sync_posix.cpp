@@ -287,12 +287,16 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
 
 constexpr uint64_t kSmallObjectBytes = kHeaderPageBytes + 4096;  // the header page and one data page
 
-// Builds a new object file: size, header, then `fill(data)` on its data page.
+// Builds a new object file: size, header, then `fill(data)` on its data page. The pages are
+// reserved first: a file only sized with ftruncate gets its pages when first written, and a
+// full /dev/shm then kills the writer with SIGBUS instead of failing the create.
 template <class Fill>
 std::function<void(int)> small_object_initializer(int32_t kind, uint64_t data_bytes,
                                                   std::unique_ptr<ObjectMapping>& mapping, Fill&& fill) {
   return [kind, data_bytes, &mapping, fill](int fd) {
-    if (ftruncate(fd, static_cast<off_t>(kSmallObjectBytes)) != 0) posix::throw_errno(errno, "ftruncate");
+    const int error = posix_fallocate(fd, 0, static_cast<off_t>(kSmallObjectBytes));
+    if (error != 0)  // ENOSPC: NO_RESOURCES
+      posix::throw_errno(error, std::string("reserving the pages of a ") + kind_name(kind));
     const ObjectHeader header = posix::make_header(kind, data_bytes, 0);
     posix::write_all(fd, &header, sizeof header, 0, kind_name(kind));
     mapping = std::make_unique<ObjectMapping>(fd, kSmallObjectBytes, kind_name(kind));
