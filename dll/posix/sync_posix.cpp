@@ -116,9 +116,13 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
       : object_(std::move(object)), mapping_(std::move(mapping)), manual_reset_(manual_reset),
         state_(&static_cast<SignalLayout*>(mapping_->data())->state) {}
 
+  // Wakes every sleeper, also for an auto-reset signal, of which one takes it and the others
+  // sleep again: a single woken waiter that died before taking it would leave it set while
+  // the others slept on (a lost wake-up). The same one system call when one waiter or none
+  // sleeps; only several sleepers cost more.
   void set() override {
     __atomic_store_n(state_, 1u, __ATOMIC_RELEASE);
-    posix::futex_wake(state_, manual_reset_ ? INT_MAX : 1);
+    posix::futex_wake(state_, INT_MAX);
   }
   void reset() override { __atomic_store_n(state_, 0u, __ATOMIC_RELEASE); }
 
@@ -130,11 +134,9 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
     entry = {state_, 0};
     return Take::NotReady;
   }
-  // Unset: whoever reset it or took it used the wake.
   bool looks_ready() const override { return load(state_) != 0; }
-  void pass_on_wake() override {
-    if (load(state_) != 0) posix::futex_wake(state_, 1);
-  }
+  // Every set wakes all who sleep on it: there is nobody to pass a wake on to.
+  void pass_on_wake() override {}
 
  private:
   std::unique_ptr<NamedObject> object_;
@@ -161,7 +163,9 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
                                              std::to_string(max_count_));
       if (compare_exchange(count_, current, current + count)) break;
     }
-    posix::futex_wake(count_, count > static_cast<uint32_t>(INT_MAX) ? INT_MAX : static_cast<int>(count));
+    // Every sleeper, not `count` of them: a woken waiter that died before taking its unit
+    // would leave the count up while others slept on (see PosixSignal::set).
+    posix::futex_wake(count_, INT_MAX);
     return current;
   }
 
@@ -175,9 +179,8 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
     return Take::NotReady;
   }
   bool looks_ready() const override { return load(count_) != 0; }
-  void pass_on_wake() override {
-    if (load(count_) != 0) posix::futex_wake(count_, 1);
-  }
+  // Every release wakes all who sleep on it: there is nobody to pass a wake on to.
+  void pass_on_wake() override {}
 
  private:
   void check(uint32_t count) const {
@@ -284,12 +287,16 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
 
 constexpr uint64_t kSmallObjectBytes = kHeaderPageBytes + 4096;  // the header page and one data page
 
-// Builds a new object file: size, header, then `fill(data)` on its data page.
+// Builds a new object file: size, header, then `fill(data)` on its data page. The pages are
+// reserved first: a file only sized with ftruncate gets its pages when first written, and a
+// full /dev/shm then kills the writer with SIGBUS instead of failing the create.
 template <class Fill>
 std::function<void(int)> small_object_initializer(int32_t kind, uint64_t data_bytes,
                                                   std::unique_ptr<ObjectMapping>& mapping, Fill&& fill) {
   return [kind, data_bytes, &mapping, fill](int fd) {
-    if (ftruncate(fd, static_cast<off_t>(kSmallObjectBytes)) != 0) posix::throw_errno(errno, "ftruncate");
+    const int error = posix_fallocate(fd, 0, static_cast<off_t>(kSmallObjectBytes));
+    if (error != 0)  // ENOSPC: NO_RESOURCES
+      posix::throw_errno(error, std::string("reserving the pages of a ") + kind_name(kind));
     const ObjectHeader header = posix::make_header(kind, data_bytes, 0);
     posix::write_all(fd, &header, sizeof header, 0, kind_name(kind));
     mapping = std::make_unique<ObjectMapping>(fd, kSmallObjectBytes, kind_name(kind));

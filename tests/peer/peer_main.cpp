@@ -179,6 +179,20 @@ int main(int argc, char** argv) {
   } else if (command == "semaphore-wait") {
     if (argc < 4) usage("semaphore-wait NAME TIMEOUT_MS");
     wait_once(shmlink_semaphore_open, name, argv[3]);
+  } else if (command == "mutex-wait-any") {
+    if (argc < 5) usage("mutex-wait-any NAME SIGNAL TIMEOUT_MS");
+    const uint32_t timeout_ms = timeout_from(argv[4]);
+    shmlink_handle handles[2] = {0, 0};
+    check(shmlink_mutex_open(name, &handles[0]), "open");
+    check(shmlink_signal_open(argv[3], &handles[1]), "open");
+    say("ready");
+    uint32_t index = 0;
+    const shmlink_status status = shmlink_wait_any(handles, 2, timeout_ms, &index);
+    say(std::string("wait ") + shmlink_status_name(status) + " " + std::to_string(index));
+    if ((status == SHMLINK_OK || status == SHMLINK_ABANDONED) && index == 0)
+      check(shmlink_mutex_unlock(handles[0]), "unlock");
+    check(shmlink_close(handles[0]), "close");
+    check(shmlink_close(handles[1]), "close");
   } else if (command == "signal-set") {
     shmlink_handle signal = 0;
     check(shmlink_signal_open(name, &signal), "open");

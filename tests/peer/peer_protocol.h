@@ -21,6 +21,11 @@
 //                                           (TIMEOUT_MS: a number or "infinite"), prints
 //                                           "wait STATUS_NAME" ("wait SHMLINK_OK")
 //   shmlink_peer signal-set NAME            opens signal NAME, sets it, prints "done"
+//   shmlink_peer mutex-wait-any NAME SIGNAL TIMEOUT_MS
+//                                           opens mutex NAME and signal SIGNAL, prints
+//                                           "ready", waits for either (shmlink_wait_any),
+//                                           prints "wait STATUS_NAME INDEX" and unlocks the
+//                                           mutex if it got it
 //   shmlink_peer semaphore-wait NAME TIMEOUT_MS
 //                                           as signal-wait, on semaphore NAME
 //   shmlink_peer semaphore-release NAME COUNT

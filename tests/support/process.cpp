@@ -389,6 +389,8 @@ void Process::kill() {
   if (!exit_code_) ::kill(os_->pid, SIGKILL);  // not reaped yet, so the pid is still ours
 }
 
+int Process::pid() const { return os_->pid; }
+
 Process::~Process() {
   close_stdin();
   if (!wait()) {

@@ -82,6 +82,8 @@ class Process {
 #ifndef _WIN32
   // Lets a stopped program (SIGSTOP) go on: SIGCONT.
   void resume();
+  // The program's process id (for tests that stop or trace it).
+  int pid() const;
 #endif
 
  private:
