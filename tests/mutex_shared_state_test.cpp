@@ -2,8 +2,8 @@
 // process able to open the object can write. Whatever it writes there, the library must not
 // crash, spin or write outside the object, and must answer within the time limit; an owner
 // that dies holding several levels hands over exactly one; the state is laid out alike in
-// 32- and 64-bit processes (tested with a peer of the other width when the build names one:
-// SHMLINK_OTHER_WIDTH_PEER); and an object of another mutex layout is refused.
+// 32- and 64-bit processes (the interop runs of tests/interop give these tests a peer of the
+// other width); and an object of another mutex layout is refused.
 #ifndef _WIN32
 
 #include <shmlink/shmlink.h>
@@ -336,16 +336,11 @@ TEST(MutexSharedState, AMutexObjectOfAnotherLayoutIsIncompatible) {
 
 // ---- 32-bit and 64-bit processes ----
 
-// The peer helper of the other width (a linux-i686 build's for a 64-bit test, or the other
-// way round), or empty if the build names none.
-std::string other_width_peer() {
-  const char* path = std::getenv("SHMLINK_OTHER_WIDTH_PEER");
-  return path != nullptr ? path : "";
-}
+// The peers come from peer_program(): this build's own, or in the interop runs
+// (tests/interop, SHMLINK_PEER_DIR) the peer of the other width's build.
 
-TEST(MutexSharedState, APeerOfTheOtherWidthSharesTheMutexAndItsAbandonment) {
-  const std::string peer_path = other_width_peer();
-  if (peer_path.empty()) GTEST_SKIP() << "SHMLINK_OTHER_WIDTH_PEER names no peer of the other width";
+TEST(MutexSharedState, APeerSharesTheMutexAndItsAbandonment) {
+  const ProgramFile peer_path = peer_program();
   const std::string name = unique_name();
   const Handle mutex = create_mutex(name);
 
@@ -377,9 +372,8 @@ TEST(MutexSharedState, APeerOfTheOtherWidthSharesTheMutexAndItsAbandonment) {
   EXPECT_STATUS(SHMLINK_OK, lock_and_unlock_on_another_thread(mutex, 0).status);
 }
 
-TEST(MutexSharedState, ProcessesOfBothWidthsCountingUnderTheMutexLoseNoIncrement) {
-  const std::string peer_path = other_width_peer();
-  if (peer_path.empty()) GTEST_SKIP() << "SHMLINK_OTHER_WIDTH_PEER names no peer of the other width";
+TEST(MutexSharedState, PeerProcessesCountingUnderTheMutexLoseNoIncrement) {
+  const ProgramFile peer_path = peer_program();
   constexpr uint64_t kIterations = 50000;
   const std::string mutex_name = unique_name();
   const std::string segment_name = unique_name();
