@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstddef>
@@ -110,8 +111,41 @@ bool futex_wait(uint32_t* word, uint32_t expected, const Deadline& deadline) {
 // Without a timeout, SYS_futex is the same call on every architecture and kernel.
 void futex_wake(uint32_t* word, int count) { syscall(SYS_futex, word, FUTEX_WAKE, count, nullptr, nullptr, 0); }
 
+namespace {
+
+// Kernels before 5.16 have no futex_waitv, and some container sandboxes refuse it (older
+// seccomp profiles answer EPERM for system calls they do not know). There a wait on several
+// words sleeps on the first one in short slices and looks at all of them between slices: a
+// change of the first word is seen at once, of the others within a slice.
+std::atomic<bool> waitv_missing{false};
+constexpr uint32_t kFirstSliceMs = 1;
+constexpr uint32_t kLongestSliceMs = 8;
+
+bool any_changed(const FutexWaitEntry* entries, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    if (__atomic_load_n(entries[i].word, __ATOMIC_ACQUIRE) != entries[i].expected) return true;
+  }
+  return false;
+}
+
+int wait_any_in_slices(const FutexWaitEntry* entries, uint32_t count, const Deadline& deadline) {
+  uint32_t slice_ms = kFirstSliceMs;
+  for (;;) {
+    if (any_changed(entries, count)) return -1;
+    if (deadline.passed()) return -2;
+    const Deadline slice_end = deadline.sooner(slice_ms);
+    // A wake, a changed first word or an interruption: the caller looks again.
+    if (futex_wait(entries[0].word, entries[0].expected, slice_end)) return -1;
+    slice_ms = slice_ms < kLongestSliceMs ? slice_ms * 2 : kLongestSliceMs;
+  }
+}
+
+}  // namespace
+
 int futex_wait_any(const FutexWaitEntry* entries, uint32_t count, const Deadline& deadline) {
-  WaitvEntry waiters[128];
+  if (count == 0 || count > kMaxFutexWaitEntries) throw Failure(SHMLINK_ERR_INVALID_ARGUMENT, "futex_wait_any: bad count");
+  if (waitv_missing.load(std::memory_order_relaxed)) return wait_any_in_slices(entries, count, deadline);
+  WaitvEntry waiters[kMaxFutexWaitEntries];
   for (uint32_t i = 0; i < count; ++i) {
     waiters[i] = {entries[i].expected, reinterpret_cast<uintptr_t>(entries[i].word), kFutex32, 0};
   }
@@ -122,7 +156,10 @@ int futex_wait_any(const FutexWaitEntry* entries, uint32_t count, const Deadline
     case EAGAIN:
     case EINTR: return -1;
     case ETIMEDOUT: return -2;
-    case ENOSYS: throw_errno(SHMLINK_ERR_NOT_SUPPORTED, errno, "futex_waitv (waiting on several objects needs Linux 5.16)");
+    case ENOSYS:
+    case EPERM:
+      waitv_missing.store(true, std::memory_order_relaxed);
+      return wait_any_in_slices(entries, count, deadline);
     default: throw_errno(errno, "futex_waitv");
   }
 }

@@ -47,9 +47,14 @@ struct FutexWaitEntry {
   uint32_t expected;
 };
 
+// The most words one futex_waitv call takes (FUTEX_WAITV_MAX).
+inline constexpr uint32_t kMaxFutexWaitEntries = 128;
+
 // Sleeps until any of the words differs from its expected value or is woken (futex_waitv,
 // Linux 5.16+). Returns the index woken, -1 if a value had changed or the call was
-// interrupted (look again), -2 on timeout. Throws Failure(NOT_SUPPORTED) on older kernels.
+// interrupted (look again), -2 on timeout. Where the kernel (or a sandbox) has no
+// futex_waitv, sleeps on the first word in slices of a few milliseconds and looks at the
+// others between them.
 int futex_wait_any(const FutexWaitEntry* entries, uint32_t count, const Deadline& deadline);
 
 }  // namespace shmlink::posix
