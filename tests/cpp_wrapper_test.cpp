@@ -202,7 +202,7 @@ LockResult lock_from_another_thread(const Mutex& mutex, shmlink::Timeout timeout
 
 // A thread locks the mutex and ends holding it.
 void abandon_from_a_thread(const Mutex& mutex) {
-  std::thread([&] { EXPECT_EQ(mutex.lock(0ms), LockResult::acquired); }).join();
+  run_on_a_thread_that_ends([&] { EXPECT_EQ(mutex.lock(0ms), LockResult::acquired); });
 }
 
 TEST(CppMutex, LockWithTimeoutReportsAcquiredOrTimedOut) {

@@ -38,9 +38,23 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-#ifndef SYS_futex_waitv
-#define SYS_futex_waitv 449
-#endif
+// The futex calls' numbers as /proc/<pid>/task/<tid>/syscall shows them. The calls a thread
+// makes are those of its own architecture, whatever the test's: x86-64 futex and futex_waitv;
+// i386 futex, futex_time64 (what a 32-bit library sleeps in) and futex_waitv. A 32-bit
+// program run by qemu-i386 on x86-64 makes the host's calls.
+bool is_futex_call(long number, bool i386_caller) {
+  constexpr long kFutexWaitv = 449;  // the same on both
+  if (i386_caller) return number == 240 || number == 422 || number == kFutexWaitv;
+  return number == 202 || number == kFutexWaitv;
+}
+
+// Whether `pid` makes i386 system calls: its executable is a 32-bit ELF file. (A program run
+// by qemu-i386 through binfmt_misc has qemu, a 64-bit program, as its executable.)
+bool makes_i386_calls(pid_t pid) {
+  std::ifstream executable("/proc/" + std::to_string(pid) + "/exe", std::ios::binary);
+  char ident[5] = {};
+  return executable.read(ident, sizeof ident) && ident[4] == 1;  // EI_CLASS: ELFCLASS32
+}
 
 // How long the second waiter gets once the woken peer is dead: far more than a wake takes.
 constexpr milliseconds kHandOverTime{5000};
@@ -51,7 +65,7 @@ bool asleep_in_futex(pid_t pid, pid_t tid) {
   const std::string task = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/";
   std::ifstream syscall_file(task + "syscall");
   long number = -1;
-  if (!(syscall_file >> number) || (number != SYS_futex && number != SYS_futex_waitv)) return false;
+  if (!(syscall_file >> number) || !is_futex_call(number, makes_i386_calls(pid))) return false;
   std::ifstream stat_file(task + "stat");
   std::string stat;
   std::getline(stat_file, stat);

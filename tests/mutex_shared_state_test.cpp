@@ -365,7 +365,7 @@ TEST(MutexSharedState, APeerSharesTheMutexAndItsAbandonment) {
   EXPECT_STATUS(SHMLINK_OK, unlocked);
 
   // We die holding it (a thread that ends), with nobody waiting: abandoned to the peer.
-  std::thread([&] { EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)); }).join();
+  run_on_a_thread_that_ends([&] { EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)); });
   auto second = std::make_unique<Process>(peer_path, std::vector<std::string>{"mutex-hold", name});
   ASSERT_NO_FATAL_FAILURE(expect_line(*second, "locked SHMLINK_ABANDONED"));
   ASSERT_NO_FATAL_FAILURE(release(*second));

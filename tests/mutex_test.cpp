@@ -277,10 +277,10 @@ TEST(Mutexes, ThreadThatEndsHoldingTheMutexAbandonsIt) {
 
 TEST(Mutexes, AbandonmentByAThreadIsSeenByAPollAndByAWaitOnIt) {
   const Handle mutex = create_mutex(unique_name());
-  std::thread([&] { EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)); }).join();
+  run_on_a_thread_that_ends([&] { EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)); });
   EXPECT_STATUS(SHMLINK_ABANDONED, shmlink_wait(mutex.get(), 0));
   ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(mutex.get()));
-  std::thread([&] { EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)); }).join();
+  run_on_a_thread_that_ends([&] { EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)); });
   EXPECT_STATUS(SHMLINK_ABANDONED, shmlink_wait(mutex.get(), kLongWaitMs));
   ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(mutex.get()));
   EXPECT_STATUS(SHMLINK_OK, shmlink_wait(mutex.get(), 0));

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <cerrno>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -140,7 +141,11 @@ TEST(Permissions, LocalNameSquattedByAnotherUserIsRefused) {
   const std::string path = local_object_path(name);
   Squatter squatter(path);
   ASSERT_GE(squatter.fd(), 0);
-  ASSERT_EQ(fchown(squatter.fd(), kNobody, kNobody), 0);
+  if (fchown(squatter.fd(), kNobody, kNobody) != 0 && errno == EINVAL) {
+    GTEST_SKIP() << "user " << kNobody << " does not exist in this user namespace (the 32-bit suite under qemu "
+                 << "runs in one that maps only the caller)";
+  }
+  ASSERT_EQ(stat_of(path).st_uid, kNobody);
   close(dup(squatter.fd()));  // nobody holds it the way shmlink holders do
   expect_squatted_name_refused(name);
   // Not ours to remove either: the library leaves another user's file alone.
@@ -154,7 +159,11 @@ TEST(Permissions, LocalNameSquattedByAnotherUserHoldingItIsRefused) {
   const std::string path = local_object_path(name);
   Squatter squatter(path);
   ASSERT_GE(squatter.fd(), 0);
-  ASSERT_EQ(fchown(squatter.fd(), kNobody, kNobody), 0);
+  if (fchown(squatter.fd(), kNobody, kNobody) != 0 && errno == EINVAL) {
+    GTEST_SKIP() << "user " << kNobody << " does not exist in this user namespace (the 32-bit suite under qemu "
+                 << "runs in one that maps only the caller)";
+  }
+  ASSERT_EQ(stat_of(path).st_uid, kNobody);
   ASSERT_EQ(flock(squatter.fd(), LOCK_SH), 0);  // held, the way a live shmlink process holds it
   expect_squatted_name_refused(name);
   EXPECT_TRUE(path_exists(path));

@@ -705,7 +705,7 @@ TEST(Waits, ClosingAHandleAnotherThreadWaitsOnDoesNotEndOrBreakTheWait) {
 TEST(Waits, WaitAnyReportsAnAbandonedMutexWithItsIndex) {
   const Handle signal = make_signal();
   const Handle mutex = make_mutex();
-  std::thread([&] { EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)); }).join();
+  run_on_a_thread_that_ends([&] { EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_lock(mutex.get(), 0)); });
   expect_takes({signal.get(), mutex.get()}, 1, SHMLINK_ABANDONED);
   EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(mutex.get()));
   expect_takes({signal.get(), mutex.get()}, 1, SHMLINK_OK);

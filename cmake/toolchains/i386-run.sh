@@ -11,7 +11,10 @@
 # starts run natively beside them, sharing memory and futexes for real. Nothing outside the
 # namespace changes.
 #
-# Known limits of the emulator (qemu 7.2): no futex_waitv and no robust-list syscalls.
+# Known limits of the emulator (qemu 7.2): no futex_waitv (the library then waits on several
+# objects in slices, as on kernels before 5.16), no robust-list calls (the library's mutex needs
+# none) and no ptrace; a guest thread's end is reported to its joiner a moment before its host
+# thread is gone.
 set -euo pipefail
 
 # The i386 dynamic loader (libc6-i386, with gcc-multilib) is itself a program: if it runs, the

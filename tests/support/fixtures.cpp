@@ -10,6 +10,12 @@
 #include <thread>
 #include <vector>
 
+#ifndef _WIN32
+#  include <sys/syscall.h>
+#  include <unistd.h>
+#  include <cerrno>
+#  include <chrono>
+#endif
 #ifdef _WIN32
 #  ifndef WIN32_LEAN_AND_MEAN
 #    define WIN32_LEAN_AND_MEAN
@@ -125,6 +131,24 @@ void run_together(int threads, const std::function<void(int)>& body) {
     });
   }
   for (std::thread& thread : running) thread.join();
+}
+
+void run_on_a_thread_that_ends(const std::function<void()>& body) {
+#ifdef _WIN32
+  std::thread(body).join();
+#else
+  std::atomic<long> thread_id{0};
+  std::thread([&] {
+    thread_id = syscall(SYS_gettid);
+    body();
+  }).join();
+  const pid_t process = getpid();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (syscall(SYS_tgkill, process, thread_id.load(), 0) == 0 || errno != ESRCH) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "thread " << thread_id << " still exists 10 s after its join";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+#endif
 }
 
 }  // namespace shmlink_test

@@ -72,6 +72,11 @@ std::string describe_status(shmlink_status status);
 // race as closely as possible, and returns when all have ended.
 void run_together(int threads, const std::function<void(int)>& body);
 
+// Runs `body` on a new thread and returns once the thread has ended for the kernel too: what
+// a mutex owner's death depends on. (Under user-mode emulation, qemu tells the joiner that a
+// thread has ended before the thread's host thread is gone; natively the join suffices.)
+void run_on_a_thread_that_ends(const std::function<void()>& body);
+
 testing::AssertionResult status_equal(const char* expected_text, const char* actual_text, shmlink_status expected,
                                       shmlink_status actual);
 
