@@ -11,100 +11,20 @@
 #include <shmlink/shmlink.h>
 
 #include "support/fixtures.h"
+#include "support/forked_child.h"
 #include "support/names.h"
 
 #include <gtest/gtest.h>
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <chrono>
-#include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <string>
-#include <thread>
 
 namespace shmlink_test {
 namespace {
 
-constexpr int kTimeoutMs = 20000;
-
-// A child of fork() that runs `body` and exits with what it returns. The two processes talk in
-// single bytes over a socket pair (a closed peer is an error, never a SIGPIPE); every wait is
-// bounded, and a child still running when this object ends is killed.
-class ForkedChild {
- public:
-  enum class Exit {
-    Immediately,  // _exit: nothing of the library runs at exit (as when a process is killed)
-    Normally      // exit(): the library's exit-time cleanup runs in the child
-  };
-
-  ForkedChild(const std::function<int(ForkedChild& parent)>& body, Exit how) {
-    int ends[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      close(ends[0]);
-      socket_ = ends[1];
-      const int code = body(*this);
-      if (how == Exit::Normally) std::exit(code);
-      _exit(code);
-    }
-    close(ends[1]);
-    socket_ = ends[0];
-  }
-  ~ForkedChild() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (socket_ >= 0) close(socket_);
-  }
-  ForkedChild(const ForkedChild&) = delete;
-  ForkedChild& operator=(const ForkedChild&) = delete;
-
-  bool started() const { return pid_ > 0; }
-
-  // Either side: sends one byte to the other.
-  bool say(char byte) { return send(socket_, &byte, 1, MSG_NOSIGNAL) == 1; }
-  // Either side: whether the other side sent `expected` next, within kTimeoutMs.
-  bool heard(char expected) {
-    pollfd entry{socket_, POLLIN, 0};
-    int ready;
-    do {
-      ready = poll(&entry, 1, kTimeoutMs);
-    } while (ready < 0 && errno == EINTR);
-    char byte = 0;
-    return ready == 1 && recv(socket_, &byte, 1, 0) == 1 && byte == expected;
-  }
-
-  // The parent: the child's exit status, or 128 + the signal that ended it; -1 if it had not
-  // ended within kTimeoutMs (it is killed then).
-  int wait() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
-    int status = 0;
-    for (;;) {
-      const pid_t result = waitpid(pid_, &status, WNOHANG);
-      if (result == pid_) break;
-      if (result < 0 && errno != EINTR) return -1;
-      if (std::chrono::steady_clock::now() > deadline) return -1;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    reaped_ = true;
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  int socket_ = -1;
-};
+constexpr int kTimeoutMs = kForkedChildTimeoutMs;
 
 constexpr char kChildMarker[] = "written through the child's inherited view";
 constexpr char kReopenerMarker[] = "written through the reopener's view";
