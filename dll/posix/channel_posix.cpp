@@ -6,6 +6,7 @@
 #include "../core/channel.h"
 #include "../core/platform.h"
 #include "futex.h"
+#include "memory_limits.h"
 #include "object_file.h"
 #include "os_error.h"
 #include "waitable.h"
@@ -153,6 +154,7 @@ OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_byte
   const auto initialize = [&](int fd) {
     if (ftruncate(fd, static_cast<off_t>(file_bytes)) != 0) posix::throw_errno(errno, "ftruncate");
     // Claim the memory now: a tmpfs that runs out later would kill a writer with SIGBUS.
+    posix::check_memory_limits(fd, file_bytes, "a channel");
     const int result = posix_fallocate(fd, 0, static_cast<off_t>(file_bytes));
     if (result == ENOSPC || result == EFBIG)
       fail(SHMLINK_ERR_NO_RESOURCES, "there is no room for a channel of " + std::to_string(file_bytes) + " bytes");
