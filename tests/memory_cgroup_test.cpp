@@ -53,7 +53,8 @@ std::string write_text(const std::string& path, const std::string& text) {
   const ssize_t written = write(fd, text.data(), text.size());
   const int error = errno;
   close(fd);
-  if (written != static_cast<ssize_t>(text.size())) return "cannot write '" + text + "' to " + path + ": " + std::strerror(error);
+  if (written != static_cast<ssize_t>(text.size()))
+    return "cannot write '" + text + "' to " + path + ": " + std::strerror(error);
   return {};
 }
 

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <mutex>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 namespace shmlink::posix {

@@ -149,7 +149,9 @@ class ErrnoKept {
 void prepare_fork() {
   const ErrnoKept kept;
   lock_live_list(true);
-  if (live_head != nullptr && pipe2(forked_child_done, O_CLOEXEC) != 0) forked_child_done[0] = forked_child_done[1] = -1;
+  if (live_head != nullptr && pipe2(forked_child_done, O_CLOEXEC) != 0) {
+    forked_child_done[0] = forked_child_done[1] = -1;
+  }
 }
 
 void after_fork_in_parent() {
