@@ -215,6 +215,22 @@ void ChannelRing::detach() noexcept {
   slot_ = kMaxSlots;
 }
 
+void ChannelRing::attach_again() noexcept {
+  if (slot_ == kMaxSlots) return;
+  const uint32_t shared_slot = slot_;
+  const uint32_t shared_tag = tag_;
+  // No thread of this handle runs in the new process: none holds or takes a lock through it.
+  local_send_lock_.store(0, std::memory_order_relaxed);
+  local_recv_lock_.store(0, std::memory_order_relaxed);
+  slot_ = kMaxSlots;
+  try {
+    attach(roles_);
+  } catch (...) {
+    slot_ = shared_slot;
+    tag_ = shared_tag;
+  }
+}
+
 // Counts a gone attachment out, exactly once however many peers notice it at the same time,
 // and wakes everyone so that blocked peers re-check whether the other side is gone.
 void ChannelRing::reap_slot(uint32_t index, uint64_t owner) {

@@ -110,6 +110,12 @@ class ChannelRing {
   // taken. detach() gives up this handle's reservation and claim and leaves (noexcept).
   void attach(uint32_t roles);
   void detach() noexcept;
+  // For a copy of this handle in another process (the child of a fork): takes an attachment of
+  // its own with the same roles, so that each process's close counts only itself out and peers
+  // see the copy alive exactly as long as its process is. The shared attachment stays the
+  // original's, and so do a reservation or a claim it had open. Where no slot is free, the
+  // copy goes on sharing the original's.
+  void attach_again() noexcept;
   uint32_t slot() const { return slot_; }
   uint32_t max_message() const { return max_message_; }
   uint64_t ring_bytes() const { return ring_bytes_; }

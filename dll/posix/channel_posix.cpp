@@ -6,6 +6,7 @@
 #include "../core/channel.h"
 #include "../core/platform.h"
 #include "futex.h"
+#include "memory_limits.h"
 #include "object_file.h"
 #include "os_error.h"
 #include "waitable.h"
@@ -90,15 +91,22 @@ class PosixChannelHost final : public ChannelHost {
   int fd_;
 };
 
-class PosixChannel final : public ChannelBacking, public PosixWaitable {
+// In the child of a fork, this handle's copy is an attachment of its own (ChannelRing::
+// attach_again), whose slot lock it takes through the child's own open file description of
+// the object (NamedObject), so that it lives and dies with the child.
+class PosixChannel final : public ChannelBacking, public PosixWaitable, private posix::ForkedChildHook {
  public:
   PosixChannel(std::unique_ptr<NamedObject> object, std::unique_ptr<ObjectMapping> mapping, uint64_t region_bytes,
                uint32_t roles)
       : object_(std::move(object)), mapping_(std::move(mapping)), host_(object_->fd()),
         ring_(mapping_->data(), region_bytes, host_) {
     ring_.attach(roles);
+    object_->set_forked_child_hook(this);
   }
-  ~PosixChannel() override { ring_.detach(); }
+  ~PosixChannel() override {
+    object_->set_forked_child_hook(nullptr);
+    ring_.detach();
+  }
 
   ChannelRing& ring() override { return ring_; }
 
@@ -115,6 +123,8 @@ class PosixChannel final : public ChannelBacking, public PosixWaitable {
   bool watches_peers() const override { return true; }
 
  private:
+  void in_forked_child() noexcept override { ring_.attach_again(); }
+
   std::unique_ptr<NamedObject> object_;
   std::unique_ptr<ObjectMapping> mapping_;
   PosixChannelHost host_;
@@ -144,6 +154,7 @@ OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_byte
   const auto initialize = [&](int fd) {
     if (ftruncate(fd, static_cast<off_t>(file_bytes)) != 0) posix::throw_errno(errno, "ftruncate");
     // Claim the memory now: a tmpfs that runs out later would kill a writer with SIGBUS.
+    posix::check_memory_limits(fd, file_bytes, "a channel");
     const int result = posix_fallocate(fd, 0, static_cast<off_t>(file_bytes));
     if (result == ENOSPC || result == EFBIG)
       fail(SHMLINK_ERR_NO_RESOURCES, "there is no room for a channel of " + std::to_string(file_bytes) + " bytes");

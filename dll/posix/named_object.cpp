@@ -5,6 +5,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -111,8 +113,10 @@ bool link_under_name(int fd, const std::string& temporary_path, const std::strin
 std::atomic_flag live_lock = ATOMIC_FLAG_INIT;
 NamedObject* live_head = nullptr;
 
-// Takes the list's lock; with `patient` false gives up after a while (false): in a forked
-// child the lock may have been copied held by a thread that does not exist there.
+// Takes the list's lock; with `patient` false gives up after a while (false): a child of
+// fork() gets it free (it is held across the fork), but in a child made without the C
+// library's fork (a raw clone runs no atfork handlers) it may have been copied held by a
+// thread that does not exist there.
 bool lock_live_list(bool patient) {
   for (int attempt = 0; live_lock.test_and_set(std::memory_order_acquire); ++attempt) {
     if (!patient && attempt == 1000) return false;
@@ -121,6 +125,105 @@ bool lock_live_list(bool patient) {
   return true;
 }
 void unlock_live_list() { live_lock.clear(std::memory_order_release); }
+
+// Forks (see NamedObject): the list is locked across fork(), so that the child gets it whole,
+// and in the child every object on it gets a hold of the child's own. The parent's fork()
+// returns only once the child has them (or after kForkedChildPatienceMs): until then the
+// parent's close of an object would still find itself its last holder, and free its name
+// (or count a channel's shared attachment out) under the child.
+constexpr int kForkedChildPatienceMs = 5000;
+int forked_child_done[2] = {-1, -1};  // a pipe; under the list's lock
+
+// fork()'s caller reads errno after a failed fork, which runs the parent's handler too.
+class ErrnoKept {
+ public:
+  ErrnoKept() : saved_(errno) {}
+  ~ErrnoKept() { errno = saved_; }
+  ErrnoKept(const ErrnoKept&) = delete;
+  ErrnoKept& operator=(const ErrnoKept&) = delete;
+
+ private:
+  int saved_;
+};
+
+void prepare_fork() {
+  const ErrnoKept kept;
+  lock_live_list(true);
+  if (live_head != nullptr && pipe2(forked_child_done, O_CLOEXEC) != 0) {
+    forked_child_done[0] = forked_child_done[1] = -1;
+  }
+}
+
+void after_fork_in_parent() {
+  const ErrnoKept kept;
+  if (forked_child_done[0] >= 0) {
+    close(forked_child_done[1]);  // so that a child that dies early (or no child at all) reads as the end
+    pollfd done{forked_child_done[0], POLLIN, 0};
+    while (poll(&done, 1, kForkedChildPatienceMs) < 0 && errno == EINTR) {
+    }
+    close(forked_child_done[0]);
+    forked_child_done[0] = forked_child_done[1] = -1;
+  }
+  unlock_live_list();
+}
+
+void after_fork_in_child() {
+  const ErrnoKept kept;
+  for (NamedObject* object = live_head; object != nullptr; object = object->next_live()) {
+    object->hold_in_forked_child();
+  }
+  if (forked_child_done[0] >= 0) {
+    close(forked_child_done[0]);
+    const char done = 1;
+    while (write(forked_child_done[1], &done, 1) < 0 && errno == EINTR) {
+    }
+    close(forked_child_done[1]);
+    forked_child_done[0] = forked_child_done[1] = -1;
+  }
+  unlock_live_list();
+}
+
+bool same_inode(int fd, int other_fd) {
+  struct stat status {};
+  struct stat other {};
+  return fstat(fd, &status) == 0 && fstat(other_fd, &other) == 0 && status.st_dev == other.st_dev &&
+         status.st_ino == other.st_ino;
+}
+
+// "/proc/self/fd/<fd>" into `out`, without allocating (in a forked child).
+void self_fd_path(int fd, char (&out)[32]) {
+  char digits[12];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + fd % 10);
+    fd /= 10;
+  } while (fd > 0 && count < static_cast<int>(sizeof digits));
+  constexpr char kPrefix[] = "/proc/self/fd/";
+  std::memcpy(out, kPrefix, sizeof kPrefix - 1);
+  int at = sizeof kPrefix - 1;
+  while (count > 0) out[at++] = digits[--count];
+  out[at] = '\0';
+}
+
+// A new open file description of the file behind `fd`, with its access mode, or -1: through
+// /proc, which reaches the file even if its name is gone; where /proc is missing, by its
+// name, if that still leads to the same file.
+int reopen_same_file(int fd, const std::string& path) {
+  const int status_flags = fcntl(fd, F_GETFL);
+  if (status_flags < 0) return -1;
+  // O_NONBLOCK as every open of ours: never block in open(2) (it is a regular file anyway).
+  const int flags = (status_flags & O_ACCMODE) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  char self[32];
+  self_fd_path(fd, self);
+  int reopened = open(self, flags);
+  if (reopened < 0 && errno == ENOENT) reopened = open(path.c_str(), flags | O_NOFOLLOW);
+  if (reopened < 0) return -1;
+  if (!same_inode(fd, reopened)) {
+    close(reopened);
+    return -1;
+  }
+  return reopened;
+}
 
 // Constructed with the first object, so destroyed (at exit, or when the library is unloaded)
 // before the handle table, which closes what it still holds afterwards.
@@ -138,6 +241,10 @@ struct ReleaseNamesAtExit {
 
 NamedObject::NamedObject(int fd, std::string path) : fd_(fd), path_(std::move(path)), owner_(getpid()) {
   static ReleaseNamesAtExit release_at_exit;
+  // Unregistered by the C library when the library is unloaded.
+  static const bool held_in_forked_children =
+      pthread_atfork(prepare_fork, after_fork_in_parent, after_fork_in_child) == 0;
+  (void)held_in_forked_children;
   lock_live_list(true);
   next_live_ = live_head;
   if (live_head != nullptr) live_head->previous_live_ = this;
@@ -157,6 +264,25 @@ NamedObject::~NamedObject() {
 
 void NamedObject::release_name_at_exit() noexcept {
   if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
+}
+
+void NamedObject::hold_in_forked_child() noexcept {
+  const int own = reopen_same_file(fd_, path_);
+  if (own < 0) return;  // keeps sharing its parent's hold: the parent alone lets the name go
+  // Nobody can hold the exclusive lock while the parent holds its shared one: this succeeds.
+  if (flock_retrying(own, LOCK_SH | LOCK_NB) != 0 || dup3(own, fd_, O_CLOEXEC) < 0) {
+    close(own);
+    return;
+  }
+  close(own);
+  owner_ = getpid();
+  if (forked_child_hook_ != nullptr) forked_child_hook_->in_forked_child();
+}
+
+void NamedObject::set_forked_child_hook(ForkedChildHook* hook) noexcept {
+  lock_live_list(true);
+  forked_child_hook_ = hook;
+  unlock_live_list();
 }
 
 std::string object_path(const ObjectName& name) {

@@ -25,13 +25,30 @@
 
 namespace shmlink::posix {
 
+// What else a copy of an object in the child of a fork does once the child holds the object
+// on its own (see NamedObject): a channel handle takes an attachment of its own. Runs in the
+// child, while it is still single-threaded.
+class ForkedChildHook {
+ public:
+  virtual void in_forked_child() noexcept = 0;
+
+ protected:
+  ~ForkedChildHook() = default;
+};
+
 // A file descriptor we hold a shared lock through, for as long as this object lives.
 //
 // A process that exits while one of its objects is still in use (a thread blocked in a wait
 // keeps it alive past the handle table's cleanup) still lets go of its names: at exit, every
 // object this process holds that nobody else holds loses its name. Only the process that
-// opened an object does either: a forked child shares its descriptors (and so its locks) and
-// must leave them alone.
+// holds an object through its own open file description does either.
+//
+// Forks: as on Windows, an object keeps its name while any process holds it, and a forked
+// child holds what it inherited. A child shares its parent's open file descriptions, so
+// with them alone the parent's close would find itself the last holder and free the name
+// under the child. So in the child of a fork every object gets a hold of its own: a new open
+// file description of the same file with its own shared lock, put at the same descriptor
+// number, and the child becomes the process that lets the name go.
 class NamedObject {
  public:
   NamedObject(int fd, std::string path);
@@ -42,13 +59,18 @@ class NamedObject {
   int fd() const { return fd_; }
   // Used at exit only (see above).
   void release_name_at_exit() noexcept;
+  // Used in the child of a fork only (see above).
+  void hold_in_forked_child() noexcept;
+  // `hook` (or none: null) runs after hold_in_forked_child; it must be unset before it dies.
+  void set_forked_child_hook(ForkedChildHook* hook) noexcept;
   NamedObject* next_live() const { return next_live_; }
   const std::string& path() const { return path_; }
 
  private:
   int fd_;
   std::string path_;
-  pid_t owner_;  // the process that opened it
+  pid_t owner_;  // the process whose own open file description fd_ is
+  ForkedChildHook* forked_child_hook_ = nullptr;
   // This process's list of live objects (named_object.cpp).
   NamedObject* previous_live_ = nullptr;
   NamedObject* next_live_ = nullptr;

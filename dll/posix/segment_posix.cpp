@@ -3,6 +3,7 @@
 // only the header and the file's path, and every opener maps the file itself.
 #include "../core/object_header.h"
 #include "../core/platform.h"
+#include "memory_limits.h"
 #include "named_object.h"
 #include "object_file.h"
 #include "os_error.h"
@@ -70,6 +71,7 @@ int open_flags_for(Access access) { return access == Access::ReadWrite ? O_RDWR 
 // Reserves the bytes now, so that running out of memory (or disk) fails here with
 // NO_RESOURCES rather than with SIGBUS when a page is first touched.
 void reserve(int fd, uint64_t from, uint64_t length, const std::string& what) {
+  posix::check_memory_limits(fd, length, what);
   const int error = posix_fallocate(fd, static_cast<off_t>(from), static_cast<off_t>(length));
   if (error != 0) {
     throw_errno(error == EINVAL || error == EFBIG || error == ENOSPC ? SHMLINK_ERR_NO_RESOURCES
