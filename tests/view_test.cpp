@@ -165,6 +165,55 @@ TEST_F(Views, UnmapEndsTheViewButNotTheSegment) {
   EXPECT_EQ(static_cast<unsigned char>(again.bytes()[5]), pattern(5));
 }
 
+// SHMLINK_MAP_KEEP_RANGE (for runtimes whose pointers into a view may outlive it): after the
+// close, the range reads zeros and takes writes that reach nobody, until released.
+TEST_F(Views, AKeptRangeReadsZerosAfterTheCloseAndTakesHarmlessWrites) {
+  shmlink_handle view = 0;
+  void* address = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment_.get(), 10, 2 * granularity_,
+                                        SHMLINK_ACCESS_READ_WRITE | SHMLINK_MAP_KEEP_RANGE, &view, &address));
+  volatile unsigned char* bytes = static_cast<unsigned char*>(address);
+  EXPECT_EQ(bytes[0], pattern(10));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_release_range(address)) << "the view is still open";
+  ASSERT_STATUS(SHMLINK_OK, shmlink_close(view));
+  // A late reader and writer: no crash, zeros, and the segment's bytes stay as they were.
+  EXPECT_EQ(bytes[0], 0);
+  EXPECT_EQ(bytes[2 * granularity_ - 1], 0);
+  bytes[0] = 0xEE;
+  View check;
+  ASSERT_STATUS(SHMLINK_OK, map_view(segment_.get(), 10, 1, SHMLINK_ACCESS_READ, check));
+  EXPECT_EQ(static_cast<unsigned char>(check.bytes()[0]), pattern(10));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_release_range(address));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_release_range(address)) << "released twice";
+}
+
+TEST_F(Views, AKeptRangeIsKeptForEveryAccessAndOnlyForItsOwnAddress) {
+  for (const uint32_t access : {SHMLINK_ACCESS_READ, SHMLINK_ACCESS_READ_WRITE, SHMLINK_ACCESS_COPY_ON_WRITE}) {
+    shmlink_handle view = 0;
+    void* address = nullptr;
+    ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment_.get(), 0, 0, access | SHMLINK_MAP_KEEP_RANGE, &view, &address));
+    ASSERT_STATUS(SHMLINK_OK, shmlink_unmap(view));
+    EXPECT_EQ(static_cast<volatile unsigned char*>(address)[1], 0) << "access " << access;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_release_range(static_cast<char*>(address) + 1));
+    EXPECT_STATUS(SHMLINK_OK, shmlink_release_range(address));
+  }
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_release_range(nullptr));
+  shmlink_handle view = 0;
+  void* address = nullptr;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                shmlink_map(segment_.get(), 0, 0, SHMLINK_ACCESS_READ | 0x200u, &view, &address))
+      << "other bits stay refused";
+}
+
+// Without the flag nothing is kept: the address is not the library's to release.
+TEST_F(Views, AViewWithoutTheFlagLeavesNoRangeBehind) {
+  shmlink_handle view = 0;
+  void* address = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment_.get(), 0, 0, SHMLINK_ACCESS_READ, &view, &address));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_close(view));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_release_range(address));
+}
+
 TEST_F(Views, ManyViewsOfOneSegmentShareTheBytes) {
   std::vector<View> views(16);
   for (size_t i = 0; i < views.size(); ++i)

@@ -34,11 +34,11 @@
 
 /* The message bytes of shmlink_channel_send / _receive cross as pointers, so callers pass a
  * pinned span (fixed) without a copy or an allocation. */
-%typemap(ctype) const void *data, void *buffer "void *"
-%typemap(imtype) const void *data, void *buffer "void*"
-%typemap(cstype) const void *data, void *buffer "void*"
-%typemap(csin) const void *data, void *buffer "$csinput"
-%typemap(in) const void *data, void *buffer %{ $1 = ($1_ltype)$input; %}
+%typemap(ctype) const void *data, void *buffer, void *address "void *"
+%typemap(imtype) const void *data, void *buffer, void *address "void*"
+%typemap(cstype) const void *data, void *buffer, void *address "void*"
+%typemap(csin) const void *data, void *buffer, void *address "$csinput"
+%typemap(in) const void *data, void *buffer, void *address %{ $1 = ($1_ltype)$input; %}
 
 /* The handle array of shmlink_wait_any crosses as a pointer, so callers can stackalloc it. */
 %typemap(ctype) const shmlink_handle *handles "const unsigned long long *"

@@ -57,15 +57,16 @@ SHMLINK_JAVA_OUTPUT(uint32_t, jint, jintArray, int, SetIntArrayRegion)
   }
 }
 
-/* Channels (const void *data, void *buffer: message bytes): the address as a long, taken from a
+/* Channels (const void *data, void *buffer: message bytes) and shmlink_release_range (void
+ * *address: a kept view's address): the address as a long, taken from a
  * direct ByteBuffer by shmlink_java_buffer_address below (heap arrays cross through
  * shmlink_java_channel_receive_array, or a reservation). The library reads or writes them only
  * during the call. */
-%typemap(jni) const void *data, void *buffer "jlong"
-%typemap(jtype) const void *data, void *buffer "long"
-%typemap(jstype) const void *data, void *buffer "long"
-%typemap(javain) const void *data, void *buffer "$javainput"
-%typemap(in) const void *data, void *buffer %{ $1 = ($1_ltype)(intptr_t)$input; %}
+%typemap(jni) const void *data, void *buffer, void *address "jlong"
+%typemap(jtype) const void *data, void *buffer, void *address "long"
+%typemap(jstype) const void *data, void *buffer, void *address "long"
+%typemap(javain) const void *data, void *buffer, void *address "$javainput"
+%typemap(in) const void *data, void *buffer, void *address %{ $1 = ($1_ltype)(intptr_t)$input; %}
 
 /* void **out_buffer (reserve) and const void **out_data (peek): the address as a long in a
  * one-element array, like out_address; Channel wraps it in a direct ByteBuffer. */

@@ -3,6 +3,7 @@
 
 #include "../core/handle_table.h"
 #include "../core/platform.h"
+#include "../core/kept_ranges.h"
 #include "../core/segment.h"
 
 #include <cstdio>
@@ -89,13 +90,14 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint
   return guarded("shmlink_map", nullptr, [&] {
     require_output(out_view, "out_view");
     require_output(out_address, "out_address");
-    const Access parsed_access = parse_access(access);
+    const bool keep_range = (access & SHMLINK_MAP_KEEP_RANGE) != 0;
+    const Access parsed_access = parse_access(access & ~SHMLINK_MAP_KEEP_RANGE);
     std::string why;
     const auto object = find_as<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment", &why);
     if (!object) return bad_handle("shmlink_map", why);
     std::shared_ptr<ViewObject> view;
     try {
-      view = map_view(*object, offset, length, parsed_access);
+      view = map_view(*object, offset, length, parsed_access, keep_range);
     } catch (const Failure& failure) {
       // Say which segment, since the operation itself takes only a handle.
       throw Failure(failure.status(), "segment \"" + object->name() + "\": " + failure.detail(), failure.os_error(),
@@ -114,6 +116,14 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_unmap(shmlink_handle view) {
     if (!find_as<ViewObject>(view, SHMLINK_KIND_VIEW, "view", &why)) return bad_handle("shmlink_unmap", why);
     // The kind is checked before removing; another thread may have closed it since.
     if (!handle_table().remove(view)) return bad_handle("shmlink_unmap", "the view was closed by another thread");
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_release_range(void* address) {
+  return guarded("shmlink_release_range", nullptr, [&] {
+    if (address == nullptr) fail(SHMLINK_ERR_INVALID_ARGUMENT, "address is NULL");
+    release_placeholder(address);
     return SHMLINK_OK;
   });
 }

@@ -1,5 +1,7 @@
 #include "segment.h"
 
+#include "kept_ranges.h"
+
 #include "error.h"
 #include "platform.h"
 
@@ -9,7 +11,7 @@
 namespace shmlink {
 
 std::shared_ptr<ViewObject> map_view(const SegmentObject& segment, uint64_t offset, uint64_t length,
-                                     Access access) {
+                                     Access access, bool keep_range) {
   const std::shared_ptr<SegmentBacking>& backing = segment.backing();
   const uint64_t size = backing->size();
   if (offset > size || (offset == size && length != 0))
@@ -32,10 +34,22 @@ std::shared_ptr<ViewObject> map_view(const SegmentObject& segment, uint64_t offs
   const MappedRegion region = backing->map(aligned_offset, length + lead, access);
   void* address = static_cast<unsigned char*>(region.base) + lead;
   try {
-    return std::make_shared<ViewObject>(backing, region, address, length, access);
+    return std::make_shared<ViewObject>(backing, region, address, length, access, keep_range);
   } catch (...) {
     backing->unmap(region);
     throw;
+  }
+}
+
+ViewObject::~ViewObject() {
+  if (!keep_range_) {
+    backing_->unmap(region_);
+    return;
+  }
+  switch (platform_replace_with_placeholder(region_)) {
+    case Placeholder::Kept: keep_placeholder(address_, region_); break;
+    case Placeholder::ViewUnmapped: break;
+    case Placeholder::ViewMapped: backing_->unmap(region_); break;
   }
 }
 

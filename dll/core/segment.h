@@ -50,10 +50,11 @@ class SegmentObject final : public Object {
 class ViewObject final : public Object {
  public:
   ViewObject(std::shared_ptr<SegmentBacking> backing, MappedRegion region, void* address, uint64_t length,
-             Access access)
+             Access access, bool keep_range)
       : Object(SHMLINK_KIND_VIEW), backing_(std::move(backing)), region_(region), address_(address),
-        length_(length), access_(access) {}
-  ~ViewObject() override { backing_->unmap(region_); }
+        length_(length), access_(access), keep_range_(keep_range) {}
+  // A SHMLINK_MAP_KEEP_RANGE view leaves a placeholder (kept_ranges.h).
+  ~ViewObject() override;
 
   void* address() const { return address_; }
   uint64_t length() const { return length_; }
@@ -66,11 +67,12 @@ class ViewObject final : public Object {
   void* address_;
   uint64_t length_;
   Access access_;
+  bool keep_range_;
 };
 
 // Maps `length` bytes (0: to the end) at any `offset` of the segment: checks the range and
 // the access, aligns, and returns the new view. Throws Failure.
 std::shared_ptr<ViewObject> map_view(const SegmentObject& segment, uint64_t offset, uint64_t length,
-                                     Access access);
+                                     Access access, bool keep_range = false);
 
 }  // namespace shmlink

@@ -133,6 +133,18 @@ uint64_t allocation_granularity() noexcept {
   return page;
 }
 
+// MAP_FIXED swaps the view's pages for anonymous ones in one step: the range is never free
+// for another mapping in between. MAP_NORESERVE: pages nobody touches cost nothing.
+Placeholder platform_replace_with_placeholder(const MappedRegion& region) noexcept {
+  void* placeholder = mmap(region.base, static_cast<size_t>(region.length), PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+  return placeholder == region.base ? Placeholder::Kept : Placeholder::ViewMapped;
+}
+
+void platform_release_placeholder(const MappedRegion& region) noexcept {
+  munmap(region.base, static_cast<size_t>(region.length));
+}
+
 OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uint32_t flags) {
   if (size > static_cast<uint64_t>(INT64_MAX) - kHeaderPageBytes || size > SIZE_MAX)
     fail(SHMLINK_ERR_NO_RESOURCES, "no system can provide a segment of " + std::to_string(size) + " bytes");

@@ -228,6 +228,17 @@ bool is_directory(const std::wstring& path) {
 
 }  // namespace
 
+// Windows cannot swap a view for private memory in one step (placeholders need the view to
+// have been mapped into one): unmap, then reserve and commit the same range at once.
+Placeholder platform_replace_with_placeholder(const MappedRegion& region) noexcept {
+  if (!UnmapViewOfFile(region.base)) return Placeholder::ViewMapped;
+  const void* placeholder =
+      VirtualAlloc(region.base, static_cast<SIZE_T>(region.length), MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+  return placeholder == region.base ? Placeholder::Kept : Placeholder::ViewUnmapped;
+}
+
+void platform_release_placeholder(const MappedRegion& region) noexcept { VirtualFree(region.base, 0, MEM_RELEASE); }
+
 uint64_t allocation_granularity() noexcept {
   static const uint64_t granularity = [] {
     SYSTEM_INFO info{};

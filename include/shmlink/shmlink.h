@@ -125,6 +125,8 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 #define SHMLINK_ACCESS_READ 1u
 #define SHMLINK_ACCESS_READ_WRITE 2u
 #define SHMLINK_ACCESS_COPY_ON_WRITE 3u /* writes stay private to the view */
+/* Or-ed into shmlink_map's access (since 1.4): see shmlink_release_range. */
+#define SHMLINK_MAP_KEEP_RANGE 0x100u
 
 /*
  * Names: UTF-8, optional prefix "Local\" (default: this user's session) or "Global\" (every
@@ -234,6 +236,19 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint
 /* Unmaps a view (the same as shmlink_close on a view handle).
  * Fails: BAD_HANDLE (not an open view). */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_unmap(shmlink_handle view);
+
+/* For a view mapped with SHMLINK_MAP_KEEP_RANGE (since 1.4): closing it does not give its
+ * address range back. The view's pages are replaced at once by private zero-filled memory
+ * (reads see zeros, writes reach nobody), and the range stays reserved for this process
+ * until this call, with the address the view had. For runtimes that hand out pointers into a
+ * view that may outlive it (the Java binding's direct ByteBuffers): a late access touches
+ * harmless memory instead of crashing or, worse, hitting whatever is mapped there next. On
+ * Linux the replacement is atomic; on Windows the view is unmapped and the range reserved
+ * again at once, which another thread mapping memory at that instant can beat (the range
+ * is then not kept, and the call below fails INVALID_ARGUMENT).
+ * Fails: INVALID_ARGUMENT (not the address of a closed SHMLINK_MAP_KEEP_RANGE view, or
+ * released already). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_release_range(void* address);
 
 /* Writes the view's modified pages back to their backing (for file-backed segments: to the
  * file, synchronously). On a copy-on-write view there is nothing to write back: succeeds.
@@ -524,6 +539,8 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* channel_cancel)(shmlink_handle channel);
   shmlink_status(SHMLINK_CALL* channel_info)(shmlink_handle channel, uint32_t* out_max_message_bytes,
                                              uint64_t* out_capacity_bytes, uint32_t* out_roles);
+  /* Version 1.4 */
+  shmlink_status(SHMLINK_CALL* release_range)(void* address);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

@@ -13,9 +13,17 @@ final class Handle {
 
   private final long value;
   private final AtomicLong state = new AtomicLong(USE);
+  private final Runnable afterClose;
 
   Handle(long value) {
+    this(value, null);
+  }
+
+  /** `afterClose` runs once, right after the native handle is closed (on whichever thread
+   * closes it). */
+  Handle(long value, Runnable afterClose) {
     this.value = value;
+    this.afterClose = afterClose;
   }
 
   /** Starts a use: the handle's value, valid until {@link #release()}. */
@@ -28,7 +36,10 @@ final class Handle {
   }
 
   void release() {
-    if (state.addAndGet(-USE) == CLOSED) shmlink.close(value);
+    if (state.addAndGet(-USE) == CLOSED) {
+      shmlink.close(value);
+      if (afterClose != null) afterClose.run();
+    }
   }
 
   boolean isClosed() {

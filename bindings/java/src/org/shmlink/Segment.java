@@ -162,7 +162,7 @@ public final class Segment extends ShmLinkObject {
     long[] address = new long[1];
     long value = handle.acquire(this);
     try {
-      Failure.check(shmlink.map(value, offset, length, access.value, view, address));
+      Failure.check(shmlink.map(value, offset, length, access.value | shmlink.SHMLINK_MAP_KEEP_RANGE, view, address));
     } finally {
       handle.release();
     }

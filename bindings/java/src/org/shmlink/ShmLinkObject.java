@@ -14,7 +14,11 @@ public abstract class ShmLinkObject implements AutoCloseable {
   private final String name;
 
   ShmLinkObject(long handle, String name) {
-    this.handle = new Handle(handle);
+    this(handle, name, null);
+  }
+
+  ShmLinkObject(long handle, String name, Runnable afterClose) {
+    this.handle = new Handle(handle, afterClose);
     this.name = name;
   }
 

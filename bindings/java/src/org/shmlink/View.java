@@ -9,9 +9,11 @@ import java.nio.ByteOrder;
  * writes shows up in it. Buffers are in the machine's native byte order (both sides of a
  * segment run on this machine); a read-only view gives read-only buffers.
  *
- * <p>Closing the view unmaps the bytes: a buffer taken from it must not be used after that (it
- * would touch unmapped memory). The view keeps a reference to its segment, and stays valid when
- * the segment is closed.
+ * <p>Closing the view unmaps the segment's bytes. A buffer taken from it that is used after that
+ * no longer sees the segment: it reads zeros and its writes reach nobody (the library keeps the
+ * range filled with private memory until every buffer over it is garbage, so a late access can
+ * neither crash the JVM nor touch other memory). The view keeps a reference to its segment, and
+ * stays valid when the segment is closed.
  */
 public final class View extends ShmLinkObject {
   private final Segment segment;
@@ -19,9 +21,16 @@ public final class View extends ShmLinkObject {
   private final long offset;
   private final long length;
   private final Access access;
+  private final KeptRange range;
 
   View(long handle, Segment segment, long address, long offset, long length, Access access) {
-    super(handle, segment.name());
+    this(handle, segment, address, offset, length, access, new KeptRange(address));
+  }
+
+  private View(long handle, Segment segment, long address, long offset, long length, Access access,
+      KeptRange range) {
+    super(handle, segment.name(), range::viewClosed);
+    this.range = range;
     this.segment = segment;
     this.address = address;
     this.offset = offset;
@@ -84,15 +93,26 @@ public final class View extends ShmLinkObject {
    * @return the buffer (read-only for a READ view)
    * @throws IndexOutOfBoundsException if the range is not inside the view */
   public ByteBuffer buffer(long offset, int length) {
-    throwIfClosed();
     if (offset < 0 || offset > this.length || length < 0 || length > this.length - offset) {
+      throwIfClosed();
       throw new IndexOutOfBoundsException(length + " bytes at offset " + offset + " do not fit in the view's "
           + this.length + " bytes");
     }
-    ByteBuffer buffer = (ByteBuffer) shmlink.shmlink_java_direct_buffer(address + offset, length);
-    if (buffer == null) throw new IllegalStateException("this JVM does not support direct buffers over native memory");
-    buffer.order(ByteOrder.nativeOrder());
-    return isWritable() ? buffer : buffer.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+    // Held while the buffer is made and counted, so that a close cannot give the range back in
+    // between.
+    handle.acquire(this);
+    try {
+      ByteBuffer buffer = (ByteBuffer) shmlink.shmlink_java_direct_buffer(address + offset, length);
+      if (buffer == null) {
+        throw new IllegalStateException("this JVM does not support direct buffers over native memory");
+      }
+      buffer.order(ByteOrder.nativeOrder());
+      // The buffer handed out is the one counted: slices, duplicates and read-only views of it
+      // keep it reachable.
+      return range.track(isWritable() ? buffer : buffer.asReadOnlyBuffer().order(ByteOrder.nativeOrder()));
+    } finally {
+      handle.release();
+    }
   }
 
   /** Writes the view's modified pages back to their backing (for a file-backed segment: to the

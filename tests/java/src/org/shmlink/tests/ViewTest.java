@@ -36,6 +36,31 @@ class ViewTest {
   }
 
   @Test
+  void aBufferUsedAfterItsViewIsClosedReadsZerosAndCannotCrashTheJvmOrReachTheSegment() {
+    String name = Support.unique("view");
+    try (Segment segment = Segment.create(name, 2 * 4096)) {
+      View view = segment.map();
+      ByteBuffer late = view.buffer();
+      ByteBuffer lateSlice = view.buffer(4096, 16);
+      late.put(0, (byte) 'x');
+      lateSlice.put(0, (byte) 'y');
+      view.close();
+      // Before, the first read here killed the JVM with SIGSEGV (the range was unmapped).
+      assertEquals(0, late.get(0));
+      assertEquals(0, lateSlice.get(0));
+      late.put(1, (byte) 'z');
+      lateSlice.duplicate().put(1, (byte) 'w');
+      assertThrows(IllegalStateException.class, view::buffer, "no new buffers from a closed view");
+      try (View check = segment.map()) {
+        assertEquals('x', check.buffer().get(0));
+        assertEquals(0, check.buffer().get(1), "the late write reached nobody");
+        assertEquals('y', check.buffer().get(4096));
+        assertEquals(0, check.buffer().get(4097));
+      }
+    }
+  }
+
+  @Test
   void aPartialMapStartsAtItsOffset() {
     try (Segment segment = Segment.create(Support.unique("view"), 3 * 4096); View all = segment.map();
          View part = segment.map(5000, 100)) {
