@@ -11,7 +11,7 @@ install(FILES
   include/shmlink/shmlink.h
   include/shmlink/shmlink.hpp
   include/shmlink/shmlink_loader.h
-  "${PROJECT_BINARY_DIR}/include/shmlink/shmlink_version.h"
+  include/shmlink/shmlink_version.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/shmlink)
 
 set(SHMLINK_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/shmlink)
