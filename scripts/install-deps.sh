@@ -17,7 +17,9 @@ if [ "$profile" = test ]; then
     openjdk-17-jdk-headless junit5 libboost-dev
     g++-mingw-w64-i686 gcc-multilib g++-multilib qemu-user-static
     # wine32's libraries, never wine32 itself (scripts/wine32.sh says why)
-    libwine:i386)
+    libwine:i386
+    # the ABI gate's abidiff (tests/abi/)
+    abigail-tools)
 elif [ "$profile" = bench ]; then
   packages+=(libboost-dev python3-matplotlib)
 fi
