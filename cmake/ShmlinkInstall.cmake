@@ -34,3 +34,6 @@ else()
 endif()
 configure_file(cmake/shmlink.pc.in "${PROJECT_BINARY_DIR}/shmlink.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/shmlink.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The licence, the change log and the README go with every installed copy.
+install(FILES LICENSE CHANGELOG.md README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
