@@ -102,14 +102,15 @@ for arch in x64 x86; do
   windows_build="$build/windows-$arch"
   echo "=== Windows $arch: build ==="
   # RelWithDebInfo: the debug information goes into a separate file below. No link time stamp
-  # in the PE header, so the same sources give the same DLL. -static as the toolchain's own
-  # flags (which this setting replaces): libgcc, libstdc++ and winpthread linked in, so the DLL
-  # needs only system DLLs.
+  # in the PE header and a fixed preferred base address (ld derives its automatic one from the
+  # output path), so the same sources give the same DLL wherever it is built (Windows relocates
+  # it anyway: ASLR). -static as the toolchain's own flags (which this setting replaces):
+  # libgcc, libstdc++ and winpthread linked in, so the DLL needs only system DLLs.
   cmake -S . -B "$windows_build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/$toolchain.cmake" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLINK_BUILD_TESTS=OFF -DSHMLINK_BUILD_EXAMPLES=OFF \
     -DSHMLINK_BUILD_CSHARP=OFF -DSHMLINK_BUILD_JAVA=OFF -DSHMLINK_WERROR=ON \
     "-DCMAKE_C_FLAGS=$map_paths" "-DCMAKE_CXX_FLAGS=$map_paths" \
-    "-DCMAKE_SHARED_LINKER_FLAGS=-static -Wl,--no-insert-timestamp" >/dev/null
+    "-DCMAKE_SHARED_LINKER_FLAGS=-static -Wl,--no-insert-timestamp -Wl,--disable-auto-image-base" >/dev/null
   cmake --build "$windows_build" -j"$jobs" --target shmlink
   out="$sdk/$arch"
   mkdir -p "$out/bin" "$out/debug" "$out/lib/mingw"
@@ -141,12 +142,17 @@ rm -f "$dist/$sdk_name.zip"
 (cd "$build" && find "$sdk_name" -print | sort | zip -X -q -9 -@ "$dist/$sdk_name.zip")
 
 # ---- The bindings' packages, when their scripts exist ----
+# Each is run as `scripts/package-<part>.sh <dist folder>`, with SOURCE_DATE_EPOCH, TZ and
+# LC_ALL as above and, should it want this run's native files: SHMLINK_VERSION, and
+# SHMLINK_RELEASE_WINDOWS_DIR, the unpacked SDK (x64/bin/shmlink.dll, x86/bin/shmlink.dll:
+# stripped, with their version resource).
 if [ "$native_only" -eq 0 ]; then
+  export SHMLINK_VERSION="$version" SHMLINK_RELEASE_WINDOWS_DIR="$sdk"
   for part in nuget maven docs; do
     script="scripts/package-$part.sh"
-    if [ -x "$script" ]; then
+    if [ -f "$script" ]; then
       echo "=== $part: $script $dist ==="
-      "$script" "$dist"
+      bash "$script" "$dist"
     else
       echo "=== $part: no $script (not part of this checkout): skipped ==="
     fi
