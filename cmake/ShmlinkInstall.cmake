@@ -11,7 +11,7 @@ install(FILES
   include/shmlink/shmlink.h
   include/shmlink/shmlink.hpp
   include/shmlink/shmlink_loader.h
-  "${PROJECT_BINARY_DIR}/include/shmlink/shmlink_version.h"
+  include/shmlink/shmlink_version.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/shmlink)
 
 set(SHMLINK_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/shmlink)
@@ -34,3 +34,6 @@ else()
 endif()
 configure_file(cmake/shmlink.pc.in "${PROJECT_BINARY_DIR}/shmlink.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/shmlink.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The licence, the change log and the README go with every installed copy.
+install(FILES LICENSE CHANGELOG.md README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -3,7 +3,9 @@
 #   scripts/install-deps.sh demo   what building the library and the examples needs
 #   scripts/install-deps.sh fuzz   what the fuzz target needs (scripts/fuzz.sh)
 #   scripts/install-deps.sh bench  what scripts/bench.sh needs: the benchmarks and their plot
-#   scripts/install-deps.sh test   everything the whole test suite needs (default), fuzzing included
+#   scripts/install-deps.sh package  what scripts/package.sh needs to make a release
+#   scripts/install-deps.sh test   everything the whole test suite needs (default), fuzzing and
+#                                  packaging included
 set -euo pipefail
 
 profile=${1:-test}
@@ -18,6 +20,12 @@ if [ "$profile" = test ]; then
     g++-mingw-w64-i686 gcc-multilib g++-multilib qemu-user-static
     # wine32's libraries, never wine32 itself (scripts/wine32.sh says why)
     libwine:i386)
+fi
+if [ "$profile" = test ] || [ "$profile" = package ]; then
+  # The release (scripts/package.sh) and the ABI gate: the Windows SDK's MSVC import libraries
+  # (llvm-dlltool) and its consumer (clang for *-windows-msvc, lld-link), the .deb (dpkg-dev's
+  # dpkg-shlibdeps), zip/unzip, abidiff. The Windows DLLs need the mingw-w64 compilers.
+  packages+=(clang llvm lld dpkg-dev zip unzip abigail-tools g++-mingw-w64-x86-64 g++-mingw-w64-i686 wine wine64)
 elif [ "$profile" = bench ]; then
   packages+=(libboost-dev python3-matplotlib)
 fi

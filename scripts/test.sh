@@ -4,7 +4,8 @@
 # and Java bindings (and the C# suite as Windows .NET under Wine), Linux x86 (-m32), 32-bit
 # against 64-bit processes on both OSes, and Linux again under AddressSanitizer +
 # UndefinedBehaviorSanitizer and under ThreadSanitizer - then fuzzes the channel algorithm for a
-# minute (scripts/fuzz.sh, counted as one test). Exits non-zero if anything fails.
+# minute (scripts/fuzz.sh, counted as one test), and makes the native release packages and uses
+# them from outside (tests/release/run_consumers.sh). Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,7 +75,29 @@ else
   failed=$((failed + 1))
 fi
 
+# The release as users get it: the native packages made by the release command (into a folder
+# of out/, leaving dist/ alone), then used from outside (tests/release/run_consumers.sh: one
+# result per consumer). A failing package.sh counts as one failure.
+echo "=== release: scripts/package.sh --native, then its packages used from outside ==="
+release_dist=out/release-test/dist
+log=$(mktemp)
+if SHMLINK_DIST_DIR="$release_dist" scripts/package.sh --native; then
+  tests/release/run_consumers.sh "$release_dist" 2>&1 | tee "$log" || true
+  summary=$(grep -E "^release consumers: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -1 || true)
+  if [ -n "$summary" ]; then
+    passed=$((passed + $(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$summary")))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$summary")))
+  else
+    echo "release: the consumers printed no summary"
+    failed=$((failed + 1))
+  fi
+else
+  echo "release: scripts/package.sh --native failed"
+  failed=$((failed + 1))
+fi
+rm -f "$log"
+
 echo
-echo "All suites (windows x64 and x86 under Wine, linux with C# and Java, linux x86, asan, tsan, fuzz):"
+echo "All suites (windows x64 and x86 under Wine, linux with C# and Java, linux x86, asan, tsan, fuzz, release packages):"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

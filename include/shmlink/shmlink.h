@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 /* ---- Version (compile time; compare with shmlink_version_number() at run time) ---- */
-#include "shmlink/shmlink_version.h" /* generated: SHMLINK_VERSION_MAJOR, _MINOR, _PATCH */
+#include "shmlink/shmlink_version.h" /* SHMLINK_VERSION_MAJOR, _MINOR, _PATCH */
 #define SHMLINK_VERSION_NUMBER \
   (SHMLINK_VERSION_MAJOR * 10000 + SHMLINK_VERSION_MINOR * 100 + SHMLINK_VERSION_PATCH)
 

@@ -2,8 +2,9 @@
  * shmlink_loader.h - load the shmlink library at run time, by path, and get its function
  * table (for LoadLibrary / dlopen users and plugin hosts that must not link against it).
  *
- * Header-only, C99 and C++: every function is static inline, so any number of translation
- * units may include it. Nothing to link except, on Linux with glibc older than 2.34, -ldl
+ * Header-only, C89/C99 and C++98 or later: every function is static and inline where the
+ * compiler knows inline (SHMLINK_LOADER_FUNCTION), so any number of translation units may
+ * include it. Nothing to link except, on Linux with glibc older than 2.34, -ldl
  * (CMake: ${CMAKE_DL_LIBS}).
  *
  *   shmlink_loader loader;
@@ -57,6 +58,18 @@
 extern "C" {
 #endif
 
+/* SHMLINK_LOADER_FUNCTION where the language has inline (C99, C++); C89 compilers take their own
+ * spelling (GCC and Clang __inline__, old MSVC C __inline) or, failing that, plain static. */
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#  define SHMLINK_LOADER_FUNCTION static inline
+#elif defined(__GNUC__)
+#  define SHMLINK_LOADER_FUNCTION static __inline__
+#elif defined(_MSC_VER)
+#  define SHMLINK_LOADER_FUNCTION static __inline
+#else
+#  define SHMLINK_LOADER_FUNCTION static
+#endif
+
 /* The table size up to and including `member`. */
 #define SHMLINK_API_MEMBER_END(member) \
   (offsetof(shmlink_api, member) + sizeof(((const shmlink_api*)0)->member))
@@ -79,7 +92,7 @@ typedef const shmlink_api*(SHMLINK_CALL* shmlink_loader_get_api_fn)(uint32_t abi
 /* ---- Internal helpers ---- */
 
 /* Appends `text` to the loader's error message, truncating if it does not fit. */
-static inline void shmlink_loader_append_(shmlink_loader* loader, const char* text) {
+SHMLINK_LOADER_FUNCTION void shmlink_loader_append_(shmlink_loader* loader, const char* text) {
   size_t used = strlen(loader->error);
   size_t room = sizeof loader->error - 1 - used;
   size_t length = strlen(text);
@@ -88,7 +101,7 @@ static inline void shmlink_loader_append_(shmlink_loader* loader, const char* te
   loader->error[used + length] = '\0';
 }
 
-static inline void shmlink_loader_append_number_(shmlink_loader* loader, unsigned long value) {
+SHMLINK_LOADER_FUNCTION void shmlink_loader_append_number_(shmlink_loader* loader, unsigned long value) {
   char digits[24];
   char* p = digits + sizeof digits - 1;
   *p = '\0';
@@ -100,7 +113,7 @@ static inline void shmlink_loader_append_number_(shmlink_loader* loader, unsigne
 }
 
 /* Starts the error message: 'shmlink_loader: cannot load "<path>": '. */
-static inline void shmlink_loader_fail_(shmlink_loader* loader, const char* path, const char* reason) {
+SHMLINK_LOADER_FUNCTION void shmlink_loader_fail_(shmlink_loader* loader, const char* path, const char* reason) {
   loader->error[0] = '\0';
   shmlink_loader_append_(loader, "shmlink_loader: cannot load \"");
   shmlink_loader_append_(loader, path != NULL ? path : "(null)");
@@ -112,7 +125,7 @@ static inline void shmlink_loader_fail_(shmlink_loader* loader, const char* path
 
 /* UTF-8 -> UTF-16 with '/' turned into '\' (LoadLibrary wants backslashes); NULL if the text
  * is not valid UTF-8 or memory runs out. Free the result with free(). */
-static inline wchar_t* shmlink_loader_widen_(const char* text) {
+SHMLINK_LOADER_FUNCTION wchar_t* shmlink_loader_widen_(const char* text) {
   int length = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, NULL, 0);
   wchar_t* wide;
   int i;
@@ -129,7 +142,7 @@ static inline wchar_t* shmlink_loader_widen_(const char* text) {
 }
 
 /* Appends GetLastError()'s text (as UTF-8) and number. */
-static inline void shmlink_loader_append_os_error_(shmlink_loader* loader, DWORD code) {
+SHMLINK_LOADER_FUNCTION void shmlink_loader_append_os_error_(shmlink_loader* loader, DWORD code) {
   wchar_t wide[512];
   char text[1024];
   DWORD length = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0,
@@ -152,7 +165,7 @@ static inline void shmlink_loader_append_os_error_(shmlink_loader* loader, DWORD
 
 /* A full path ("C:\..." or "\\server\...") lets the DLL's own folder be searched for the DLLs
  * it depends on; that flag is undefined for relative paths. */
-static inline int shmlink_loader_is_full_path_(const wchar_t* path) {
+SHMLINK_LOADER_FUNCTION int shmlink_loader_is_full_path_(const wchar_t* path) {
   if (path[0] == L'\\' && path[1] == L'\\') return 1;
   return ((path[0] >= L'A' && path[0] <= L'Z') || (path[0] >= L'a' && path[0] <= L'z')) && path[1] == L':' &&
          path[2] == L'\\';
@@ -167,7 +180,7 @@ static inline int shmlink_loader_is_full_path_(const wchar_t* path) {
  * loader->api. Returns NULL on failure, with loader->error saying why (the file is missing,
  * is not a loadable library, is not shmlink, or has an unsupported ABI), and leaves nothing
  * loaded. Pair every successful call with shmlink_loader_close. */
-static inline const shmlink_api* shmlink_loader_open(shmlink_loader* loader, const char* path) {
+SHMLINK_LOADER_FUNCTION const shmlink_api* shmlink_loader_open(shmlink_loader* loader, const char* path) {
   shmlink_loader_get_api_fn get_api = NULL;
   const shmlink_api* api;
   if (loader == NULL) return NULL;
@@ -268,7 +281,7 @@ static inline const shmlink_api* shmlink_loader_open(shmlink_loader* loader, con
 
 /* Unloads the library loaded by shmlink_loader_open; does nothing if nothing is loaded.
  * Close every handle first: the table and everything it returned are gone afterwards. */
-static inline void shmlink_loader_close(shmlink_loader* loader) {
+SHMLINK_LOADER_FUNCTION void shmlink_loader_close(shmlink_loader* loader) {
   if (loader == NULL || loader->module == NULL) return;
 #if defined(_WIN32)
   FreeLibrary((HMODULE)loader->module);

@@ -1,4 +1,5 @@
-/* shmlink_loader.h alone (nothing before it), compiled as C99 here and as C++17 by loader.cpp,
+/* shmlink_loader.h alone (nothing before it), compiled as C89 and C99 here and as C++98 and
+ * C++17 by loader.cpp (so this file is C89 too: no snprintf, no // comments),
  * linked with a second translation unit that includes it too (loader_second.c). The checks:
  * it loads the library and gets a table of this header's version, and it fails cleanly, with
  * a message, on a missing file, a file that is not a library and a library that is not
@@ -60,6 +61,20 @@ static void expect_refused(const char* path, const char* reason) {
   shmlink_loader_close(&loader); /* harmless after a failure */
 }
 
+/* out = first + second, or "" if that does not fit (C89 has no snprintf). */
+static void join(char* out, size_t size, const char* first, const char* second) {
+  size_t first_length = strlen(first);
+  size_t second_length = strlen(second);
+  out[0] = '\0';
+  if (first_length + second_length >= size) {
+    fprintf(stderr, "FAILED: path too long: %s%s\n", first, second);
+    ++failures;
+    return;
+  }
+  memcpy(out, first, first_length);
+  memcpy(out + first_length, second, second_length + 1);
+}
+
 /* The copy tests/header/CMakeLists.txt makes, relative to the folder given. */
 #if defined(_WIN32)
 #  define UNICODE_COPY "/unicode-\xc3\xa9-\xc3\xbc/shmlink-\xc3\x9f.dll"
@@ -77,11 +92,11 @@ int main(int argc, char** argv) {
   expect_loads(argv[1]);
   expect(load_in_second_unit(argv[1]) == 1, "a second translation unit loads the library too");
   if (argc == 5) {
-    snprintf(unicode_copy, sizeof unicode_copy, "%s" UNICODE_COPY, argv[4]);
+    join(unicode_copy, sizeof unicode_copy, argv[4], UNICODE_COPY);
     expect_loads(unicode_copy);
   }
 
-  snprintf(missing, sizeof missing, "%s.missing", argv[1]);
+  join(missing, sizeof missing, argv[1], ".missing");
   expect_refused(missing, missing);
   expect_refused(argv[2], "not a shmlink library");
   expect_refused(argv[3], NULL);
