@@ -17,7 +17,11 @@ if [ "$profile" = test ]; then
     openjdk-17-jdk-headless junit5 libboost-dev
     g++-mingw-w64-i686 gcc-multilib g++-multilib qemu-user-static
     # wine32's libraries, never wine32 itself (scripts/wine32.sh says why)
-    libwine:i386)
+    libwine:i386
+    # the bindings' release scripts and their tests (scripts/package-{nuget,maven,docs}.sh):
+    # the API reference, and Maven offline with Debian's plugins (/usr/share/maven-repo)
+    doxygen maven libmaven-compiler-plugin-java libmaven-resources-plugin-java
+    libmaven-install-plugin-java unzip file)
 elif [ "$profile" = bench ]; then
   packages+=(libboost-dev python3-matplotlib)
 fi
