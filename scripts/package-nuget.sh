@@ -40,7 +40,10 @@ stage_natives() {
 IFS=';' read -r -a files <<<"$(build_property ShmLinkLinuxNativeFiles)"
 stage_natives linux-x64 "${files[@]}"
 packed="linux-x64"
-if [ -f "$linux_x86_dir/lib/libshmlink_csharp.so" ]; then
+linux_x86_version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$linux_x86_dir/CMakeCache.txt" 2>/dev/null || true)
+if [ -f "$linux_x86_dir/lib/libshmlink_csharp.so" ] && [ "$linux_x86_version" != "$version" ]; then
+  note "no linux-x86 natives: $linux_x86_dir is version ${linux_x86_version:-unknown}, not $version (configure and build it again)"
+elif [ -f "$linux_x86_dir/lib/libshmlink_csharp.so" ]; then
   stage_natives linux-x86 "$linux_x86_dir/lib/libshmlink_csharp.so" "$linux_x86_dir/lib/libshmlink.so.1"
   packed+=" linux-x86"
 else
