@@ -96,8 +96,8 @@ public sealed unsafe class Channel : SharedWaitable
     private (uint MaxMessage, ulong Capacity) Info()
     {
         using var use = UseHandle();
-        ShmLinkException.ThrowIfFailed(shmlink.channel_info(use.Value, out uint maxMessage, out ulong capacity,
-                                                            out _));
+        Failure.ThrowIfFailed(shmlink.channel_info(use.Value, out uint maxMessage, out ulong capacity,
+                                                   out _));
         return (maxMessage, capacity);
     }
 
@@ -110,7 +110,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="sharing">Who else may open it.</param>
     /// <returns>The channel.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A negative size, or no role.</exception>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.InvalidArgument"/> (sizes that
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.InvalidArgument"/> (sizes that
     /// do not fit together), <see cref="ShmLinkStatus.AlreadyExists"/>, <see cref="ShmLinkStatus.WrongKind"/>,
     /// <see cref="ShmLinkStatus.InvalidName"/>.</exception>
     public static Channel Create(string name, long capacityBytes, int maxMessageBytes, ChannelRole role,
@@ -126,7 +126,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="sharing">Who else may open it, if it is created.</param>
     /// <returns>The channel.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A negative size, or no role.</exception>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
     public static Channel OpenOrCreate(string name, long capacityBytes, int maxMessageBytes, ChannelRole role,
                                        out bool created, ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, capacityBytes, maxMessageBytes, role, sharing, shmlink.SHMLINK_OPEN_OR_CREATE, out created);
@@ -136,14 +136,14 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="role">What this handle does: send, receive or both.</param>
     /// <returns>The channel.</returns>
     /// <exception cref="ArgumentOutOfRangeException">No role.</exception>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.NotFound"/>,
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.NotFound"/>,
     /// <see cref="ShmLinkStatus.WrongKind"/>, <see cref="ShmLinkStatus.NoResources"/> (1024 handles are
     /// attached already).</exception>
     public static Channel Open(string name, ChannelRole role)
     {
         ArgumentNullException.ThrowIfNull(name);
         CheckRole(role);
-        ShmLinkException.ThrowIfFailed(shmlink.channel_open(name, (uint)role, out ulong handle));
+        Failure.ThrowIfFailed(shmlink.channel_open(name, (uint)role, out ulong handle));
         return new Channel(handle, name, role, created: false);
     }
 
@@ -152,7 +152,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <summary>Sends <paramref name="message"/> (a copy), waiting without a time limit for room.</summary>
     /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
     /// <see cref="ShmLinkStatus.TooLarge"/>: longer than the channel's maximum;
     /// <see cref="ShmLinkStatus.AccessDenied"/>: not a sender.</exception>
     /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
@@ -167,7 +167,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <exception cref="TimeoutException">The channel had no room in time; nothing was sent.</exception>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
     /// <see cref="ShmLinkStatus.TooLarge"/>: longer than the channel's maximum;
     /// <see cref="ShmLinkStatus.AccessDenied"/>: not a sender.</exception>
     /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
@@ -181,7 +181,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <summary>Sends <paramref name="message"/> (a copy) if there is room now.</summary>
     /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
     /// <returns>True if it was sent, false if the channel is full.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Send(ReadOnlySpan{byte}, TimeSpan, CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Send(ReadOnlySpan{byte}, TimeSpan, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public bool TrySend(ReadOnlySpan<byte> message) => TrySend(message, TimeSpan.Zero);
@@ -192,7 +192,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>True if it was sent, false if the time ran out first.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Send(ReadOnlySpan{byte}, TimeSpan, CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Send(ReadOnlySpan{byte}, TimeSpan, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
@@ -208,7 +208,7 @@ public sealed unsafe class Channel : SharedWaitable
                               out _, out _);
         }
         if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         return true;
     }
 
@@ -218,7 +218,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="buffer">Where the message goes; the channel's maximum message length always fits.</param>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message's length.</returns>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
     /// nothing is queued (the end of the stream); <see cref="ShmLinkStatus.BufferTooSmall"/>: the message is
     /// longer than the buffer (the message says how long; it stays queued);
     /// <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
@@ -235,18 +235,18 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message's length.</returns>
     /// <exception cref="TimeoutException">No message came in time.</exception>
-    /// <exception cref="ShmLinkException">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public int Receive(Span<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        TryReceive(buffer, timeout, out int length, cancellationToken) ? length : throw TimedOut("a message", timeout);
+        TryReceive(buffer, timeout, out int length, cancellationToken) ? length : throw TimedOut("message", timeout);
 
     /// <summary>Receives the next message into <paramref name="buffer"/> if one is queued now.</summary>
     /// <param name="buffer">Where the message goes.</param>
     /// <param name="length">The message's length, or 0 if there was none.</param>
     /// <returns>True if a message was received, false if the channel is empty.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public bool TryReceive(Span<byte> buffer, out int length) => TryReceive(buffer, TimeSpan.Zero, out length);
@@ -258,7 +258,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="length">The message's length, or 0 if none came.</param>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>True if a message was received, false if the time ran out first.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Receive(Span{byte}, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
@@ -278,7 +278,7 @@ public sealed unsafe class Channel : SharedWaitable
         length = 0;
         if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
         if (status == shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL) throw BufferTooSmall(received, buffer.Length);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         length = (int)received;
         return true;
     }
@@ -288,7 +288,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <summary>Receives the next message as a new array of exactly its length, waiting without a time limit.</summary>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message.</returns>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
     /// nothing is queued (the end of the stream); <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
     /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
@@ -303,17 +303,17 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message.</returns>
     /// <exception cref="TimeoutException">No message came in time.</exception>
-    /// <exception cref="ShmLinkException">As <see cref="Receive(CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Receive(CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public byte[] Receive(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        TryReceive(timeout, out byte[]? message, cancellationToken) ? message : throw TimedOut("a message", timeout);
+        TryReceive(timeout, out byte[]? message, cancellationToken) ? message : throw TimedOut("message", timeout);
 
     /// <summary>Receives the next message as a new array of exactly its length, if one is queued now.</summary>
     /// <param name="message">The message, or null if there was none.</param>
     /// <returns>True if a message was received, false if the channel is empty.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Receive(CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Receive(CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public bool TryReceive([NotNullWhen(true)] out byte[]? message) => TryReceive(TimeSpan.Zero, out message);
@@ -325,7 +325,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="message">The message, or null if none came.</param>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>True if a message was received, false if the time ran out first.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Receive(CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Receive(CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
@@ -352,7 +352,7 @@ public sealed unsafe class Channel : SharedWaitable
                 return true;
             }
             if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
-            if (status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL) ShmLinkException.ThrowIfFailed(status);
+            if (status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL) Failure.ThrowIfFailed(status);
             byte[] array = GC.AllocateUninitializedArray<byte>(checked((int)length));
             fixed (byte* data = array)
             {
@@ -365,7 +365,7 @@ public sealed unsafe class Channel : SharedWaitable
                 }
             }
             if (status != shmlink.SHMLINK_ERR_TIMEOUT && status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL)
-                ShmLinkException.ThrowIfFailed(status);
+                Failure.ThrowIfFailed(status);
             wait = Remaining(milliseconds, start);
         }
     }
@@ -380,7 +380,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="length">The most the message will have (up to the channel's maximum).</param>
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>The reservation.</returns>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>, <see cref="ShmLinkStatus.TooLarge"/>,
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>, <see cref="ShmLinkStatus.TooLarge"/>,
     /// <see cref="ShmLinkStatus.AccessDenied"/>, as for <see cref="Send(ReadOnlySpan{byte}, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
@@ -396,7 +396,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>The reservation.</returns>
     /// <exception cref="TimeoutException">The channel had no room in time.</exception>
-    /// <exception cref="ShmLinkException">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
@@ -409,7 +409,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="length">The most the message will have.</param>
     /// <param name="reservation">The reservation, or an empty one if the channel is full.</param>
     /// <returns>True if room was reserved.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public bool TryReserve(int length, out ChannelReservation reservation) =>
@@ -423,7 +423,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="reservation">The reservation, or an empty one if the time ran out.</param>
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <returns>True if room was reserved, false if the time ran out first.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Reserve(int, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">This channel object has a reservation already.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
@@ -438,7 +438,7 @@ public sealed unsafe class Channel : SharedWaitable
         int status = Blocking(Operation.Reserve, use.Value, null, (uint)length, milliseconds, cancellationToken,
                               out _, out IntPtr address);
         if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         long token;
         lock (_zeroCopyGate)
         {
@@ -456,7 +456,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// again before consuming gives the same message.</summary>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message.</returns>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
     /// nothing is queued; <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
@@ -470,16 +470,16 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message.</returns>
     /// <exception cref="TimeoutException">No message came in time.</exception>
-    /// <exception cref="ShmLinkException">As <see cref="Peek(CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Peek(CancellationToken)"/>.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public ChannelMessage Peek(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        TryPeek(timeout, out ChannelMessage message, cancellationToken) ? message : throw TimedOut("a message", timeout);
+        TryPeek(timeout, out ChannelMessage message, cancellationToken) ? message : throw TimedOut("message", timeout);
 
     /// <summary>Takes the next message for this channel object if one is queued now.</summary>
     /// <param name="message">The message, or an empty one if the channel is empty.</param>
     /// <returns>True if a message was taken.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Peek(CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Peek(CancellationToken)"/>.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public bool TryPeek(out ChannelMessage message) => TryPeek(TimeSpan.Zero, out message);
 
@@ -489,7 +489,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="message">The message, or an empty one if the time ran out.</param>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>True if a message was taken, false if the time ran out first.</returns>
-    /// <exception cref="ShmLinkException">As <see cref="Peek(CancellationToken)"/>.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Peek(CancellationToken)"/>.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public bool TryPeek(TimeSpan timeout, out ChannelMessage message, CancellationToken cancellationToken = default)
@@ -509,7 +509,7 @@ public sealed unsafe class Channel : SharedWaitable
         int status = Blocking(Operation.Peek, use.Value, null, 0, milliseconds, cancellationToken,
                               out uint length, out IntPtr address);
         if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         long token;
         lock (_zeroCopyGate)
         {
@@ -578,7 +578,7 @@ public sealed unsafe class Channel : SharedWaitable
         lock (_zeroCopyGate)
         {
             ThrowIfReservationNotCurrent(token);
-            ShmLinkException.ThrowIfFailed(shmlink.channel_commit(use.Value, (uint)length));
+            Failure.ThrowIfFailed(shmlink.channel_commit(use.Value, (uint)length));
             _reserved = false;
             ++_reservationToken;
         }
@@ -590,7 +590,7 @@ public sealed unsafe class Channel : SharedWaitable
         lock (_zeroCopyGate)
         {
             ThrowIfReservationNotCurrent(token);
-            ShmLinkException.ThrowIfFailed(shmlink.channel_cancel(use.Value));
+            Failure.ThrowIfFailed(shmlink.channel_cancel(use.Value));
             _reserved = false;
             ++_reservationToken;
         }
@@ -604,7 +604,7 @@ public sealed unsafe class Channel : SharedWaitable
         {
             if (onlyIfCurrent && !IsPeekCurrent(token)) return;
             ThrowIfPeekNotCurrent(token);
-            ShmLinkException.ThrowIfFailed(shmlink.channel_consume(use.Value));
+            Failure.ThrowIfFailed(shmlink.channel_consume(use.Value));
             _peeked = false;
             _peekedAddress = IntPtr.Zero;
             _peekedLength = 0;
@@ -650,7 +650,7 @@ public sealed unsafe class Channel : SharedWaitable
                 {
                     _roomWaiter = Open(Name, ChannelRole.Sender);
                 }
-                catch (ShmLinkException)
+                catch (Exception e) when (e is IShmLinkError)
                 {
                     return null;
                 }
@@ -736,9 +736,10 @@ public sealed unsafe class Channel : SharedWaitable
     private TimeoutException TimedOut(string what, TimeSpan timeout) =>
         new($"No {what} on channel \"{Name}\" within {timeout}.");
 
-    private ShmLinkException BufferTooSmall(uint needed, int capacity) =>
-        new(ShmLinkStatus.BufferTooSmall,
-            $"the next message on channel \"{Name}\" has {needed} bytes; the buffer has {capacity} (it stays queued)");
+    private Exception BufferTooSmall(uint needed, int capacity) =>
+        new Failure(ShmLinkStatus.BufferTooSmall,
+            $"Channel.Receive(\"{Name}\"): the next message has {needed} bytes; the buffer has {capacity} (it stays queued)",
+            0).ToException();
 
     private static InvalidOperationException ReservationOutstanding() =>
         new("This channel object has a reservation that is not committed: commit it first.");
@@ -763,7 +764,7 @@ public sealed unsafe class Channel : SharedWaitable
         CheckRole(role);
         int status = shmlink.channel_create(name, (ulong)capacityBytes, (uint)maxMessageBytes,
                                             createFlags | (uint)sharing | (uint)role, out ulong handle);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         created = status == shmlink.SHMLINK_OK;
         return new Channel(handle, name, role, created);
     }

@@ -37,7 +37,7 @@ public sealed class Segment : ShmLinkObject
                 return _size;
             }
             using var use = UseHandle();
-            ShmLinkException.ThrowIfFailed(shmlink.segment_size(use.Value, out ulong size));
+            Failure.ThrowIfFailed(shmlink.segment_size(use.Value, out ulong size));
             _size = (long)size;
             return _size;
         }
@@ -49,7 +49,7 @@ public sealed class Segment : ShmLinkObject
     /// <param name="size">The size in bytes (at least 1).</param>
     /// <param name="sharing">Who else may open it.</param>
     /// <returns>The new segment.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.AlreadyExists"/>,
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.AlreadyExists"/>,
     /// <see cref="ShmLinkStatus.InvalidName"/>, <see cref="ShmLinkStatus.WrongKind"/>,
     /// <see cref="ShmLinkStatus.NoResources"/>.</exception>
     public static Segment Create(string name, long size, ObjectSharing sharing = ObjectSharing.CurrentUser)
@@ -57,7 +57,7 @@ public sealed class Segment : ShmLinkObject
         ArgumentNullException.ThrowIfNull(name);
         int status = shmlink.segment_create(name, ToSize(size), shmlink.SHMLINK_CREATE_NEW | (uint)sharing,
                                             out ulong handle);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         return new Segment(handle, name, SegmentAccess.ReadWrite, created: true);
     }
 
@@ -67,7 +67,7 @@ public sealed class Segment : ShmLinkObject
     /// <param name="created">True if this call created it.</param>
     /// <param name="sharing">Who else may open it, if it is created.</param>
     /// <returns>The segment.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.WrongKind"/>,
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.WrongKind"/>,
     /// <see cref="ShmLinkStatus.AccessDenied"/>.</exception>
     public static Segment OpenOrCreate(string name, long size, out bool created,
                                        ObjectSharing sharing = ObjectSharing.CurrentUser)
@@ -75,7 +75,7 @@ public sealed class Segment : ShmLinkObject
         ArgumentNullException.ThrowIfNull(name);
         int status = shmlink.segment_create(name, ToSize(size), shmlink.SHMLINK_OPEN_OR_CREATE | (uint)sharing,
                                             out ulong handle);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         created = status == shmlink.SHMLINK_OK;
         return new Segment(handle, name, SegmentAccess.ReadWrite, created);
     }
@@ -84,12 +84,12 @@ public sealed class Segment : ShmLinkObject
     /// <param name="name">The name.</param>
     /// <param name="access">The access wanted.</param>
     /// <returns>The segment.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.NotFound"/>,
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.NotFound"/>,
     /// <see cref="ShmLinkStatus.WrongKind"/>, <see cref="ShmLinkStatus.AccessDenied"/>.</exception>
     public static Segment Open(string name, SegmentAccess access = SegmentAccess.ReadWrite)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ShmLinkException.ThrowIfFailed(shmlink.segment_open(name, (uint)access, out ulong handle));
+        Failure.ThrowIfFailed(shmlink.segment_open(name, (uint)access, out ulong handle));
         return new Segment(handle, name, access, created: false);
     }
 
@@ -107,7 +107,7 @@ public sealed class Segment : ShmLinkObject
     /// with <see cref="ShmLinkStatus.AlreadyExists"/>).</param>
     /// <param name="sharing">Who else may open a named segment.</param>
     /// <returns>The segment; <see cref="Created"/> is false if an existing name was opened.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.NotFound"/> (a missing file
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.NotFound"/> (a missing file
     /// without write access), <see cref="ShmLinkStatus.InvalidArgument"/> (size 0 with an empty file),
     /// <see cref="ShmLinkStatus.AccessDenied"/>.</exception>
     public static Segment FromFile(string path, string? name = null, long size = 0,
@@ -117,7 +117,7 @@ public sealed class Segment : ShmLinkObject
         ArgumentNullException.ThrowIfNull(path);
         uint flags = (uint)sharing | (name != null && openExisting ? shmlink.SHMLINK_OPEN_OR_CREATE : 0u);
         int status = shmlink.segment_from_file(path, name!, ToSize(size), (uint)access, flags, out ulong handle);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         return new Segment(handle, name, access, created: status == shmlink.SHMLINK_OK);
     }
 
@@ -129,7 +129,7 @@ public sealed class Segment : ShmLinkObject
     /// <param name="length">How many bytes, or 0 for everything to the end of the segment.</param>
     /// <param name="access">The view's access, at most the segment's; null: the segment's.</param>
     /// <returns>The view.</returns>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.OutOfRange"/> past the end,
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.OutOfRange"/> past the end,
     /// <see cref="ShmLinkStatus.AccessDenied"/> for more access than the segment handle has.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
     public View Map(long offset = 0, long length = 0, SegmentAccess? access = null)
@@ -141,14 +141,14 @@ public sealed class Segment : ShmLinkObject
         IntPtr address;
         using (var use = UseHandle())
         {
-            ShmLinkException.ThrowIfFailed(shmlink.map(use.Value, (ulong)offset, (ulong)length, (uint)viewAccess,
-                                                       out view, out address));
+            Failure.ThrowIfFailed(shmlink.map(use.Value, (ulong)offset, (ulong)length, (uint)viewAccess,
+                                              out view, out address));
         }
         ulong viewLength = 0;
         int status = shmlink.view_info(view, out _, out viewLength);
         if (status < 0)
         {
-            ShmLinkException error = ShmLinkException.FromLastError(status);
+            Exception error = Failure.FromLastError(status);
             shmlink.close(view);
             throw error;
         }

@@ -32,7 +32,7 @@ public sealed class SharedMutex : SharedWaitable
     /// <param name="initiallyOwned">Whether the calling thread owns it from the start.</param>
     /// <param name="sharing">Who else may open it.</param>
     /// <returns>The mutex.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.AlreadyExists"/>,
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.AlreadyExists"/>,
     /// <see cref="ShmLinkStatus.WrongKind"/>.</exception>
     public static SharedMutex Create(string name, bool initiallyOwned = false,
                                      ObjectSharing sharing = ObjectSharing.CurrentUser) =>
@@ -44,7 +44,7 @@ public sealed class SharedMutex : SharedWaitable
     /// <param name="created">True if this call created it.</param>
     /// <param name="sharing">Who else may open it, if it is created.</param>
     /// <returns>The mutex.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
     public static SharedMutex OpenOrCreate(string name, bool initiallyOwned, out bool created,
                                            ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, initiallyOwned, sharing, shmlink.SHMLINK_OPEN_OR_CREATE, out created);
@@ -52,11 +52,11 @@ public sealed class SharedMutex : SharedWaitable
     /// <summary>Opens an existing named mutex.</summary>
     /// <param name="name">The name.</param>
     /// <returns>The mutex.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.NotFound"/>.</exception>
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.NotFound"/>.</exception>
     public static SharedMutex Open(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ShmLinkException.ThrowIfFailed(shmlink.mutex_open(name, out ulong handle));
+        Failure.ThrowIfFailed(shmlink.mutex_open(name, out ulong handle));
         return new SharedMutex(handle, name, created: false);
     }
 
@@ -80,12 +80,12 @@ public sealed class SharedMutex : SharedWaitable
         ToResult(WaitStatus(Timeout.InfiniteTimeSpan, cancellationToken));
 
     /// <summary>Releases one level of the calling thread's ownership (ReleaseMutex).</summary>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.NotOwner"/>: this thread does not hold it.</exception>
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.NotOwner"/>: this thread does not hold it.</exception>
     /// <exception cref="ObjectDisposedException">The mutex was disposed.</exception>
     public void Unlock()
     {
         using var use = UseHandle();
-        ShmLinkException.ThrowIfFailed(shmlink.mutex_unlock(use.Value));
+        Failure.ThrowIfFailed(shmlink.mutex_unlock(use.Value));
     }
 
     internal static MutexLockResult ToResult(int status) => status switch
@@ -101,7 +101,7 @@ public sealed class SharedMutex : SharedWaitable
         ArgumentNullException.ThrowIfNull(name);
         uint flags = createFlags | (uint)sharing | (initiallyOwned ? shmlink.SHMLINK_MUTEX_INITIALLY_OWNED : 0u);
         int status = shmlink.mutex_create(name, flags, out ulong handle);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         created = status == shmlink.SHMLINK_OK;
         return new SharedMutex(handle, name, created);
     }

@@ -22,7 +22,7 @@ public sealed class SharedSemaphore : SharedWaitable
     /// <param name="maximumCount">The highest count (1 to 2^31 - 1).</param>
     /// <param name="sharing">Who else may open it.</param>
     /// <returns>The semaphore.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.InvalidArgument"/> (bad
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.InvalidArgument"/> (bad
     /// counts), <see cref="ShmLinkStatus.AlreadyExists"/>, <see cref="ShmLinkStatus.WrongKind"/>.</exception>
     public static SharedSemaphore Create(string name, int initialCount, int maximumCount,
                                          ObjectSharing sharing = ObjectSharing.CurrentUser) =>
@@ -35,7 +35,7 @@ public sealed class SharedSemaphore : SharedWaitable
     /// <param name="created">True if this call created it.</param>
     /// <param name="sharing">Who else may open it, if it is created.</param>
     /// <returns>The semaphore.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
     public static SharedSemaphore OpenOrCreate(string name, int initialCount, int maximumCount, out bool created,
                                                ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, initialCount, maximumCount, sharing, shmlink.SHMLINK_OPEN_OR_CREATE, out created);
@@ -43,18 +43,18 @@ public sealed class SharedSemaphore : SharedWaitable
     /// <summary>Opens an existing named semaphore.</summary>
     /// <param name="name">The name.</param>
     /// <returns>The semaphore.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.NotFound"/>.</exception>
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.NotFound"/>.</exception>
     public static SharedSemaphore Open(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ShmLinkException.ThrowIfFailed(shmlink.semaphore_open(name, out ulong handle));
+        Failure.ThrowIfFailed(shmlink.semaphore_open(name, out ulong handle));
         return new SharedSemaphore(handle, name, created: false);
     }
 
     /// <summary>Adds <paramref name="releaseCount"/> to the count (ReleaseSemaphore), waking as many waits.</summary>
     /// <param name="releaseCount">How many (at least 1).</param>
     /// <returns>The count before the release.</returns>
-    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.LimitExceeded"/>: the count would pass
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.LimitExceeded"/>: the count would pass
     /// the maximum (it is left unchanged); <see cref="ShmLinkStatus.InvalidArgument"/> for 0.</exception>
     /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
     public int Release(int releaseCount = 1)
@@ -62,7 +62,7 @@ public sealed class SharedSemaphore : SharedWaitable
         if (releaseCount < 0)
             throw new ArgumentOutOfRangeException(nameof(releaseCount), releaseCount, "A release count is positive.");
         using var use = UseHandle();
-        ShmLinkException.ThrowIfFailed(shmlink.semaphore_release(use.Value, (uint)releaseCount, out uint previous));
+        Failure.ThrowIfFailed(shmlink.semaphore_release(use.Value, (uint)releaseCount, out uint previous));
         return (int)previous;
     }
 
@@ -106,7 +106,7 @@ public sealed class SharedSemaphore : SharedWaitable
             throw new ArgumentOutOfRangeException(nameof(maximumCount), maximumCount, "A count is not negative.");
         int status = shmlink.semaphore_create(name, (uint)initialCount, (uint)maximumCount, createFlags | (uint)sharing,
                                               out ulong handle);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         created = status == shmlink.SHMLINK_OK;
         return new SharedSemaphore(handle, name, created);
     }

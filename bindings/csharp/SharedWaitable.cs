@@ -23,7 +23,7 @@ public abstract class SharedWaitable : ShmLinkObject
         ulong* handles = stackalloc ulong[2];
         handles[0] = use.Value;
         int status = Waiting.WaitAny(handles, 1, milliseconds, cancellationToken, out _);
-        if (status != shmlink.SHMLINK_ERR_TIMEOUT) ShmLinkException.ThrowIfFailed(status);
+        if (status != shmlink.SHMLINK_ERR_TIMEOUT) Failure.ThrowIfFailed(status);
         return status;
     }
 

@@ -50,6 +50,6 @@ public enum ShmLinkStatus
     Closed = shmlink.SHMLINK_ERR_CLOSED,
     /// <summary>Not available on this platform.</summary>
     NotSupported = shmlink.SHMLINK_ERR_NOT_SUPPORTED,
-    /// <summary>Any other operating-system failure; see <see cref="ShmLinkException.OsError"/>.</summary>
+    /// <summary>Any other operating-system failure; see <see cref="IShmLinkError.OsError"/>.</summary>
     SystemError = shmlink.SHMLINK_ERR_SYSTEM,
 }

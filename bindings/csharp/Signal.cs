@@ -23,7 +23,7 @@ public sealed class Signal : SharedWaitable
     /// <param name="initiallySet">Whether it starts set.</param>
     /// <param name="sharing">Who else may open it.</param>
     /// <returns>The signal.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.AlreadyExists"/>,
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.AlreadyExists"/>,
     /// <see cref="ShmLinkStatus.WrongKind"/>, <see cref="ShmLinkStatus.InvalidName"/>.</exception>
     public static Signal Create(string name, EventResetMode mode = EventResetMode.AutoReset, bool initiallySet = false,
                                 ObjectSharing sharing = ObjectSharing.CurrentUser) =>
@@ -36,7 +36,7 @@ public sealed class Signal : SharedWaitable
     /// <param name="created">True if this call created it.</param>
     /// <param name="sharing">Who else may open it, if it is created.</param>
     /// <returns>The signal.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.WrongKind"/>.</exception>
     public static Signal OpenOrCreate(string name, EventResetMode mode, bool initiallySet, out bool created,
                                       ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, mode, initiallySet, sharing, shmlink.SHMLINK_OPEN_OR_CREATE, out created);
@@ -44,12 +44,12 @@ public sealed class Signal : SharedWaitable
     /// <summary>Opens an existing named signal.</summary>
     /// <param name="name">The name.</param>
     /// <returns>The signal.</returns>
-    /// <exception cref="ShmLinkException">For example <see cref="ShmLinkStatus.NotFound"/>,
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.NotFound"/>,
     /// <see cref="ShmLinkStatus.WrongKind"/>.</exception>
     public static Signal Open(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ShmLinkException.ThrowIfFailed(shmlink.signal_open(name, out ulong handle));
+        Failure.ThrowIfFailed(shmlink.signal_open(name, out ulong handle));
         return new Signal(handle, name, created: false);
     }
 
@@ -58,7 +58,7 @@ public sealed class Signal : SharedWaitable
     public void Set()
     {
         using var use = UseHandle();
-        ShmLinkException.ThrowIfFailed(shmlink.signal_set(use.Value));
+        Failure.ThrowIfFailed(shmlink.signal_set(use.Value));
     }
 
     /// <summary>Resets the signal (ResetEvent). Resetting an unset signal changes nothing.</summary>
@@ -66,7 +66,7 @@ public sealed class Signal : SharedWaitable
     public void Reset()
     {
         using var use = UseHandle();
-        ShmLinkException.ThrowIfFailed(shmlink.signal_reset(use.Value));
+        Failure.ThrowIfFailed(shmlink.signal_reset(use.Value));
     }
 
     /// <summary>Waits until the signal is set (an auto-reset one is reset by this wait).</summary>
@@ -107,7 +107,7 @@ public sealed class Signal : SharedWaitable
                      | (mode == EventResetMode.ManualReset ? shmlink.SHMLINK_SIGNAL_MANUAL_RESET : shmlink.SHMLINK_SIGNAL_AUTO_RESET)
                      | (initiallySet ? shmlink.SHMLINK_SIGNAL_INITIALLY_SET : 0u);
         int status = shmlink.signal_create(name, flags, out ulong handle);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         created = status == shmlink.SHMLINK_OK;
         return new Signal(handle, name, created);
     }

@@ -111,12 +111,12 @@ public sealed unsafe class View : ShmLinkObject
 
     /// <summary>Writes the view's modified pages back to their backing (for a file-backed segment:
     /// to the file, synchronously).</summary>
-    /// <exception cref="ShmLinkException">The write-back failed.</exception>
+    /// <exception cref="IShmLinkError">The write-back failed.</exception>
     /// <exception cref="ObjectDisposedException">The view was disposed.</exception>
     public void Flush()
     {
         using var use = UseHandle();
-        ShmLinkException.ThrowIfFailed(shmlink.flush(use.Value));
+        Failure.ThrowIfFailed(shmlink.flush(use.Value));
     }
 
     private byte* At(long offset, int length)

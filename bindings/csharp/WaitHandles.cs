@@ -97,7 +97,7 @@ public static class WaitHandles
             }
             int status = Waiting.WaitAny(handles, count, milliseconds, cancellationToken, out int index);
             if (status == shmlink.SHMLINK_ERR_TIMEOUT) return WaitAnyResult.TimedOutResult;
-            ShmLinkException.ThrowIfFailed(status);
+            Failure.ThrowIfFailed(status);
             return new WaitAnyResult(index, status == shmlink.SHMLINK_ABANDONED);
         }
         finally

@@ -26,7 +26,7 @@ public class CrossProcessTests
         peer.CloseInput();
         peer.ExpectLine("closed");
         Assert.Equal(0, peer.WaitForExit());
-        Assert.Equal(ShmLinkStatus.NotFound, Assert.Throws<ShmLinkException>(() => Segment.Open(name)).Status);
+        Assert.Equal(ShmLinkStatus.NotFound, ShmLinkAssert.Fails(() => Segment.Open(name)).Status);
     }
 
     [Fact]

@@ -121,3 +121,61 @@ public sealed class Program : IDisposable
         }
     }
 }
+
+/// <summary>Assertions on the library's failures: the exception is the standard .NET type for its
+/// status (the mapping written out here again, so that a change to it shows) and carries it.</summary>
+public static class ShmLinkAssert
+{
+    private static Type ExpectedType(ShmLinkStatus status) => status switch
+    {
+        ShmLinkStatus.InvalidArgument or ShmLinkStatus.InvalidName or ShmLinkStatus.TooLarge
+            or ShmLinkStatus.BufferTooSmall => typeof(ShmLinkArgumentException),
+        ShmLinkStatus.OutOfRange => typeof(ShmLinkOutOfRangeException),
+        ShmLinkStatus.BadHandle => typeof(ShmLinkDisposedException),
+        ShmLinkStatus.NotFound => typeof(ShmLinkNotFoundException),
+        ShmLinkStatus.AccessDenied => typeof(ShmLinkAccessDeniedException),
+        ShmLinkStatus.Corrupt => typeof(InvalidDataException),
+        ShmLinkStatus.Timeout => typeof(ShmLinkTimeoutException),
+        ShmLinkStatus.NotSupported => typeof(ShmLinkNotSupportedException),
+        ShmLinkStatus.NotOwner => typeof(ShmLinkNotOwnerException),
+        ShmLinkStatus.LimitExceeded => typeof(ShmLinkSemaphoreFullException),
+        _ => typeof(ShmLinkException),
+    };
+
+    /// <summary>Checks that `error` is a library failure of the right type for its status.</summary>
+    public static IShmLinkError IsFailure(Exception? error)
+    {
+        Assert.NotNull(error);
+        IShmLinkError? failure = error.AsShmLinkError();
+        Assert.True(failure != null, $"not a shmlink failure: {error}");
+        Assert.IsType(ExpectedType(failure.Status), error);
+        Assert.Equal(error.Message, failure.NativeMessage.Length != 0 ? failure.NativeMessage : error.Message);
+        return failure;
+    }
+
+    /// <summary>The message names the status exactly once (the library's message already does; nothing
+    /// adds it again).</summary>
+    public static void NamesStatusOnce(string statusName, string message)
+    {
+        int first = message.IndexOf(statusName, StringComparison.Ordinal);
+        Assert.True(first >= 0, $"\"{message}\" does not name {statusName}");
+        Assert.True(message.IndexOf(statusName, first + statusName.Length, StringComparison.Ordinal) < 0,
+                    $"\"{message}\" names {statusName} twice");
+    }
+
+    /// <summary>Runs `action`, which must fail with a library failure; returns it.</summary>
+    public static IShmLinkError Fails(Action action)
+    {
+        Exception? thrown = null;
+        try
+        {
+            action();
+        }
+        catch (Exception error)
+        {
+            thrown = error;
+        }
+        Assert.True(thrown != null, "expected a shmlink failure, nothing was thrown");
+        return IsFailure(thrown);
+    }
+}

@@ -30,7 +30,7 @@ internal sealed class CancelSignal
         if (Pool.TryTake(out CancelSignal? signal)) return signal;
         string name = NamePrefix + Interlocked.Increment(ref _created);
         int status = shmlink.signal_create(name, shmlink.SHMLINK_SIGNAL_AUTO_RESET, out ulong handle);
-        ShmLinkException.ThrowIfFailed(status);
+        Failure.ThrowIfFailed(status);
         signal = new CancelSignal(handle);
         lock (All)
         {

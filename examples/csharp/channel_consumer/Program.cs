@@ -55,7 +55,7 @@ catch (OperationCanceledException)
     Console.Error.WriteLine("channel_consumer: interrupted");
     return 130;
 }
-catch (ShmLinkException error)
+catch (Exception error) when (error is IShmLinkError)
 {
     Console.Error.WriteLine($"channel_consumer: {error.Message}");
     return 1;

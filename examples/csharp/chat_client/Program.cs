@@ -66,7 +66,7 @@ catch (OperationCanceledException)
     Console.Error.WriteLine("chat_client: interrupted");
     return 130;
 }
-catch (ShmLinkException error)
+catch (Exception error) when (error is IShmLinkError)
 {
     Console.Error.WriteLine($"chat_client: {error.Message}");
     return 1;

@@ -34,7 +34,7 @@ try
     Console.WriteLine(Encoding.UTF8.GetString(view.GetReadOnlySpan(LengthSize, (int)length)));
     return 0;
 }
-catch (ShmLinkException error)
+catch (Exception error) when (error is IShmLinkError)
 {
     Console.Error.WriteLine($"reader: {error.Message}");
     return 1;

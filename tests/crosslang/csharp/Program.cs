@@ -63,7 +63,7 @@ try
     Console.WriteLine($"csharp: sent {count}");
     return 0;
 }
-catch (ShmLinkException error)
+catch (Exception error) when (error is IShmLinkError)
 {
     Console.Error.WriteLine($"csharp: {error.Message}");
     return 1;

@@ -48,7 +48,7 @@ int Receive(string channelName, int count)
         {
             channel = Channel.Open(channelName, ChannelRole.Receiver);
         }
-        catch (ShmLinkException error) when (error.Status == ShmLinkStatus.NotFound && DateTime.UtcNow < deadline)
+        catch (ShmLinkNotFoundException) when (DateTime.UtcNow < deadline)
         {
             Thread.Sleep(50);
         }

@@ -129,7 +129,7 @@ public final class Channel extends Waitable {
   public static Channel open(String name, ChannelRole role) {
     if (role == null) throw new NullPointerException("role");
     long[] handle = new long[1];
-    ShmLinkException.check(shmlink.channel_open(requireName(name), role.flags, handle));
+    Failure.check(shmlink.channel_open(requireName(name), role.flags, handle));
     return new Channel(handle[0], name, false, role);
   }
 
@@ -161,7 +161,7 @@ public final class Channel extends Waitable {
   private void info(int[] maxMessage, long[] capacity) {
     long value = handle.acquire(this);
     try {
-      ShmLinkException.check(shmlink.channel_info(value, maxMessage, capacity, null));
+      Failure.check(shmlink.channel_info(value, maxMessage, capacity, null));
     } finally {
       handle.release();
     }
@@ -256,7 +256,7 @@ public final class Channel extends Waitable {
       if (length < 0 || length > reserved) {
         throw new IllegalArgumentException("A commit is of 0 to the " + reserved + " bytes reserved, not " + length);
       }
-      ShmLinkException.check(shmlink.channel_commit(value, length));
+      Failure.check(shmlink.channel_commit(value, length));
       reservedLength = -1;
     } finally {
       reservationLock.unlock();
@@ -274,7 +274,7 @@ public final class Channel extends Waitable {
     reservationLock.lock();
     try {
       if (reservedLength < 0) throw new IllegalStateException(this + " has no reservation to cancel");
-      ShmLinkException.check(shmlink.channel_cancel(value));
+      Failure.check(shmlink.channel_cancel(value));
       reservedLength = -1;
     } finally {
       reservationLock.unlock();
@@ -364,7 +364,7 @@ public final class Channel extends Waitable {
     peekLock.lock();
     try {
       if (!peeked) throw new IllegalStateException(this + " has no peeked message to consume");
-      ShmLinkException.check(shmlink.channel_consume(value));
+      Failure.check(shmlink.channel_consume(value));
       peeked = false;
     } finally {
       peekLock.unlock();
@@ -390,7 +390,7 @@ public final class Channel extends Waitable {
         status = sendThroughReservation(value, message, position, length, timeoutMs);
       }
       if (status == TIMEOUT) return false;
-      ShmLinkException.check(status);
+      Failure.check(status);
       message.position(position + length);
       return true;
     } finally {
@@ -424,7 +424,7 @@ public final class Channel extends Waitable {
         requireNoReservation();
         int status = untilRoom(value, timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
         if (status == TIMEOUT) return null;
-        ShmLinkException.check(status);
+        Failure.check(status);
         reservedLength = length;
         return directBuffer(address[0], length);
       } finally {
@@ -466,10 +466,11 @@ public final class Channel extends Waitable {
       Reference.reachabilityFence(buffer);
       if (status == TIMEOUT) return -1;
       if (status == BUFFER_TOO_SMALL) {
-        throw new ShmLinkException(Status.BUFFER_TOO_SMALL, "the next message has " + Integer.toUnsignedLong(length[0])
-            + " bytes; the buffer has " + room + " remaining (the message stays queued)", 0);
+        throw new Failure(Status.BUFFER_TOO_SMALL, "Channel.receive(\"" + name() + "\"): the next message has "
+            + Integer.toUnsignedLong(length[0]) + " bytes; the buffer has " + room
+            + " remaining (the message stays queued)", 0).toException();
       }
-      ShmLinkException.check(status);
+      Failure.check(status);
       buffer.position(position + length[0]);
       return length[0];
     } finally {
@@ -500,7 +501,7 @@ public final class Channel extends Waitable {
         }
       });
       if (status == TIMEOUT) return null;
-      ShmLinkException.check(status);
+      Failure.check(status);
       return received[0];
     } finally {
       handle.release();
@@ -523,7 +524,7 @@ public final class Channel extends Waitable {
         }
       });
       if (status == TIMEOUT) return null;
-      ShmLinkException.check(status);
+      Failure.check(status);
       return directBuffer(data[0], length[0]).asReadOnlyBuffer().order(ByteOrder.nativeOrder());
     } finally {
       handle.release();
@@ -569,7 +570,7 @@ public final class Channel extends Waitable {
       handles[0] = value;
       int waited = Waiting.waitAny(handles, 1, waitMs, index);
       if (waited == TIMEOUT) return TIMEOUT;
-      ShmLinkException.check(waited);
+      Failure.check(waited);
       status = attempt.getAsInt();
       if (status != TIMEOUT) return status; // else another receiver took it first: wait again
     }
@@ -604,7 +605,8 @@ public final class Channel extends Waitable {
       if (roomWaiter == null && name() != null && !isClosed()) {
         try {
           roomWaiter = Channel.open(name(), ChannelRole.SENDER);
-        } catch (ShmLinkException e) {
+        } catch (RuntimeException e) {
+          if (!(e instanceof ShmLinkError)) throw e;
           return null;
         }
       }
@@ -667,7 +669,7 @@ public final class Channel extends Waitable {
       throw new IllegalArgumentException("A maximum message length is not negative, not " + maxMessageBytes);
     }
     long[] handle = new long[1];
-    int status = ShmLinkException.check(
+    int status = Failure.check(
         shmlink.channel_create(requireName(name), capacityBytes, maxMessageBytes, flags | role.flags, handle));
     return new Channel(handle[0], name, status == shmlink.SHMLINK_OK, role);
   }

@@ -61,7 +61,7 @@ public final class Segment extends ShmLinkObject {
   public static Segment open(String name, Access access) {
     if (access == null) throw new NullPointerException("access");
     long[] handle = new long[1];
-    ShmLinkException.check(shmlink.segment_open(Waitable.requireName(name), access.value, handle));
+    Failure.check(shmlink.segment_open(Waitable.requireName(name), access.value, handle));
     return new Segment(handle[0], name, access, false);
   }
 
@@ -95,7 +95,7 @@ public final class Segment extends ShmLinkObject {
     if (sharing == null) throw new NullPointerException("sharing");
     int flags = sharing.flags | (name != null && openExisting ? shmlink.SHMLINK_OPEN_OR_CREATE : 0);
     long[] handle = new long[1];
-    int status = ShmLinkException.check(
+    int status = Failure.check(
         shmlink.segment_from_file(path.toString(), name, checkSize(size), access.value, flags, handle));
     return new Segment(handle[0], name, access, status == shmlink.SHMLINK_OK);
   }
@@ -123,7 +123,7 @@ public final class Segment extends ShmLinkObject {
     long[] out = new long[1];
     long value = handle.acquire(this);
     try {
-      ShmLinkException.check(shmlink.segment_size(value, out));
+      Failure.check(shmlink.segment_size(value, out));
     } finally {
       handle.release();
     }
@@ -162,14 +162,14 @@ public final class Segment extends ShmLinkObject {
     long[] address = new long[1];
     long value = handle.acquire(this);
     try {
-      ShmLinkException.check(shmlink.map(value, offset, length, access.value, view, address));
+      Failure.check(shmlink.map(value, offset, length, access.value, view, address));
     } finally {
       handle.release();
     }
     long[] viewLength = new long[1];
     int status = shmlink.view_info(view[0], null, viewLength);
     if (status < 0) {
-      ShmLinkException error = ShmLinkException.fromLastError(status);
+      RuntimeException error = Failure.fromLastError(status);
       shmlink.close(view[0]);
       throw error;
     }
@@ -178,7 +178,7 @@ public final class Segment extends ShmLinkObject {
 
   private static Segment make(String name, long size, int flags) {
     long[] handle = new long[1];
-    int status = ShmLinkException.check(shmlink.segment_create(Waitable.requireName(name), checkSize(size), flags, handle));
+    int status = Failure.check(shmlink.segment_create(Waitable.requireName(name), checkSize(size), flags, handle));
     return new Segment(handle[0], name, Access.READ_WRITE, status == shmlink.SHMLINK_OK);
   }
 

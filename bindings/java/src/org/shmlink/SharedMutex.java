@@ -51,7 +51,7 @@ public final class SharedMutex extends Waitable {
    * @throws ShmLinkException NOT_FOUND if there is none, and as the library says */
   public static SharedMutex open(String name) {
     long[] handle = new long[1];
-    ShmLinkException.check(shmlink.mutex_open(requireName(name), handle));
+    Failure.check(shmlink.mutex_open(requireName(name), handle));
     return new SharedMutex(handle[0], name, false);
   }
 
@@ -75,7 +75,7 @@ public final class SharedMutex extends Waitable {
   public void unlock() {
     long value = handle.acquire(this);
     try {
-      ShmLinkException.check(shmlink.mutex_unlock(value));
+      Failure.check(shmlink.mutex_unlock(value));
     } finally {
       handle.release();
     }
@@ -90,7 +90,7 @@ public final class SharedMutex extends Waitable {
   private static SharedMutex make(String name, boolean initiallyOwned, int flags) {
     if (initiallyOwned) flags |= shmlink.SHMLINK_MUTEX_INITIALLY_OWNED;
     long[] handle = new long[1];
-    int status = ShmLinkException.check(shmlink.mutex_create(requireName(name), flags, handle));
+    int status = Failure.check(shmlink.mutex_create(requireName(name), flags, handle));
     return new SharedMutex(handle[0], name, status == shmlink.SHMLINK_OK);
   }
 }

@@ -47,7 +47,7 @@ public final class SharedSemaphore extends Waitable {
    * @throws ShmLinkException NOT_FOUND if there is none, and as the library says */
   public static SharedSemaphore open(String name) {
     long[] handle = new long[1];
-    ShmLinkException.check(shmlink.semaphore_open(requireName(name), handle));
+    Failure.check(shmlink.semaphore_open(requireName(name), handle));
     return new SharedSemaphore(handle[0], name, false);
   }
 
@@ -67,7 +67,7 @@ public final class SharedSemaphore extends Waitable {
     int[] previous = new int[1];
     long value = handle.acquire(this);
     try {
-      ShmLinkException.check(shmlink.semaphore_release(value, count, previous));
+      Failure.check(shmlink.semaphore_release(value, count, previous));
     } finally {
       handle.release();
     }
@@ -92,7 +92,7 @@ public final class SharedSemaphore extends Waitable {
     if (initialCount < 0) throw new IllegalArgumentException("A count is not negative, not " + initialCount);
     if (maximumCount < 0) throw new IllegalArgumentException("A count is not negative, not " + maximumCount);
     long[] handle = new long[1];
-    int status = ShmLinkException.check(
+    int status = Failure.check(
         shmlink.semaphore_create(requireName(name), initialCount, maximumCount, flags, handle));
     return new SharedSemaphore(handle[0], name, status == shmlink.SHMLINK_OK);
   }

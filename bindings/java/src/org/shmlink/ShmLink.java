@@ -71,7 +71,7 @@ public final class ShmLink {
       int[] index = new int[1];
       int status = Waiting.waitAny(handles, count, timeoutMs, index);
       if (status == shmlink.SHMLINK_ERR_TIMEOUT) return WaitAnyResult.TIMED_OUT;
-      ShmLinkException.check(status);
+      Failure.check(status);
       return new WaitAnyResult(index[0], status == shmlink.SHMLINK_ABANDONED);
     } finally {
       for (int i = 0; i < acquired; i++) objects[i].handle.release();

@@ -1,10 +1,14 @@
 package org.shmlink;
 
-/** A failure reported by the shmlink library: its {@link Status}, the library's description of
- * it (the operation, the object's name and the OS error text) and the OS error number. */
-public final class ShmLinkException extends RuntimeException {
+/** A shmlink failure that no standard Java exception type describes: for example
+ * {@link Status#NOT_FOUND}, {@link Status#ALREADY_EXISTS}, {@link Status#WRONG_KIND},
+ * {@link Status#ACCESS_DENIED}, {@link Status#CLOSED}, {@link Status#CORRUPT},
+ * {@link Status#TIMEOUT}, {@link Status#NO_RESOURCES}, {@link Status#LIMIT_EXCEEDED}. The others
+ * become the standard types (see {@link ShmLinkError}). Its message is the library's description
+ * of the failure: the operation, the object's name and the OS error text. */
+public class ShmLinkException extends RuntimeException implements ShmLinkError {
   /** The serialized form's version. */
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   /** What failed. */
   private final Status status;
@@ -20,42 +24,28 @@ public final class ShmLinkException extends RuntimeException {
    * @param osError errno (Linux) or GetLastError() (Windows), or 0
    */
   public ShmLinkException(Status status, String nativeMessage, int osError) {
-    super(format(status, nativeMessage));
-    this.status = status;
-    this.nativeMessage = nativeMessage == null ? "" : nativeMessage;
-    this.osError = osError;
+    this(new Failure(status, nativeMessage, osError));
   }
 
-  /** What failed.
-   * @return the failure's status */
+  ShmLinkException(Failure failure) {
+    super(failure.message());
+    this.status = failure.status();
+    this.nativeMessage = failure.nativeMessage();
+    this.osError = failure.osError();
+  }
+
+  @Override
   public Status status() {
     return status;
   }
 
-  /** The library's description of the failure ({@code shmlink_last_error_message()}).
-   * @return the message, possibly empty */
+  @Override
   public String nativeMessage() {
     return nativeMessage;
   }
 
-  /** The OS error behind the failure ({@code shmlink_last_os_error()}).
-   * @return errno or GetLastError(), or 0 when the failure did not come from the OS */
+  @Override
   public int osError() {
     return osError;
-  }
-
-  private static String format(Status status, String nativeMessage) {
-    String name = status.libraryName();
-    return nativeMessage == null || nativeMessage.isEmpty() ? name : name + ": " + nativeMessage;
-  }
-
-  /** Throws for a failed status (below zero); returns a successful one. */
-  static int check(int code) {
-    if (code < 0) throw fromLastError(code);
-    return code;
-  }
-
-  static ShmLinkException fromLastError(int code) {
-    return new ShmLinkException(Status.of(code), shmlink.last_error_message(), shmlink.last_os_error());
   }
 }

@@ -55,7 +55,7 @@ public final class Signal extends Waitable {
    * @throws ShmLinkException NOT_FOUND if there is none, and as the library says */
   public static Signal open(String name) {
     long[] handle = new long[1];
-    ShmLinkException.check(shmlink.signal_open(requireName(name), handle));
+    Failure.check(shmlink.signal_open(requireName(name), handle));
     return new Signal(handle[0], name, false);
   }
 
@@ -64,7 +64,7 @@ public final class Signal extends Waitable {
   public void set() {
     long value = handle.acquire(this);
     try {
-      ShmLinkException.check(shmlink.signal_set(value));
+      Failure.check(shmlink.signal_set(value));
     } finally {
       handle.release();
     }
@@ -74,7 +74,7 @@ public final class Signal extends Waitable {
   public void reset() {
     long value = handle.acquire(this);
     try {
-      ShmLinkException.check(shmlink.signal_reset(value));
+      Failure.check(shmlink.signal_reset(value));
     } finally {
       handle.release();
     }
@@ -99,7 +99,7 @@ public final class Signal extends Waitable {
     flags |= mode == ResetMode.MANUAL_RESET ? shmlink.SHMLINK_SIGNAL_MANUAL_RESET : shmlink.SHMLINK_SIGNAL_AUTO_RESET;
     if (initiallySet) flags |= shmlink.SHMLINK_SIGNAL_INITIALLY_SET;
     long[] handle = new long[1];
-    int status = ShmLinkException.check(shmlink.signal_create(requireName(name), flags, handle));
+    int status = Failure.check(shmlink.signal_create(requireName(name), flags, handle));
     return new Signal(handle[0], name, status == shmlink.SHMLINK_OK);
   }
 }

@@ -1,7 +1,7 @@
 package org.shmlink;
 
 /** The library's status codes ({@code SHMLINK_OK}, {@code SHMLINK_ERR_*}): successes are zero or
- * positive, failures negative. A failure reaches Java as a {@link ShmLinkException}. */
+ * positive, failures negative. A failure reaches Java as an exception that is a {@link ShmLinkError}. */
 public enum Status {
   /** Success; with open-or-create: the object was created. */
   OK(shmlink.SHMLINK_OK),
@@ -45,7 +45,7 @@ public enum Status {
   CLOSED(shmlink.SHMLINK_ERR_CLOSED),
   /** Not available on this platform. */
   NOT_SUPPORTED(shmlink.SHMLINK_ERR_NOT_SUPPORTED),
-  /** Another OS failure: see {@link ShmLinkException#osError()}. */
+  /** Another OS failure: see {@link ShmLinkError#osError()}. */
   SYSTEM(shmlink.SHMLINK_ERR_SYSTEM),
   /** A code this version of the binding does not know (a newer library). */
   UNKNOWN(Integer.MIN_VALUE);

@@ -101,7 +101,7 @@ public final class View extends ShmLinkObject {
   public void flush() {
     long value = handle.acquire(this);
     try {
-      ShmLinkException.check(shmlink.flush(value));
+      Failure.check(shmlink.flush(value));
     } finally {
       handle.release();
     }

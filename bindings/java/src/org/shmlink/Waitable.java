@@ -24,7 +24,7 @@ public abstract class Waitable extends ShmLinkObject {
     handles[0] = handle.acquire(this);
     try {
       int status = Waiting.waitAny(handles, 1, timeoutMs, index);
-      if (status != shmlink.SHMLINK_ERR_TIMEOUT) ShmLinkException.check(status);
+      if (status != shmlink.SHMLINK_ERR_TIMEOUT) Failure.check(status);
       return status;
     } finally {
       handle.release();

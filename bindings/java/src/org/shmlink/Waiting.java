@@ -75,7 +75,7 @@ final class Waiting {
     Long pooled = POOL.poll();
     if (pooled != null) return pooled;
     long[] handle = new long[1];
-    ShmLinkException.check(shmlink.signal_create(NAME_PREFIX + CREATED.incrementAndGet(),
+    Failure.check(shmlink.signal_create(NAME_PREFIX + CREATED.incrementAndGet(),
         shmlink.SHMLINK_SIGNAL_AUTO_RESET, handle));
     synchronized (ALL) {
       ALL.add(handle[0]);

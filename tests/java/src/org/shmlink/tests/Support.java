@@ -19,6 +19,55 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Names no other test or run uses, and programs of the build tree (the peer helper, the C
  * examples, the Java examples) with their output read line by line under a time limit. */
 final class Support {
+  /** The exception type each failure status must become (written out here again, so that a
+   * change to the mapping shows). */
+  static Class<? extends RuntimeException> expectedType(org.shmlink.Status status) {
+    switch (status) {
+      case INVALID_ARGUMENT:
+      case INVALID_NAME:
+      case TOO_LARGE:
+      case BUFFER_TOO_SMALL:
+        return org.shmlink.ShmLinkIllegalArgumentException.class;
+      case OUT_OF_RANGE:
+        return org.shmlink.ShmLinkIndexOutOfBoundsException.class;
+      case BAD_HANDLE:
+        return org.shmlink.ShmLinkIllegalStateException.class;
+      case NOT_OWNER:
+        return org.shmlink.ShmLinkIllegalMonitorStateException.class;
+      case NOT_SUPPORTED:
+        return org.shmlink.ShmLinkUnsupportedOperationException.class;
+      default:
+        return org.shmlink.ShmLinkException.class;
+    }
+  }
+
+  /** Checks that `error` is a library failure of the right type for its status; returns it. */
+  static org.shmlink.ShmLinkError isFailure(Throwable error) {
+    assertTrue(error instanceof org.shmlink.ShmLinkError, () -> "not a shmlink failure: " + error);
+    org.shmlink.ShmLinkError failure = (org.shmlink.ShmLinkError) error;
+    assertEquals(expectedType(failure.status()), error.getClass(), () -> "for " + failure.status());
+    return failure;
+  }
+
+  /** The message names the status exactly once (the library's message already does; nothing
+   * adds it again). */
+  static void namesStatusOnce(String statusName, String message) {
+    int first = message.indexOf(statusName);
+    assertTrue(first >= 0, () -> "\"" + message + "\" does not name " + statusName);
+    assertTrue(message.indexOf(statusName, first + statusName.length()) < 0,
+        () -> "\"" + message + "\" names " + statusName + " twice");
+  }
+
+  /** Runs `action`, which must fail with a library failure; returns it. */
+  static org.shmlink.ShmLinkError fails(org.junit.jupiter.api.function.Executable action) {
+    try {
+      action.execute();
+    } catch (Throwable error) {
+      return isFailure(error);
+    }
+    throw new AssertionError("expected a shmlink failure, nothing was thrown");
+  }
+
   private static final String PREFIX = "shmlink-java-test." + ProcessHandle.current().pid() + ".";
   private static final AtomicInteger NEXT = new AtomicInteger();
   static final long TIMEOUT_SECONDS = 20;
