@@ -6,7 +6,7 @@
 #    and so has every function of shmlink_loader.h;
 #  - every class of shmlink.hpp has a page;
 #  - every public Java type of bindings/java has a javadoc page;
-#  - every public C# type of bindings/csharp has a docfx page;
+#  - every public C# type of bindings/csharp (and its folders but Internal/) has a docfx page;
 #  - the index links to pages that exist.
 # Prints what is missing and exits 1 if anything is.
 set -euo pipefail
@@ -65,7 +65,7 @@ for file in "$source"/bindings/java/src/org/shmlink/*.java; do
 done
 
 # ---- C#: the public types of namespace ShmLink ----
-for type in $(cat "$source"/bindings/csharp/*.cs |
+for type in $(find "$source/bindings/csharp" -name '*.cs' ! -path '*/Internal/*' -exec cat {} + |
     grep -oE '^public ((sealed|static|abstract|readonly|unsafe|partial|ref) )*(class|struct|enum|interface|record) [A-Za-z]+' |
     awk '{print $NF}' | sort -u); do
   has_page "the C# type ShmLink.$type" "$docs/dotnet/api/ShmLink.$type.html"
