@@ -25,7 +25,11 @@ if [ "$profile" = test ] || [ "$profile" = package ]; then
   # The release (scripts/package.sh) and the ABI gate: the Windows SDK's MSVC import libraries
   # (llvm-dlltool) and its consumer (clang for *-windows-msvc, lld-link), the .deb (dpkg-dev's
   # dpkg-shlibdeps), zip/unzip, abidiff. The Windows DLLs need the mingw-w64 compilers.
-  packages+=(clang llvm lld dpkg-dev zip unzip abigail-tools g++-mingw-w64-x86-64 g++-mingw-w64-i686 wine wine64)
+  packages+=(clang llvm lld dpkg-dev zip unzip abigail-tools g++-mingw-w64-x86-64 g++-mingw-w64-i686 wine wine64
+    # the bindings' release scripts and their tests (scripts/package-{nuget,maven,docs}.sh):
+    # the API reference, and Maven offline with Debian's plugins (/usr/share/maven-repo)
+    doxygen maven libmaven-compiler-plugin-java libmaven-resources-plugin-java
+    libmaven-install-plugin-java file swig openjdk-17-jdk-headless)
 elif [ "$profile" = bench ]; then
   packages+=(libboost-dev python3-matplotlib)
 fi

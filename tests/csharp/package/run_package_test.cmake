@@ -65,7 +65,7 @@ if(clashing)
 endif()
 
 configure_file("${CMAKE_CURRENT_LIST_DIR}/consumer.csproj.in" "${work}/consumer/consumer.csproj" @ONLY)
-configure_file("${CMAKE_CURRENT_LIST_DIR}/Program.cs" "${work}/consumer/Program.cs" COPYONLY)
+configure_file("${SOURCE_DIR}/tests/package/consumers/dotnet/Program.cs" "${work}/consumer/Program.cs" COPYONLY)
 # A package folder of its own, so the package just made is used, never a cached one. The
 # machine's package folder is a fallback for the rest (the Windows runtime packs of a
 # self-contained publish, which the build's Windows test programs fetched already), unless it
