@@ -32,6 +32,10 @@ class SegmentBacking {
   virtual void unmap(const MappedRegion& region) noexcept = 0;
   // Writes the region's modified pages back to the backing store, synchronously.
   virtual void flush(const MappedRegion& region) = 0;
+  // Whether an access to the region met the end of its file, truncated by another process
+  // after it was mapped: the region reads zeros from there on (Linux: see
+  // dll/posix/sigbus_guard.h; a Windows section cannot be truncated while mapped).
+  virtual bool truncated(const MappedRegion&) const { return false; }
 };
 
 class SegmentObject final : public Object {
@@ -59,6 +63,7 @@ class ViewObject final : public Object {
   uint64_t length() const { return length_; }
   Access access() const { return access_; }
   void flush() { if (access_ != Access::CopyOnWrite) backing_->flush(region_); }
+  bool truncated() const { return backing_->truncated(region_); }
 
  private:
   std::shared_ptr<SegmentBacking> backing_;  // keeps the segment alive while mapped

@@ -44,10 +44,15 @@ class NamedObject {
   void release_name_at_exit() noexcept;
   NamedObject* next_live() const { return next_live_; }
   const std::string& path() const { return path_; }
+  // This process created the object, or validated it as a shmlink object while holding its
+  // lock: from then on its name is ours to remove at the last close even if its content no
+  // longer proves it (a peer truncated the file: sigbus_guard.h). The same file, by inode.
+  void mark_validated() noexcept { validated_ = true; }
 
  private:
   int fd_;
   std::string path_;
+  bool validated_ = false;
   pid_t owner_;  // the process that opened it
   // This process's list of live objects (named_object.cpp).
   NamedObject* previous_live_ = nullptr;
