@@ -75,16 +75,18 @@ GuardSlot* claim_slot() {
   }
 }
 
-// Writes a slot's region (end 0: none) as the handler may read it at any moment.
+// Writes a slot's region (end 0: none) as the handler may read it at any moment. Every access
+// to the slot's fields is sequentially consistent (no fences, which ThreadSanitizer does not
+// model): a reader that sees any field's new value then sees the odd sequence, or a later one.
+// Registering is rare and the handler runs once per fault, so the cost does not matter.
 void write_slot(GuardSlot& slot, uintptr_t begin, uintptr_t end, int protection) {
-  const uint32_t sequence = slot.sequence.load(std::memory_order_relaxed);
-  slot.sequence.store(sequence + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  slot.begin.store(begin, std::memory_order_relaxed);
-  slot.end.store(end, std::memory_order_relaxed);
-  slot.protection.store(protection, std::memory_order_relaxed);
-  slot.truncated.store(false, std::memory_order_relaxed);
-  slot.sequence.store(sequence + 2, std::memory_order_release);
+  const uint32_t sequence = slot.sequence.load();
+  slot.sequence.store(sequence + 1);
+  slot.begin.store(begin);
+  slot.end.store(end);
+  slot.protection.store(protection);
+  slot.truncated.store(false);
+  slot.sequence.store(sequence + 2);
 }
 
 // ---- The signal handler: async-signal-safe from here to install_handler ----
@@ -95,13 +97,12 @@ void write_slot(GuardSlot& slot, uintptr_t begin, uintptr_t end, int protection)
 GuardSlot* region_holding(uintptr_t address, uintptr_t* begin, uintptr_t* end, int* protection) {
   for (SlotChunk* chunk = &first_chunk; chunk != nullptr; chunk = chunk->next.load(std::memory_order_acquire)) {
     for (GuardSlot& slot : chunk->slots) {
-      const uint32_t before = slot.sequence.load(std::memory_order_acquire);
+      const uint32_t before = slot.sequence.load();
       if ((before & 1u) != 0) continue;
-      *begin = slot.begin.load(std::memory_order_relaxed);
-      *end = slot.end.load(std::memory_order_relaxed);
-      *protection = slot.protection.load(std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (slot.sequence.load(std::memory_order_relaxed) != before) continue;
+      *begin = slot.begin.load();
+      *end = slot.end.load();
+      *protection = slot.protection.load();
+      if (slot.sequence.load() != before) continue;
       if (address >= *begin && address < *end) return &slot;
     }
   }

@@ -282,12 +282,13 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
   }
 
   // Waiting on several objects sleeps on the mutex's wake word, not on its lock word. A lock
-  // taken on the zeros of a truncated file is no lock: it is not counted (acquired).
+  // taken on the zeros of a truncated file is reported as CORRUPT, but counted like any other
+  // (acquired): ThreadSanitizer counts it as held too, so the mapping must stay (MutexMapping).
   Take try_take(FutexWaitEntry& entry, bool) override {
-    return mapping_->acquired(while_intact(mapping_->guard(), kWhat, [&] {
+    return while_intact(mapping_->guard(), kWhat, [&] {
       entry = mapping_->mutex().prepare_to_sleep();
-      return mapping_->mutex().try_lock();
-    }));
+      return mapping_->acquired(mapping_->mutex().try_lock());
+    });
   }
   bool looks_ready() const override { return mapping_->mutex().looks_free(); }
   // Every unlock wakes all who sleep on the wake word: there is nobody to pass a wake on to.
@@ -299,10 +300,10 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
   // truncated file (sigbus_guard.h), and each slice's end looks at the lock word again.
   Take wait_alone(const Deadline& deadline, uint32_t timeout_ms) override {
     for (;;) {
-      const Take take = while_intact(mapping_->guard(), kWhat, [&] {
-        return mapping_->mutex().lock(deadline.sooner(posix::kLostMemoryCheckMs), timeout_ms);
+      const Take take = while_intact(mapping_->guard(), kWhat, [&] {  // counted as in try_take
+        return mapping_->acquired(mapping_->mutex().lock(deadline.sooner(posix::kLostMemoryCheckMs), timeout_ms));
       });
-      if (take != Take::NotReady || timeout_ms == 0 || deadline.passed()) return mapping_->acquired(take);
+      if (take != Take::NotReady || timeout_ms == 0 || deadline.passed()) return take;
     }
   }
 
