@@ -20,6 +20,14 @@ shmlink_handle insert_segment(std::shared_ptr<SegmentBacking> backing, std::stri
   return handle_table().insert(std::make_shared<SegmentObject>(std::move(backing), std::move(name)));
 }
 
+// How a view tells its user that some of what was read through it were zeros standing in for
+// pages another process cut off (see shmlink_view_info in shmlink.h).
+void fail_if_truncated(const ViewObject& view) {
+  if (view.truncated())
+    fail(SHMLINK_ERR_CORRUPT, "the segment's file was truncated by another process while this view was mapped: "
+                              "the view reads zeros from the first lost page to its end");
+}
+
 }  // namespace
 
 extern "C" {
@@ -133,6 +141,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_flush(shmlink_handle view) {
     std::string why;
     const auto object = find_as<ViewObject>(view, SHMLINK_KIND_VIEW, "view", &why);
     if (!object) return bad_handle("shmlink_flush", why);
+    fail_if_truncated(*object);
     object->flush();
     return SHMLINK_OK;
   });
@@ -146,6 +155,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, v
     std::string why;
     const auto object = find_as<ViewObject>(view, SHMLINK_KIND_VIEW, "view", &why);
     if (!object) return bad_handle("shmlink_view_info", why);
+    fail_if_truncated(*object);
     if (out_address != nullptr) *out_address = object->address();
     if (out_length != nullptr) *out_length = object->length();
     return SHMLINK_OK;

@@ -268,6 +268,7 @@ void ChannelRing::look_after_peers_if_due() {
 // Takes over what dead peers left: their attachments, the locks they held, a reservation
 // that blocks the receivers and a claim that blocks head.
 void ChannelRing::look_after_peers() {
+  host_.look_for_lost_memory();
   const uint32_t high = std::min(load_acquire(&control_->slot_high), kMaxSlots);
   for (uint32_t index = 0; index < high; ++index) {
     if (index == slot_) continue;
@@ -479,27 +480,34 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
 }
 
 shmlink_status ChannelRing::reserve(uint32_t length, uint32_t timeout_ms, Reservation* out) {
-  ChannelDeadline deadline(timeout_ms);
-  return block(control_->space_word, deadline,
-               [&](shmlink_status* status, bool) { return try_reserve(length, out, status, deadline); });
+  return intact([&] {
+    ChannelDeadline deadline(timeout_ms);
+    return block(control_->space_word, deadline,
+                 [&](shmlink_status* status, bool) { return try_reserve(length, out, status, deadline); });
+  });
 }
 
+// The caller's writes to the reservation came before: a truncation they met is seen here.
 void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
-  RecordHeader* record = record_at(reservation.position);
-  store_relaxed(&record->length, length);
-  uint32_t expected = kWriting | tag_;
-  if (!compare_exchange(&record->state, expected, kCommitted))
-    corrupt(format("this handle's reservation at position %llu was changed to state 0x%llx before its commit",
-                   reservation.position, expected));
-  host_.wake(control_->data_word);
+  intact([&] {
+    RecordHeader* record = record_at(reservation.position);
+    store_relaxed(&record->length, length);
+    uint32_t expected = kWriting | tag_;
+    if (!compare_exchange(&record->state, expected, kCommitted))
+      corrupt(format("this handle's reservation at position %llu was changed to state 0x%llx before its commit",
+                     reservation.position, expected));
+    host_.wake(control_->data_word);
+  });
 }
 
 bool ChannelRing::drop(const Reservation& reservation) {
-  RecordHeader* record = record_at(reservation.position);
-  uint32_t expected = kWriting | tag_;
-  if (!compare_exchange(&record->state, expected, kDropped)) return false;
-  host_.wake(control_->data_word);
-  return true;
+  return intact([&] {
+    RecordHeader* record = record_at(reservation.position);
+    uint32_t expected = kWriting | tag_;
+    if (!compare_exchange(&record->state, expected, kDropped)) return false;
+    host_.wake(control_->data_word);
+    return true;
+  });
 }
 
 // ---- Receiving ----
@@ -595,21 +603,25 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
 }
 
 shmlink_status ChannelRing::claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed) {
-  ChannelDeadline deadline(timeout_ms);
-  return block(control_->data_word, deadline,
-               [&](shmlink_status* status, bool thorough) {
-                 return try_claim(max_length, out, needed, status, thorough, deadline);
-               });
+  return intact([&] {
+    ChannelDeadline deadline(timeout_ms);
+    return block(control_->data_word, deadline, [&](shmlink_status* status, bool thorough) {
+      return try_claim(max_length, out, needed, status, thorough, deadline);
+    });
+  });
 }
 
+// The caller's reads of the claimed message came before: a truncation they met is seen here.
 void ChannelRing::consume(const Claim& claim) {
-  RecordHeader* record = record_at(claim.position);
-  uint32_t expected = kClaimed | tag_;
-  if (!compare_exchange(&record->state, expected, kConsumed))
-    corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
-                   claim.position, expected));
-  SHMLINK_STEP("consume-marked");  // a receiver dying here leaves head behind: look_after_peers moves it
-  advance_head();
+  intact([&] {
+    RecordHeader* record = record_at(claim.position);
+    uint32_t expected = kClaimed | tag_;
+    if (!compare_exchange(&record->state, expected, kConsumed))
+      corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
+                     claim.position, expected));
+    SHMLINK_STEP("consume-marked");  // a receiver dying here leaves head behind: look_after_peers moves it
+    advance_head();
+  });
 }
 
 // Moves head past every finished record at its front and wakes senders waiting for room.
@@ -641,7 +653,8 @@ void ChannelRing::advance_head() {
 }
 
 bool ChannelRing::nothing_to_claim_now() {
-  return nothing_queued() && host_.coarse_now_ms() < next_look_after_ms_.load(std::memory_order_relaxed);
+  return intact(
+      [&] { return nothing_queued() && host_.coarse_now_ms() < next_look_after_ms_.load(std::memory_order_relaxed); });
 }
 
 bool ChannelRing::sendable() {
@@ -701,6 +714,7 @@ shmlink_status ChannelRing::block(WakeWord& word, ChannelDeadline& call_deadline
   }
   for (;;) {
     look_after_peers_if_due();
+    host_.check_intact();  // a truncated file wakes nobody: the sleep below ends within kLookAfterPeersEvery
     const uint32_t observed = host_.prepare_sleep(word);
     Attempt last;
     try {

@@ -12,12 +12,14 @@
 #pragma once
 
 #include "channel_layout.h"
+#include "error.h"
 
 #include <shmlink/shmlink.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <utility>
 
 namespace shmlink {
 
@@ -72,6 +74,16 @@ class ChannelHost {
   // A cheap monotonic clock in milliseconds, a tick or so coarse: polled with timeout 0 on
   // every empty look, to decide whether dead peers are due to be looked after.
   virtual uint64_t coarse_now_ms() noexcept = 0;
+
+  // Throws Failure(CORRUPT) if the channel's memory was lost under this handle (Linux: its
+  // file was truncated by another process, and the pages read zeros since: see
+  // dll/posix/sigbus_guard.h). Every operation calls it before and after it runs, and a
+  // blocked one every time it wakes.
+  virtual void check_intact() {}
+  // Looks for memory lost without an access meeting it (a waiter on an empty ring reads only
+  // the control page): check_intact() reports it from then on. Costs a system call; called
+  // with the rate-limited housekeeping of look_after_peers.
+  virtual void look_for_lost_memory() {}
 };
 
 // Checks the creator's sizes; throws Failure(INVALID_ARGUMENT / NO_RESOURCES). Returns the
@@ -164,6 +176,11 @@ class ChannelRing {
                          Claim* out, uint32_t* needed, shmlink_status* status);
   template <class Try>
   shmlink_status block(channel::WakeWord& word, ChannelDeadline& deadline, Try&& attempt);
+  // Runs an operation between the host's checks of the memory (ChannelHost::check_intact).
+  template <class Operation>
+  auto intact(Operation&& operation) {
+    return between_checks([this] { host_.check_intact(); }, std::forward<Operation>(operation));
+  }
 
   bool lock(uint32_t* word, ChannelDeadline& deadline);
   void unlock(uint32_t* word);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <type_traits>
 
 namespace shmlink {
 
@@ -33,6 +34,32 @@ class Failure : public std::exception {
 
 [[noreturn]] inline void fail(shmlink_status status, std::string detail) {
   throw Failure(status, std::move(detail));
+}
+
+// Runs `operation` between two calls of `check` (which throws a Failure of its own when it
+// finds something wrong): before it, and after it whether it returned or threw a Failure, so
+// that what `check` knows to be the cause replaces whatever the operation made of it (Linux:
+// an object whose file was truncated under its mapping, dll/posix/sigbus_guard.h). Returns
+// what the operation returns.
+template <class Check, class Operation>
+auto between_checks(Check&& check, Operation&& operation) {
+  check();
+  const auto run = [&]() -> decltype(operation()) {
+    try {
+      return operation();
+    } catch (const Failure&) {
+      check();
+      throw;
+    }
+  };
+  if constexpr (std::is_void_v<decltype(operation())>) {
+    run();
+    check();
+  } else {
+    auto result = run();
+    check();
+    return result;
+  }
 }
 
 // Records a failure of `operation` on `object_name` (may be null) for the calling thread.

@@ -28,14 +28,7 @@ std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Ac
 OpenedSegment platform_segment_from_file(const char* path, const ObjectName* name, uint64_t size,
                                          Access access, uint32_t flags);
 
-// Replaces a mapped view's pages with private zero-filled memory (readable and writable),
-// keeping the range reserved. Never throws.
-enum class Placeholder {
-  Kept,          // the view is gone and the placeholder holds its range
-  ViewUnmapped,  // the view is gone, but its range could not be kept
-  ViewMapped,    // nothing changed: the view is still mapped
-};
-Placeholder platform_replace_with_placeholder(const MappedRegion& region) noexcept;
+// platform_replace_with_placeholder: see segment.h.
 // Gives a placeholder's range back to the system. Never throws.
 void platform_release_placeholder(const MappedRegion& region) noexcept;
 

@@ -46,7 +46,7 @@ ViewObject::~ViewObject() {
     backing_->unmap(region_);
     return;
   }
-  switch (platform_replace_with_placeholder(region_)) {
+  switch (backing_->retire(region_)) {
     case Placeholder::Kept: keep_placeholder(address_, region_); break;
     case Placeholder::ViewUnmapped: break;
     case Placeholder::ViewMapped: backing_->unmap(region_); break;

@@ -17,6 +17,15 @@ struct MappedRegion {
   uint64_t length = 0;
 };
 
+// Replaces a mapped view's pages with private zero-filled memory (readable and writable),
+// keeping the range reserved (each OS backend implements it). Never throws.
+enum class Placeholder {
+  Kept,          // the view is gone and the placeholder holds its range
+  ViewUnmapped,  // the view is gone, but its range could not be kept
+  ViewMapped,    // nothing changed: the view is still mapped
+};
+Placeholder platform_replace_with_placeholder(const MappedRegion& region) noexcept;
+
 // An open segment in the OS: what one successful create/open/from_file call produced. Every
 // handle and view on it shares it; the OS object is released when the last of them goes.
 class SegmentBacking {
@@ -30,8 +39,17 @@ class SegmentBacking {
   // multiple of allocation_granularity(). Throws Failure.
   virtual MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access) = 0;
   virtual void unmap(const MappedRegion& region) noexcept = 0;
+  // For a SHMLINK_MAP_KEEP_RANGE view: swaps its pages for a placeholder (platform.h) and
+  // forgets the view as unmap does.
+  virtual Placeholder retire(const MappedRegion& region) noexcept {
+    return platform_replace_with_placeholder(region);
+  }
   // Writes the region's modified pages back to the backing store, synchronously.
   virtual void flush(const MappedRegion& region) = 0;
+  // Whether an access to the region met the end of its file, truncated by another process
+  // after it was mapped: the region reads zeros from there on (Linux: see
+  // dll/posix/sigbus_guard.h; a Windows section cannot be truncated while mapped).
+  virtual bool truncated(const MappedRegion&) const { return false; }
 };
 
 class SegmentObject final : public Object {
@@ -60,6 +78,7 @@ class ViewObject final : public Object {
   uint64_t length() const { return length_; }
   Access access() const { return access_; }
   void flush() { if (access_ != Access::CopyOnWrite) backing_->flush(region_); }
+  bool truncated() const { return backing_->truncated(region_); }
 
  private:
   std::shared_ptr<SegmentBacking> backing_;  // keeps the segment alive while mapped

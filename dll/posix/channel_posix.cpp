@@ -9,9 +9,11 @@
 #include "memory_limits.h"
 #include "object_file.h"
 #include "os_error.h"
+#include "sigbus_guard.h"
 #include "waitable.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +36,8 @@ constexpr uint32_t kSleepersBit = 0x80000000u;
 
 class PosixChannelHost final : public ChannelHost {
  public:
-  explicit PosixChannelHost(int fd) : fd_(fd) {}
+  PosixChannelHost(int fd, uint64_t mapped_bytes, posix::GuardedRegion& guard)
+      : fd_(fd), mapped_bytes_(mapped_bytes), guard_(guard) {}
 
   bool claim_slot(channel::Slot&, uint32_t index) override {
     struct flock lock = slot_lock(F_WRLCK, index);
@@ -78,6 +81,12 @@ class PosixChannelHost final : public ChannelHost {
     return static_cast<uint64_t>(now.tv_sec) * 1000u + static_cast<uint64_t>(now.tv_nsec) / 1000000u;
   }
 
+  void check_intact() override { guard_.check("the channel"); }
+  void look_for_lost_memory() override {
+    struct stat status {};
+    if (fstat(fd_, &status) == 0 && static_cast<uint64_t>(status.st_size) < mapped_bytes_) guard_.mark_truncated();
+  }
+
  private:
   static struct flock slot_lock(short type, uint32_t index) {
     struct flock lock {};
@@ -89,6 +98,8 @@ class PosixChannelHost final : public ChannelHost {
   }
 
   int fd_;
+  uint64_t mapped_bytes_;  // the object file's bytes mapped, from its start
+  posix::GuardedRegion& guard_;  // the mapping's, which outlives this host
 };
 
 // In the child of a fork, this handle's copy is an attachment of its own (ChannelRing::
@@ -98,7 +109,7 @@ class PosixChannel final : public ChannelBacking, public PosixWaitable, private 
  public:
   PosixChannel(std::unique_ptr<NamedObject> object, std::unique_ptr<ObjectMapping> mapping, uint64_t region_bytes,
                uint32_t roles)
-      : object_(std::move(object)), mapping_(std::move(mapping)), host_(object_->fd()),
+      : object_(std::move(object)), mapping_(std::move(mapping)), host_(object_->fd(), kHeaderPageBytes + region_bytes, mapping_->guard()),
         ring_(mapping_->data(), region_bytes, host_) {
     ring_.attach(roles);
     object_->set_forked_child_hook(this);
@@ -111,12 +122,14 @@ class PosixChannel final : public ChannelBacking, public PosixWaitable, private 
   ChannelRing& ring() override { return ring_; }
 
   Take try_take(FutexWaitEntry& entry, bool) override {
-    ring_.look_after_peers_if_due();
-    if (ring_.ready_for_wait()) return Take::Taken;
-    const uint32_t observed = host_.prepare_sleep(ring_.wait_word());
-    if (ring_.ready_for_wait()) return Take::Taken;
-    entry = {&ring_.wait_word().sequence, observed};
-    return Take::NotReady;
+    return posix::while_intact(mapping_->guard(), "the channel", [&] {
+      ring_.look_after_peers_if_due();
+      if (ring_.ready_for_wait()) return Take::Taken;
+      const uint32_t observed = host_.prepare_sleep(ring_.wait_word());
+      if (ring_.ready_for_wait()) return Take::Taken;
+      entry = {&ring_.wait_word().sequence, observed};
+      return Take::NotReady;
+    });
   }
   bool looks_ready() const override { return const_cast<ChannelRing&>(ring_).ready_for_wait(); }
   void pass_on_wake() override {}  // wakes reach every sleeper: there is nothing to pass on

@@ -102,6 +102,9 @@ bool futex_wait(uint32_t* word, uint32_t expected, const Deadline& deadline) {
   switch (errno) {
     case EAGAIN:
     case EINTR: return true;
+    // The word's page is gone (its file was truncated): the caller's look at the word meets
+    // that, and says so (sigbus_guard.h).
+    case EFAULT: return true;
     case ETIMEDOUT: return false;
     case ENOSYS: throw_errno(SHMLINK_ERR_NOT_SUPPORTED, errno, "futex_time64 (32-bit programs need Linux 5.1)");
     default: throw_errno(errno, "futex wait");
@@ -154,7 +157,8 @@ int futex_wait_any(const FutexWaitEntry* entries, uint32_t count, const Deadline
   if (result >= 0) return static_cast<int>(result);
   switch (errno) {
     case EAGAIN:
-    case EINTR: return -1;
+    case EINTR:
+    case EFAULT: return -1;  // EFAULT: a word's page is gone, see futex_wait
     case ETIMEDOUT: return -2;
     case ENOSYS:
     case EPERM:

@@ -36,7 +36,7 @@ class Deadline {
 };
 
 // Sleeps while *word == expected, until woken or the deadline. Returns false on timeout
-// (true for a wake, a changed value or an interruption: the caller looks again).
+// (true for a wake, a changed value, an interruption or a lost page: the caller looks again).
 bool futex_wait(uint32_t* word, uint32_t expected, const Deadline& deadline);
 
 // Wakes up to `count` waiters on `word`.

@@ -70,9 +70,10 @@ bool is_shmlink_object(int fd) {
 
 // Called with the exclusive lock held on `fd`: nobody else has the object open through the
 // protocol, so its name can go (if it still refers to this file, the file is ours, and it is
-// a shmlink object).
-void unlink_if_same(int fd, const std::string& path) {
-  if (same_file(fd, path) && !foreign_local_file(fd, path) && is_shmlink_object(fd)) unlink(path.c_str());
+// a shmlink object, or was when this process validated it: NamedObject::mark_validated).
+void unlink_if_same(int fd, const std::string& path, bool validated) {
+  if (same_file(fd, path) && !foreign_local_file(fd, path) && (validated || is_shmlink_object(fd)))
+    unlink(path.c_str());
 }
 
 // Opens a new unnamed file in /dev/shm; falls back to a temporary name where O_TMPFILE is
@@ -258,12 +259,12 @@ NamedObject::~NamedObject() {
   else live_head = next_live_;
   if (next_live_ != nullptr) next_live_->previous_live_ = previous_live_;
   unlock_live_list();
-  if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
+  if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_, validated_);
   close(fd_);
 }
 
 void NamedObject::release_name_at_exit() noexcept {
-  if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
+  if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_, validated_);
 }
 
 void NamedObject::hold_in_forked_child() noexcept {
@@ -314,7 +315,9 @@ std::unique_ptr<NamedObject> publish_new(const std::string& path, mode_t mode,
     throw;
   }
   if (!temporary_path.empty()) unlink(temporary_path.c_str());
-  return std::make_unique<NamedObject>(fd, path);
+  auto created = std::make_unique<NamedObject>(fd, path);
+  created->mark_validated();
+  return created;
 }
 
 std::unique_ptr<NamedObject> open_published(const std::string& path, int open_flags) {
@@ -402,7 +405,7 @@ void remove_dead_objects() noexcept {
     const std::string path = std::string(kShmDirectory) + "/" + name;
     const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) continue;
-    if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd, path);
+    if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd, path, false);
     close(fd);
   }
   resume_at.store(static_cast<int64_t>(offset), std::memory_order_relaxed);

@@ -65,10 +65,15 @@ class NamedObject {
   void set_forked_child_hook(ForkedChildHook* hook) noexcept;
   NamedObject* next_live() const { return next_live_; }
   const std::string& path() const { return path_; }
+  // This process created the object, or validated it as a shmlink object while holding its
+  // lock: from then on its name is ours to remove at the last close even if its content no
+  // longer proves it (a peer truncated the file: sigbus_guard.h). The same file, by inode.
+  void mark_validated() noexcept { validated_ = true; }
 
  private:
   int fd_;
   std::string path_;
+  bool validated_ = false;
   pid_t owner_;  // the process whose own open file description fd_ is
   ForkedChildHook* forked_child_hook_ = nullptr;
   // This process's list of live objects (named_object.cpp).

@@ -93,7 +93,7 @@ CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_
   fail(SHMLINK_ERR_SYSTEM, "the name kept appearing and disappearing while creating it");
 }
 
-ObjectHeader validate_object(const NamedObject& object, const ObjectName& name, int32_t kind) {
+ObjectHeader validate_object(NamedObject& object, const ObjectName& name, int32_t kind) {
   const std::string& path = object.path();
   if (name.scope == Namespace::Local) check_local_owner(object.fd(), path);
   const uint64_t object_bytes = file_size(object.fd(), path);
@@ -101,6 +101,7 @@ ObjectHeader validate_object(const NamedObject& object, const ObjectName& name, 
   ObjectHeader header{};
   read_exact(object.fd(), &header, sizeof header, 0, path);
   validate_header(header, object_bytes, kind);
+  object.mark_validated();
   return header;
 }
 
@@ -119,10 +120,18 @@ ObjectMapping::ObjectMapping(int fd, uint64_t bytes, const std::string& what) : 
     fail(SHMLINK_ERR_NO_RESOURCES, what + " of " + std::to_string(bytes) + " bytes does not fit in the address space");
   base_ = mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base_ == MAP_FAILED) throw_errno(errno, "mmap " + what);
+  try {
+    guard_ = std::make_unique<GuardedRegion>(base_, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE);
+  } catch (...) {
+    munmap(base_, static_cast<size_t>(bytes));
+    throw;
+  }
 }
 
 ObjectMapping::~ObjectMapping() {
-  if (!keep_) munmap(base_, static_cast<size_t>(bytes_));
+  if (keep_) return;
+  guard_.reset();  // unguarded before it is unmapped: the address may be reused at once
+  munmap(base_, static_cast<size_t>(bytes_));
 }
 
 }  // namespace shmlink::posix

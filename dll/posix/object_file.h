@@ -4,6 +4,7 @@
 
 #include "../core/object_header.h"
 #include "named_object.h"
+#include "sigbus_guard.h"
 
 #include <sys/types.h>
 
@@ -33,15 +34,17 @@ CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_
                                   const std::function<void(int fd)>& initialize);
 
 // Checks an opened object: its owner (Local names), its size and its header for `kind`.
-// Returns the validated header. Throws Failure (ACCESS_DENIED, WRONG_KIND, CORRUPT, ...).
-ObjectHeader validate_object(const NamedObject& object, const ObjectName& name, int32_t kind);
+// Returns the validated header and marks the object validated (NamedObject::mark_validated).
+// Throws Failure (ACCESS_DENIED, WRONG_KIND, CORRUPT, ...).
+ObjectHeader validate_object(NamedObject& object, const ObjectName& name, int32_t kind);
 
 // Opens the live object `name` with `open_flags` (O_RDONLY / O_RDWR) and validates it as
 // `kind`. Throws Failure(NOT_FOUND) if there is none.
 std::unique_ptr<NamedObject> open_validated(const ObjectName& name, int32_t kind, int open_flags,
                                             ObjectHeader* out_header);
 
-// A shared read-write mapping of a whole small object file (header page and data).
+// A shared read-write mapping of a whole small object file (header page and data), guarded
+// against the truncation of that file (sigbus_guard.h).
 class ObjectMapping {
  public:
   ObjectMapping(int fd, uint64_t bytes, const std::string& what);
@@ -52,12 +55,18 @@ class ObjectMapping {
   // The data that follows the header page.
   void* data() const { return static_cast<unsigned char*>(base_) + kHeaderPageBytes; }
   // Keeps the pages mapped until the process exits (see the mutex's robust list).
-  void keep_mapped_forever() { keep_ = true; }
+  void keep_mapped_forever() {
+    keep_ = true;
+    guard_->keep_forever();
+  }
+  // Whether the file was truncated under the mapping; every operation checks it.
+  GuardedRegion& guard() const { return *guard_; }
 
  private:
   void* base_;
   uint64_t bytes_;
   bool keep_ = false;
+  std::unique_ptr<GuardedRegion> guard_;
 };
 
 void write_all(int fd, const void* data, size_t length, off_t offset, const std::string& what);

@@ -7,6 +7,7 @@
 #include "named_object.h"
 #include "object_file.h"
 #include "os_error.h"
+#include "sigbus_guard.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -18,6 +19,9 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 namespace shmlink {
@@ -41,6 +45,10 @@ class PosixSegment final : public SegmentBacking {
   uint64_t size() const override { return size_; }
   Access access() const override { return access_; }
 
+  // Views are guarded against the truncation of the file under them like the library's own
+  // mappings (sigbus_guard.h): a reader meets zeros rather than death by SIGBUS, and the view
+  // says so (truncated). A program cannot defend itself otherwise: it would need a SIGBUS
+  // handler of its own, and the JVM and the CLR already have theirs.
   MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access) override {
     if (length > SIZE_MAX) fail(SHMLINK_ERR_NO_RESOURCES, "the view does not fit in the address space");
     const int protection = access == Access::Read ? PROT_READ : PROT_READ | PROT_WRITE;
@@ -48,10 +56,40 @@ class PosixSegment final : public SegmentBacking {
     void* base = mmap(nullptr, static_cast<size_t>(length), protection, sharing, data_fd_,
                       static_cast<off_t>(data_offset_ + aligned_offset));
     if (base == MAP_FAILED) throw_errno(errno, "mmap of " + std::to_string(length) + " bytes");
+    try {
+      auto guard = std::make_unique<posix::GuardedRegion>(base, static_cast<size_t>(length), protection);
+      std::lock_guard<std::mutex> lock(guards_mutex_);
+      guards_[base] = std::move(guard);
+    } catch (...) {
+      munmap(base, static_cast<size_t>(length));
+      throw;
+    }
     return {base, length};
   }
 
-  void unmap(const MappedRegion& region) noexcept override { munmap(region.base, static_cast<size_t>(region.length)); }
+  void unmap(const MappedRegion& region) noexcept override {
+    {
+      std::lock_guard<std::mutex> lock(guards_mutex_);
+      guards_.erase(region.base);  // unguarded before it is unmapped: the address may be reused at once
+    }
+    munmap(region.base, static_cast<size_t>(region.length));
+  }
+
+  // The placeholder first: the range stays taken while its guard goes.
+  Placeholder retire(const MappedRegion& region) noexcept override {
+    const Placeholder result = platform_replace_with_placeholder(region);
+    if (result != Placeholder::ViewMapped) {
+      std::lock_guard<std::mutex> lock(guards_mutex_);
+      guards_.erase(region.base);
+    }
+    return result;
+  }
+
+  bool truncated(const MappedRegion& region) const override {
+    std::lock_guard<std::mutex> lock(guards_mutex_);
+    const auto found = guards_.find(region.base);
+    return found != guards_.end() && found->second->truncated();
+  }
 
   void flush(const MappedRegion& region) override {
     if (msync(region.base, static_cast<size_t>(region.length), MS_SYNC) != 0) throw_errno(errno, "msync");
@@ -64,6 +102,8 @@ class PosixSegment final : public SegmentBacking {
   uint64_t data_offset_;
   uint64_t size_;
   Access access_;
+  mutable std::mutex guards_mutex_;
+  std::map<void*, std::unique_ptr<posix::GuardedRegion>> guards_;  // one per mapped view, by its base
 };
 
 int open_flags_for(Access access) { return access == Access::ReadWrite ? O_RDWR : O_RDONLY; }

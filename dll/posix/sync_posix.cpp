@@ -10,6 +10,7 @@
 #include "object_file.h"
 #include "os_error.h"
 #include "robust_mutex.h"
+#include "sigbus_guard.h"
 #include "waitable.h"
 
 #include <fcntl.h>
@@ -35,6 +36,7 @@ using posix::ObjectMapping;
 
 using posix::PosixWaitable;
 using posix::Take;
+using posix::while_intact;
 
 uint32_t load(const uint32_t* word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
 bool compare_exchange(uint32_t* word, uint32_t& expected, uint32_t desired) {
@@ -87,8 +89,9 @@ Take wait_generic(PosixWaitable* const* objects, uint32_t count, const Deadline&
     }
     if (timeout_ms == 0 || deadline.passed()) return Take::NotReady;
     if (!checked && (checked = true, check_before_sleep(objects, count, deadline))) continue;
-    // Objects that watch their peers (channels) must look again every so often.
-    const Deadline sleep_until = watches_peers ? deadline.sooner(posix::kPeerCheckMs) : deadline;
+    // Objects that watch their peers (channels) must look again every so often; every object
+    // now and then, since nobody can wake a sleeper on a truncated file (sigbus_guard.h).
+    const Deadline sleep_until = deadline.sooner(watches_peers ? posix::kPeerCheckMs : posix::kLostMemoryCheckMs);
     if (count == 1) {
       posix::futex_wait(entries[0].word, entries[0].expected, sleep_until);
     } else {
@@ -121,24 +124,32 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
   // the others slept on (a lost wake-up). The same one system call when one waiter or none
   // sleeps; only several sleepers cost more.
   void set() override {
-    __atomic_store_n(state_, 1u, __ATOMIC_RELEASE);
-    posix::futex_wake(state_, INT_MAX);
+    while_intact(mapping_->guard(), kWhat, [&] {
+      __atomic_store_n(state_, 1u, __ATOMIC_RELEASE);
+      posix::futex_wake(state_, INT_MAX);
+    });
   }
-  void reset() override { __atomic_store_n(state_, 0u, __ATOMIC_RELEASE); }
+  void reset() override {
+    while_intact(mapping_->guard(), kWhat, [&] { __atomic_store_n(state_, 0u, __ATOMIC_RELEASE); });
+  }
 
   Take try_take(FutexWaitEntry& entry, bool) override {
-    uint32_t state = load(state_);
-    while (state != 0) {
-      if (manual_reset_ || compare_exchange(state_, state, 0)) return Take::Taken;
-    }
-    entry = {state_, 0};
-    return Take::NotReady;
+    return while_intact(mapping_->guard(), kWhat, [&] {
+      uint32_t state = load(state_);
+      while (state != 0) {
+        if (manual_reset_ || compare_exchange(state_, state, 0)) return Take::Taken;
+      }
+      entry = {state_, 0};
+      return Take::NotReady;
+    });
   }
   bool looks_ready() const override { return load(state_) != 0; }
   // Every set wakes all who sleep on it: there is nobody to pass a wake on to.
   void pass_on_wake() override {}
 
  private:
+  static constexpr const char* kWhat = "the signal";
+
   std::unique_ptr<NamedObject> object_;
   std::unique_ptr<ObjectMapping> mapping_;
   bool manual_reset_;  // read once at open: a peer cannot change it under us
@@ -154,35 +165,41 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
         count_(&static_cast<SemaphoreLayout*>(mapping_->data())->count) {}
 
   uint32_t release(uint32_t count) override {
-    uint32_t current = load(count_);
-    for (;;) {
-      check(current);
-      if (count > max_count_ - current)
-        fail(SHMLINK_ERR_LIMIT_EXCEEDED, "releasing " + std::to_string(count) + " would take the count from " +
-                                             std::to_string(current) + " past the maximum " +
-                                             std::to_string(max_count_));
-      if (compare_exchange(count_, current, current + count)) break;
-    }
-    // Every sleeper, not `count` of them: a woken waiter that died before taking its unit
-    // would leave the count up while others slept on (see PosixSignal::set).
-    posix::futex_wake(count_, INT_MAX);
-    return current;
+    return while_intact(mapping_->guard(), kWhat, [&] {
+      uint32_t current = load(count_);
+      for (;;) {
+        check(current);
+        if (count > max_count_ - current)
+          fail(SHMLINK_ERR_LIMIT_EXCEEDED, "releasing " + std::to_string(count) + " would take the count from " +
+                                               std::to_string(current) + " past the maximum " +
+                                               std::to_string(max_count_));
+        if (compare_exchange(count_, current, current + count)) break;
+      }
+      // Every sleeper, not `count` of them: a woken waiter that died before taking its unit
+      // would leave the count up while others slept on (see PosixSignal::set).
+      posix::futex_wake(count_, INT_MAX);
+      return current;
+    });
   }
 
   Take try_take(FutexWaitEntry& entry, bool) override {
-    uint32_t current = load(count_);
-    while (current != 0) {
-      check(current);
-      if (compare_exchange(count_, current, current - 1)) return Take::Taken;
-    }
-    entry = {count_, 0};
-    return Take::NotReady;
+    return while_intact(mapping_->guard(), kWhat, [&] {
+      uint32_t current = load(count_);
+      while (current != 0) {
+        check(current);
+        if (compare_exchange(count_, current, current - 1)) return Take::Taken;
+      }
+      entry = {count_, 0};
+      return Take::NotReady;
+    });
   }
   bool looks_ready() const override { return load(count_) != 0; }
   // Every release wakes all who sleep on it: there is nobody to pass a wake on to.
   void pass_on_wake() override {}
 
  private:
+  static constexpr const char* kWhat = "the semaphore";
+
   void check(uint32_t count) const {
     if (count > max_count_)
       fail(SHMLINK_ERR_CORRUPT, "the semaphore's count " + std::to_string(count) + " is above its maximum " +
@@ -211,6 +228,7 @@ class MutexMapping {
   }
   posix::RobustMutex& mutex() { return mutex_; }
   const posix::RobustMutex& mutex() const { return mutex_; }
+  const posix::GuardedRegion& guard() const { return mapping_->guard(); }
   // Counts what lock and unlock return; Take::NotReady counts nothing.
   Take acquired(Take take) {
     if (take != Take::NotReady) owned_levels_.fetch_add(1);
@@ -259,14 +277,18 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
       : object_(std::move(object)), mapping_(std::move(mapping)) {}
 
   void unlock() override {
-    mapping_->mutex().unlock();
+    while_intact(mapping_->guard(), kWhat, [&] { mapping_->mutex().unlock(); });
     mapping_->released();
   }
 
-  // Waiting on several objects sleeps on the mutex's wake word, not on its lock word.
+  // Waiting on several objects sleeps on the mutex's wake word, not on its lock word. A lock
+  // taken on the zeros of a truncated file is reported as CORRUPT, but counted like any other
+  // (acquired): ThreadSanitizer counts it as held too, so the mapping must stay (MutexMapping).
   Take try_take(FutexWaitEntry& entry, bool) override {
-    entry = mapping_->mutex().prepare_to_sleep();
-    return mapping_->acquired(mapping_->mutex().try_lock());
+    return while_intact(mapping_->guard(), kWhat, [&] {
+      entry = mapping_->mutex().prepare_to_sleep();
+      return mapping_->acquired(mapping_->mutex().try_lock());
+    });
   }
   bool looks_ready() const override { return mapping_->mutex().looks_free(); }
   // Every unlock wakes all who sleep on the wake word: there is nobody to pass a wake on to.
@@ -274,11 +296,20 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
   // An owner that dies wakes no one on the wake word: look again every kPeerCheckMs.
   bool watches_peers() const override { return true; }
 
+  // Sleeps in slices of kLostMemoryCheckMs at most: nobody can wake a sleeper on a
+  // truncated file (sigbus_guard.h), and each slice's end looks at the lock word again.
   Take wait_alone(const Deadline& deadline, uint32_t timeout_ms) override {
-    return mapping_->acquired(mapping_->mutex().lock(deadline, timeout_ms));
+    for (;;) {
+      const Take take = while_intact(mapping_->guard(), kWhat, [&] {  // counted as in try_take
+        return mapping_->acquired(mapping_->mutex().lock(deadline.sooner(posix::kLostMemoryCheckMs), timeout_ms));
+      });
+      if (take != Take::NotReady || timeout_ms == 0 || deadline.passed()) return take;
+    }
   }
 
  private:
+  static constexpr const char* kWhat = "the mutex";
+
   std::unique_ptr<NamedObject> object_;
   std::shared_ptr<MutexMapping> mapping_;
 };

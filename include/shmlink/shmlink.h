@@ -176,6 +176,27 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_close(shmlink_handle handle);
 
 /* ======================================================================================
  * Segments and views (CreateFileMapping / OpenFileMapping / MapViewOfFile)
+ *
+ * Truncation (Linux): every object is a file (in /dev/shm, or the file of a file-backed
+ * segment), and any process allowed to map it read-write may also truncate it (ftruncate),
+ * which no permission prevents. Reading or writing a mapped page past the file's new end
+ * raises SIGBUS, which kills a process by default. The library survives it: from the first
+ * library mapping on, it keeps a SIGBUS handler that maps zero pages (private to this
+ * process) in place of the lost ones, from the faulting page to the end of that mapping, and
+ * lets the access go on. This covers the library's own accesses (every call on a signal,
+ * mutex, semaphore or channel whose file was truncated returns SHMLINK_ERR_CORRUPT from then
+ * on; a wait without a deadline notices it within a second) and the user's accesses through
+ * a view (and through a channel's reserved or peeked buffer): they read zeros instead of
+ * crashing, writes go nowhere, and the view's shmlink_view_info and shmlink_flush return
+ * SHMLINK_ERR_CORRUPT from the first access that met a lost page on. Bytes read before that,
+ * or from pages still inside the file, are the file's. A SIGBUS anywhere else goes on to the
+ * handler that was installed before the library's (the program's, the JVM's, the .NET
+ * runtime's, a sanitizer's), or kills the process as it would have without the library. A
+ * program that installs a SIGBUS handler of its own after the library's first mapping must
+ * pass on the faults it does not recognize to the handler it replaced (as the library's
+ * does), or truncation kills it again. The library stays loaded once its handler is
+ * installed (dlclose does not unload it). Windows cannot truncate a file or section while a
+ * view of it is mapped, so none of this arises there.
  * ====================================================================================== */
 
 /* Creates a named segment of `size` bytes, zero-filled, and gives a read-write handle.
@@ -225,7 +246,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_size(shmlink_handle segm
  * internally) and gives a view handle and the address of byte `offset`. length 0 maps to
  * the end of the segment. `access` may not be wider than the segment handle's: READ and
  * COPY_ON_WRITE views need read access, READ_WRITE views need a read-write handle. A view
- * stays valid after its segment handle is closed, and keeps the segment alive.
+ * stays valid after its segment handle is closed, and keeps the segment alive. If another
+ * process truncates the segment's file while the view is mapped, accesses past the new end
+ * read zeros (Linux; see Truncation above).
  * Fails: INVALID_ARGUMENT (NULL outputs, unknown access), BAD_HANDLE, OUT_OF_RANGE (offset
  * or offset + length past the end or overflowing), ACCESS_DENIED (access wider than the
  * handle's), NO_RESOURCES (address space), SYSTEM. */
@@ -252,12 +275,16 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_release_range(void* address);
 
 /* Writes the view's modified pages back to their backing (for file-backed segments: to the
  * file, synchronously). On a copy-on-write view there is nothing to write back: succeeds.
- * Fails: BAD_HANDLE, SYSTEM (the write-back failed). */
+ * Fails: BAD_HANDLE, CORRUPT (Linux: an access to the view met a page lost to a truncation of
+ * the segment's file: see Truncation above), SYSTEM (the write-back failed). */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_flush(shmlink_handle view);
 
 /* The view's address (the byte asked for at map time) and length; either output may be NULL
- * but not both.
- * Fails: INVALID_ARGUMENT (both outputs NULL), BAD_HANDLE. */
+ * but not both. Cheap (no system call): a reader that must know whether what it read was
+ * real can call it after reading.
+ * Fails: INVALID_ARGUMENT (both outputs NULL), BAD_HANDLE, CORRUPT (Linux: an access to the
+ * view met a page lost to a truncation of the segment's file, and read zeros: see Truncation
+ * above; the view stays mapped until it is closed). */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, void** out_address,
                                                         uint64_t* out_length);
 
@@ -273,6 +300,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, v
  *  - mutex: a free mutex (or one this thread owns: mutexes are recursive) is acquired by
  *    the calling thread. SHMLINK_ABANDONED: acquired, but the previous owner died holding it
  *    (its thread or process ended): check the data it guards.
+ * An object whose file another process truncated gives SHMLINK_ERR_CORRUPT from every call
+ * (Linux; see Truncation under Segments); a wait that was asleep notices within a second.
  * ====================================================================================== */
 
 /* Creates a named signal (an event). flags: SHMLINK_SIGNAL_AUTO_RESET or _MANUAL_RESET,
@@ -385,7 +414,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
  *  - Blocking calls spin briefly, then sleep on a futex (Linux) or a kernel object
  *    (Windows); a peer's send, consume or close wakes them.
  *  - The shared state is checked on every access: a crashed or hostile peer that scribbles
- *    on it gives SHMLINK_ERR_CORRUPT, never an out-of-bounds access or a hang.
+ *    on it gives SHMLINK_ERR_CORRUPT, never an out-of-bounds access or a hang; so does one
+ *    that truncates the channel's file (Linux; see Truncation under Segments).
  * ====================================================================================== */
 
 /* Creates a named channel that buffers at least `capacity_bytes` of messages (each costs

@@ -44,6 +44,35 @@
 //                                           64-bit counter at offset 0 of SEGMENT with a
 //                                           plain read and write, unlock; prints "counted"
 //
+// Truncation (Linux only; tests/truncation_test.cpp):
+//   shmlink_peer truncation KIND NAME       creates NAME (CREATE_NEW) of KIND: signal (auto-
+//                                           reset), semaphore (0 of 10), mutex, channel (both
+//                                           roles, 64 KiB, 64-byte messages), segment (3 pages,
+//                                           mapped whole), or file-segment (an unnamed segment
+//                                           of the existing file NAME, mapped whole); prints
+//                                           "ready", then runs one command per stdin line and
+//                                           prints "COMMAND STATUS_NAME" for each: set, reset,
+//                                           release, unlock, lock 0, lock infinite, wait (timeout
+//                                           0), wait-infinite, send (64 bytes, timeout 0),
+//                                           receive, receive-infinite, reserve (64 bytes),
+//                                           commit, peek, consume, view-info, flush,
+//                                           reopen NAME (segment_open read-only, closed again);
+//                                           write-reserved and write-view write the reserved
+//                                           message or the whole view ("... done"),
+//                                           read-peeked prints "read-peeked done SUM",
+//                                           read-view "read-view nonzero COUNT"; close closes
+//                                           the view and the object (printing their statuses),
+//                                           then "closed"
+//   shmlink_peer foreign-sigbus MODE FILE   makes an unnamed segment of FILE (4096 bytes) so
+//                                           that the library's SIGBUS handler is installed,
+//                                           maps a file of its own (FILE.own), truncates it,
+//                                           prints "ready" and reads past its end; MODE
+//                                           handler: with a SIGBUS handler of its own
+//                                           installed first, which must get the fault
+//                                           ("survived 1"); default: without one (the fault
+//                                           must kill the peer); sent: raise(SIGBUS) reaches
+//                                           its own handler ("survived 1")
+//
 // A holder prints "closed" after letting go. On a failure the peer prints
 // "error STATUS_NAME: message" and exits with peer_exit_code(status); usage errors exit 2.
 // A wait's outcome (also TIMEOUT) is a result, not a failure: it is printed, exit code 0.

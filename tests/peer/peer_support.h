@@ -42,4 +42,7 @@ bool run_channel_command(const std::string& command, int argc, char** argv);
 // Runs the step commands (channel_step_peer.cpp, Linux only); false if `command` is not one of them.
 bool run_channel_step_command(const std::string& command, int argc, char** argv);
 
+// Runs the truncation commands (truncation_peer.cpp, Linux only); false if `command` is not one of them.
+bool run_truncation_command(const std::string& command, int argc, char** argv);
+
 }  // namespace shmlink_test::peer
