@@ -264,6 +264,10 @@ void NamedObject::release_name_at_exit() noexcept {
   if (getpid() == owner_ && flock_retrying(fd_, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd_, path_);
 }
 
+// A path rather than openat() on a descriptor of the directory: a directory found to be ours
+// cannot be removed, renamed or replaced by anyone else (sticky /dev/shm) and only we can
+// write in it, so its path keeps naming it, and the protocol's steps by path (link, unlink,
+// same_file) stay as they are.
 std::string object_path(const ObjectName& name) {
   if (name.scope == Namespace::Global) return std::string(kShmDirectory) + "/" + kGlobalPrefix + name.base;
   return local_directory(true) + "/" + kLocalPrefix + name.base;
