@@ -23,8 +23,6 @@ void validate_header(const ObjectHeader& header, uint64_t object_bytes, int32_t 
   if ((header.flags & kHeaderReadOnly) != 0 && !file_backed)
     fail(SHMLINK_ERR_CORRUPT, "the object's header says read-only without a file");
   if (file_backed != (header.path_bytes != 0)) fail(SHMLINK_ERR_CORRUPT, "the object's file path is inconsistent");
-  if (!file_backed && (header.file_device != 0 || header.file_inode != 0))
-    fail(SHMLINK_ERR_CORRUPT, "the object's header names a file's numbers without a file");
   // The data must lie inside the object, unless it lives in a file (checked when opened).
   const uint64_t data_in_object = file_backed ? 0 : header.data_bytes;
   if (object_bytes < header.header_bytes || object_bytes - header.header_bytes < data_in_object)

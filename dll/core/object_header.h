@@ -14,8 +14,7 @@
 namespace shmlink {
 
 inline constexpr uint32_t kHeaderMagic = 0x4C4D4853u;  // "SHML" in little-endian byte order
-// 2: the file of a file-backed segment is identified by its device and inode numbers too.
-inline constexpr uint16_t kLayoutVersion = 2;
+inline constexpr uint16_t kLayoutVersion = 1;
 inline constexpr uint32_t kHeaderPageBytes = 4096;  // the data of a segment starts here
 inline constexpr uint32_t kStateReady = 1;
 
@@ -35,12 +34,8 @@ struct ObjectHeader {
   alignas(8) uint64_t data_bytes;    // the size of the data the user sees
   uint32_t path_bytes;      // file-backed: length of the file's path that follows the header
   uint32_t reserved;
-  // File-backed: the file's device and inode numbers (st_dev, st_ino) when the segment was
-  // made; an opener maps the file at the path only if it is still that file. 0 otherwise.
-  alignas(8) uint64_t file_device;
-  alignas(8) uint64_t file_inode;
 };
-SHMLINK_SHARED_LAYOUT(ObjectHeader, 56, 8);
+SHMLINK_SHARED_LAYOUT(ObjectHeader, 40, 8);
 SHMLINK_SHARED_FIELD(ObjectHeader, magic, 0);
 SHMLINK_SHARED_FIELD(ObjectHeader, layout_version, 4);
 SHMLINK_SHARED_FIELD(ObjectHeader, kind, 6);
@@ -50,10 +45,23 @@ SHMLINK_SHARED_FIELD(ObjectHeader, header_bytes, 16);
 SHMLINK_SHARED_FIELD(ObjectHeader, data_bytes, 24);
 SHMLINK_SHARED_FIELD(ObjectHeader, path_bytes, 32);
 SHMLINK_SHARED_FIELD(ObjectHeader, reserved, 36);
-SHMLINK_SHARED_FIELD(ObjectHeader, file_device, 40);
-SHMLINK_SHARED_FIELD(ObjectHeader, file_inode, 48);
 
-inline constexpr uint32_t kMaxHeaderPathBytes = kHeaderPageBytes - sizeof(ObjectHeader);
+// A file-backed segment's file as it was when the segment was made (st_dev, st_ino): an
+// opener maps the file at the path only if it is still that file. It lies in the last bytes
+// of the header page, where the libraries of earlier 1.x releases never look (they read the
+// header and the path), so objects keep layout version 1 and every 1.x library still opens
+// them (docs/versioning.md). All zero in objects those libraries made: nothing to check then.
+struct FileIdentity {
+  alignas(8) uint64_t device;
+  alignas(8) uint64_t inode;
+};
+SHMLINK_SHARED_LAYOUT(FileIdentity, 16, 8);
+SHMLINK_SHARED_FIELD(FileIdentity, device, 0);
+SHMLINK_SHARED_FIELD(FileIdentity, inode, 8);
+
+inline constexpr uint32_t kFileIdentityOffset = kHeaderPageBytes - sizeof(FileIdentity);
+// The path lies between the header and the file identity.
+inline constexpr uint32_t kMaxHeaderPathBytes = kFileIdentityOffset - sizeof(ObjectHeader);
 
 // Checks a header read from shared memory of `object_bytes` total size (the object file's
 // size) against what the caller expects. Throws Failure: INCOMPATIBLE for another layout

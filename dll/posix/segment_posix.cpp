@@ -95,8 +95,9 @@ void check_shm_space(uint64_t size) {
 //  - the file belongs to the object's owner (its creator), unless this user is that creator:
 //    another user's object naming this user's own file (a private one it can open and the
 //    other user cannot) is refused;
-//  - the file is still the one the segment was made from (device and inode numbers), not
-//    another one put at its path since.
+//  - the file is still the one the segment was made from (device and inode numbers, if the
+//    object records them: those of earlier 1.x libraries do not), not another one put at its
+//    path since.
 // Throws Failure (ACCESS_DENIED, CORRUPT, ...).
 int open_segment_file(const NamedObject& object, const ObjectHeader& header, Access access) {
   const std::string& path = object.path();
@@ -109,13 +110,17 @@ int open_segment_file(const NamedObject& object, const ObjectHeader& header, Acc
   posix::read_exact(object.fd(), file_path.data(), file_path.size(), sizeof header, path);
   if (file_path[0] != '/' || file_path.find('\0') != std::string::npos)
     fail(SHMLINK_ERR_CORRUPT, path + " names no absolute file path");
+  FileIdentity identity{};
+  posix::read_exact(object.fd(), &identity, sizeof identity, kFileIdentityOffset, path);
+  const bool identified = identity.device != 0 || identity.inode != 0;  // else made by an earlier 1.x library
   const auto check = [&](const struct stat& file) {
     if (!S_ISREG(file.st_mode)) fail(SHMLINK_ERR_CORRUPT, file_path + " is not a regular file");
     if (file.st_uid != descriptor.st_uid && descriptor.st_uid != geteuid())
       fail(SHMLINK_ERR_ACCESS_DENIED, path + " of user " + std::to_string(descriptor.st_uid) + " names " + file_path +
                                           " of user " + std::to_string(file.st_uid) +
                                           ": a segment's file must belong to the segment's creator");
-    if (static_cast<uint64_t>(file.st_dev) != header.file_device || static_cast<uint64_t>(file.st_ino) != header.file_inode)
+    if (identified &&
+        (static_cast<uint64_t>(file.st_dev) != identity.device || static_cast<uint64_t>(file.st_ino) != identity.inode))
       fail(SHMLINK_ERR_ACCESS_DENIED, file_path + " is not the file the segment was made from (another was put at "
                                                   "its path since): refusing to map it");
   };
@@ -279,12 +284,12 @@ OpenedSegment platform_segment_from_file(const char* file_path, const ObjectName
         [&](int fd) {
           if (ftruncate(fd, kHeaderPageBytes) != 0) throw_errno(errno, "ftruncate of a segment");
           // Made from a file opened without write access: nobody may open it read-write.
-          ObjectHeader header = posix::make_header(SHMLINK_KIND_SEGMENT, size, static_cast<uint32_t>(absolute.size()),
-                                                   writable ? 0 : kHeaderReadOnly);
-          header.file_device = static_cast<uint64_t>(status.st_dev);
-          header.file_inode = static_cast<uint64_t>(status.st_ino);
+          const ObjectHeader header = posix::make_header(
+              SHMLINK_KIND_SEGMENT, size, static_cast<uint32_t>(absolute.size()), writable ? 0 : kHeaderReadOnly);
+          const FileIdentity identity{static_cast<uint64_t>(status.st_dev), static_cast<uint64_t>(status.st_ino)};
           posix::write_all(fd, &header, sizeof header, 0, "a segment's header");
           posix::write_all(fd, absolute.data(), absolute.size(), sizeof header, "a segment's file path");
+          posix::write_all(fd, &identity, sizeof identity, kFileIdentityOffset, "a segment's file identity");
         },
         posix::ObjectContents::DescriptorOnly);
     if (created.existed) {

@@ -84,10 +84,11 @@ std::string open_read_only(const std::string& name) {
   return status_text(status);
 }
 
-// Replaces every 8-byte-aligned occurrence of `from` in the first `limit` bytes of `page`.
-int replace_words(std::string& page, uint64_t from, uint64_t to, size_t limit) {
+// Replaces every 8-byte-aligned occurrence of `from` in `page` outside [skip_at, skip_end).
+int replace_words(std::string& page, uint64_t from, uint64_t to, size_t skip_at, size_t skip_end) {
   int replaced = 0;
-  for (size_t at = 0; at + sizeof from <= limit && at + sizeof from <= page.size(); at += sizeof from) {
+  for (size_t at = 0; at + sizeof from <= page.size(); at += sizeof from) {
+    if (at + sizeof from > skip_at && at < skip_end) continue;
     uint64_t word = 0;
     std::memcpy(&word, page.data() + at, sizeof word);
     if (word != from) continue;
@@ -114,10 +115,12 @@ std::string forged_page(const std::string& object_path, const std::string& b_fil
   const size_t path_at = page.find(b_file);
   if (path_at == std::string::npos || a_file.size() != b_file.size()) return "";
   page.replace(path_at, a_file.size(), a_file);
-  // The numbers live before the path, if anywhere.
-  replace_words(page, static_cast<uint64_t>(b_status.st_ino), static_cast<uint64_t>(a_status.st_ino), path_at);
+  const size_t path_end = path_at + a_file.size();
+  replace_words(page, static_cast<uint64_t>(b_status.st_ino), static_cast<uint64_t>(a_status.st_ino), path_at,
+                path_end);
   if (a_status.st_dev != b_status.st_dev)
-    replace_words(page, static_cast<uint64_t>(b_status.st_dev), static_cast<uint64_t>(a_status.st_dev), path_at);
+    replace_words(page, static_cast<uint64_t>(b_status.st_dev), static_cast<uint64_t>(a_status.st_dev), path_at,
+                  path_end);
   return page;
 }
 
