@@ -282,6 +282,23 @@ TEST(Permissions, ASegmentFileReplacedSinceIsRefused) {
   EXPECT_STATUS(SHMLINK_OK, map_view(segment.get(), 0, 0, SHMLINK_ACCESS_READ_WRITE, view));
 }
 
+TEST(Permissions, AFileBackedSegmentOfAnEarlierLibraryStillOpens) {
+  // Earlier 1.x libraries write no file identity (the last 16 bytes of the header page stay
+  // zero, dll/core/object_header.h): their segments open, without that check.
+  TempDir directory;
+  const std::string name = unique_name();
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_from_file(directory.path("f.bin").c_str(), name.c_str(), 4096,
+                                                      SHMLINK_ACCESS_READ_WRITE, 0, segment.out()));
+  const int fd = open(local_object_path(name).c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const char zeros[16] = {};
+  EXPECT_EQ(pwrite(fd, zeros, sizeof zeros, 4096 - 16), static_cast<ssize_t>(sizeof zeros));
+  close(fd);
+  Handle opened;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_segment_open(name.c_str(), SHMLINK_ACCESS_READ_WRITE, opened.out()));
+}
+
 }  // namespace
 }  // namespace shmlink_test
 
