@@ -143,6 +143,15 @@ TEST(Names, PunctuationAndSpacesAreAllowed) {
   expect_valid_name(unique_name() + "..");
 }
 
+#ifndef _WIN32
+TEST(Names, DotAndDotDotAreOrdinaryNames) {
+  // On Linux a Local\ name becomes a file name in the user's directory: "." and ".." must not
+  // be taken for the directory itself or the one above. (Not unique to this test process: no
+  // other test uses them.)
+  for (const char* name : {".", "..", "Local\\.", "Global\\.."}) expect_valid_name(name);
+}
+#endif
+
 TEST(Names, EmptyNamesAreInvalid) {
   expect_invalid_name("");
   expect_invalid_name("Local\\");

@@ -44,15 +44,17 @@ uint64_t page_bytes() {
   return info.f_frsize;
 }
 
-// The names in /dev/shm, sorted.
+// The paths in /dev/shm and in this user's directory for Local\ objects there, sorted.
 std::vector<std::string> entries() {
   std::vector<std::string> names;
-  if (DIR* directory = opendir("/dev/shm")) {
-    while (const dirent* entry = readdir(directory)) {
-      const std::string name = entry->d_name;
-      if (name != "." && name != "..") names.push_back(name);
+  for (const std::string& path : {std::string("/dev/shm"), local_directory()}) {
+    if (DIR* directory = opendir(path.c_str())) {
+      while (const dirent* entry = readdir(directory)) {
+        const std::string name = entry->d_name;
+        if (name != "." && name != "..") names.push_back(path + "/" + name);
+      }
+      closedir(directory);
     }
-    closedir(directory);
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -71,6 +73,11 @@ class SmallShm : public testing::Test {
     ASSERT_EQ(static_cast<uint64_t>(filesystem.f_blocks) * static_cast<uint64_t>(filesystem.f_bsize),
               std::strtoull(size, nullptr, 10))
         << "/dev/shm is not the small tmpfs SHMLINK_TEST_SMALL_SHM names: refusing to fill it";
+    // The first Local\ object makes this user's directory in /dev/shm, which then stays: made
+    // here, so that a case sees only what its own create leaves.
+    Handle made_directory;
+    ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(unique_name().c_str(), 0, made_directory.out()));
+    made_directory.reset();
     ASSERT_NO_FATAL_FAILURE(fill_to_free_pages(1));
   }
   void TearDown() override { unlink(kFillerPath); }

@@ -158,6 +158,21 @@ TEST(UntrustedFiles, APlainFileNamedLikeOursIsNeverRemoved) {
   EXPECT_EQ(status.st_size, 8192) << "its contents are untouched";
 }
 
+TEST(UntrustedFiles, AnObjectOfAnotherHeaderLayoutIsIncompatible) {
+  // Layout version 1 is every 1.x library's (dll/core/object_header.h); another one is met with
+  // INCOMPATIBLE, never misread.
+  const std::string name = unique_name();
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(name.c_str(), 4096, 0, segment.out()));
+  const int fd = open(local_object_path(name).c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const uint16_t other = 2;
+  EXPECT_EQ(pwrite(fd, &other, sizeof other, 4), static_cast<ssize_t>(sizeof other));  // layout_version
+  close(fd);
+  Handle opened;
+  EXPECT_STATUS(SHMLINK_ERR_INCOMPATIBLE, shmlink_segment_open(name.c_str(), SHMLINK_ACCESS_READ, opened.out()));
+}
+
 }  // namespace
 }  // namespace shmlink_test
 

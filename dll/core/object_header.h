@@ -46,7 +46,22 @@ SHMLINK_SHARED_FIELD(ObjectHeader, data_bytes, 24);
 SHMLINK_SHARED_FIELD(ObjectHeader, path_bytes, 32);
 SHMLINK_SHARED_FIELD(ObjectHeader, reserved, 36);
 
-inline constexpr uint32_t kMaxHeaderPathBytes = kHeaderPageBytes - sizeof(ObjectHeader);
+// A file-backed segment's file as it was when the segment was made (st_dev, st_ino): an
+// opener maps the file at the path only if it is still that file. It lies in the last bytes
+// of the header page, where the libraries of earlier 1.x releases never look (they read the
+// header and the path), so objects keep layout version 1 and every 1.x library still opens
+// them (docs/versioning.md). All zero in objects those libraries made: nothing to check then.
+struct FileIdentity {
+  alignas(8) uint64_t device;
+  alignas(8) uint64_t inode;
+};
+SHMLINK_SHARED_LAYOUT(FileIdentity, 16, 8);
+SHMLINK_SHARED_FIELD(FileIdentity, device, 0);
+SHMLINK_SHARED_FIELD(FileIdentity, inode, 8);
+
+inline constexpr uint32_t kFileIdentityOffset = kHeaderPageBytes - sizeof(FileIdentity);
+// The path lies between the header and the file identity.
+inline constexpr uint32_t kMaxHeaderPathBytes = kFileIdentityOffset - sizeof(ObjectHeader);
 
 // Checks a header read from shared memory of `object_bytes` total size (the object file's
 // size) against what the caller expects. Throws Failure: INCOMPATIBLE for another layout

@@ -21,7 +21,19 @@ namespace shmlink::posix {
 namespace {
 
 constexpr char kShmDirectory[] = "/dev/shm";
-constexpr char kObjectPrefix[] = "shmlink.";
+// Global\ objects: /dev/shm/shmlink.global.<name>.
+constexpr char kGlobalPrefix[] = "shmlink.global.";
+// Local\ objects: <this user's directory>/object.<name>. The prefix keeps every name a plain
+// file name ("." and ".." are names too).
+constexpr char kLocalPrefix[] = "object.";
+
+// This user's directory for Local\ objects is the first of /dev/shm/shmlink.<uid>,
+// /dev/shm/shmlink.<uid>.1, ... that is a directory of this user's. In the sticky /dev/shm any
+// user can create any name first, and nobody can then remove it but its owner: another user
+// who squats shmlink.<uid> (a file or a directory of theirs) costs this user that name only,
+// and only one who squats all of them denies this user its Local\ names (and is named in the
+// error). tests/support/names.h has the same number.
+constexpr int kLocalDirectorySlots = 8;
 
 // How long an opener waits for a closer or a cleaner that holds the exclusive lock. They
 // hold it only for an unlink, so running out means someone holds it on purpose.
@@ -47,11 +59,15 @@ int flock_retrying(int fd, int operation) {
   return result;
 }
 
-// A file at one of this user's Local\ paths that belongs to another user was put there by
-// that user (a squatter): it is never ours to remove, held or not, even when we could (root).
+bool is_global_path(const std::string& path) {
+  const std::string global_prefix = std::string(kShmDirectory) + "/" + kGlobalPrefix;
+  return path.compare(0, global_prefix.size(), global_prefix) == 0;
+}
+
+// A file in this user's Local\ directory that belongs to another user can only have been put
+// there by root: it is never ours to remove, held or not, even when we could.
 bool foreign_local_file(int fd, const std::string& path) {
-  const std::string local_prefix = std::string(kShmDirectory) + "/" + kObjectPrefix + std::to_string(geteuid()) + ".";
-  if (path.compare(0, local_prefix.size(), local_prefix) != 0) return false;
+  if (is_global_path(path)) return false;
   struct stat status {};
   return fstat(fd, &status) != 0 || status.st_uid != geteuid();
 }
@@ -76,14 +92,16 @@ void unlink_if_same(int fd, const std::string& path, bool validated) {
     unlink(path.c_str());
 }
 
-// Opens a new unnamed file in /dev/shm; falls back to a temporary name where O_TMPFILE is
-// not supported (the temporary name is unlinked at once after publishing).
-int open_unnamed(mode_t mode, std::string& temporary_path) {
-  int fd = open(kShmDirectory, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+// Opens a new unnamed file in `directory` (that of the name it will get); falls back to a
+// temporary name where O_TMPFILE is not supported (the temporary name is unlinked at once
+// after publishing).
+int open_unnamed(const std::string& directory, mode_t mode, std::string& temporary_path) {
+  int fd = open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
   if (fd >= 0) return fd;
-  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) throw_errno(errno, "open(O_TMPFILE) in /dev/shm");
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    throw_errno(errno, "open(O_TMPFILE) in " + directory);
   static std::atomic<unsigned> counter{0};
-  temporary_path = std::string(kShmDirectory) + "/.shmlink-tmp." + std::to_string(getpid()) + "." +
+  temporary_path = directory + "/.shmlink-tmp." + std::to_string(getpid()) + "." +
                    std::to_string(counter.fetch_add(1));
   fd = open(temporary_path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) throw_errno(errno, "open " + temporary_path);
@@ -105,6 +123,93 @@ bool link_under_name(int fd, const std::string& temporary_path, const std::strin
   if (result == 0) return true;
   if (errno == EEXIST) return false;
   throw_errno(errno, "link " + path);
+}
+
+std::string local_directory_slot(uid_t uid, int slot) {
+  std::string path = std::string(kShmDirectory) + "/shmlink." + std::to_string(uid);
+  if (slot > 0) path += "." + std::to_string(slot);
+  return path;
+}
+
+// Whether the slot at `path` is this user's directory. Only this user (or root) can have made
+// a directory of this user's there, and nobody else can remove or rename it (sticky /dev/shm),
+// so a path found to be ours stays ours. Its mode is made 0700 if it is not: mkdir under a
+// umask that takes owner bits away leaves it narrower until its maker's chmod, and another
+// process of this user must take it as ours meanwhile, or the two would split.
+// `owner` is set to the owner of what lies there, if anything.
+bool slot_is_ours(const std::string& path, uid_t me, bool* exists, uid_t* owner) {
+  struct stat status {};
+  *exists = lstat(path.c_str(), &status) == 0 || errno != ENOENT;
+  if (!*exists) return false;
+  *owner = status.st_uid;
+  if (!S_ISDIR(status.st_mode) || status.st_uid != me) return false;
+  return (status.st_mode & 07777) == 0700 || chmod(path.c_str(), 0700) == 0;
+}
+
+bool slot_is_ours(const std::string& path, uid_t me) {
+  bool exists = false;
+  uid_t owner = 0;
+  return slot_is_ours(path, me, &exists, &owner);
+}
+
+// The slot this process last found to be its user's directory, with the user: user << 8 |
+// (slot + 1); 0 if none yet. An atomic word rather than a lock: safe in a forked child.
+std::atomic<uint64_t> cached_local_slot{0};
+
+// The lowest slot that is this user's directory, or -1.
+int lowest_slot_of(uid_t me) {
+  const uint64_t cached = cached_local_slot.load(std::memory_order_relaxed);
+  if (cached != 0 && static_cast<uid_t>(cached >> 8) == me) {
+    // Still ours, and no lower slot became ours meanwhile (a process of this user that found
+    // none of them made one while another slot was made: see local_directory). In the usual
+    // case, slot 0, that is one lstat.
+    const int slot = static_cast<int>(cached & 0xFF) - 1;
+    bool lowest = slot_is_ours(local_directory_slot(me, slot), me);
+    for (int lower = 0; lowest && lower < slot; ++lower) lowest = !slot_is_ours(local_directory_slot(me, lower), me);
+    if (lowest) return slot;
+  }
+  for (int slot = 0; slot < kLocalDirectorySlots; ++slot) {
+    if (slot_is_ours(local_directory_slot(me, slot), me)) {
+      cached_local_slot.store(static_cast<uint64_t>(me) << 8 | static_cast<uint64_t>(slot + 1),
+                              std::memory_order_relaxed);
+      return slot;
+    }
+  }
+  return -1;
+}
+
+// This user's directory for Local\ objects (see kLocalDirectorySlots): with `create`, made if
+// there is none, else "" if there is none. Throws Failure (ACCESS_DENIED naming the squatters)
+// if other users hold every slot.
+std::string local_directory(bool create) {
+  const uid_t me = geteuid();
+  // Twice at most: a second process of this user may make another slot while we make ours;
+  // both then use the lower of the two, as every later process does.
+  for (int round = 0; round < 2; ++round) {
+    const int found = lowest_slot_of(me);
+    if (found >= 0) return local_directory_slot(me, found);
+    if (!create) return "";
+    std::string squatters;
+    for (int slot = 0; slot < kLocalDirectorySlots; ++slot) {
+      const std::string path = local_directory_slot(me, slot);
+      if (mkdir(path.c_str(), 0700) == 0) {
+        chmod(path.c_str(), 0700);  // exactly, whatever the umask
+        break;
+      }
+      if (errno != EEXIST) throw_errno(errno, "mkdir " + path);
+      bool exists = false;
+      uid_t owner = 0;
+      if (slot_is_ours(path, me, &exists, &owner)) break;  // another process of ours made it
+      squatters += "\n  " + path + (exists ? " (user " + std::to_string(owner) + ")" : " (just removed)");
+      if (slot + 1 == kLocalDirectorySlots)
+        fail(SHMLINK_ERR_ACCESS_DENIED,
+             "this user's Local\\ objects live in a directory of its own in /dev/shm, and other users hold every "
+             "name one can have:" + squatters);
+    }
+  }
+  const int found = lowest_slot_of(me);
+  if (found < 0) fail(SHMLINK_ERR_SYSTEM, "this user's directory in /dev/shm keeps disappearing");
+  return local_directory_slot(me, found);
 }
 
 // The objects this process holds, so that their names can be let go of at exit: an
@@ -286,18 +391,19 @@ void NamedObject::set_forked_child_hook(ForkedChildHook* hook) noexcept {
   unlock_live_list();
 }
 
+// A path rather than openat() on a descriptor of the directory: a directory found to be ours
+// cannot be removed, renamed or replaced by anyone else (sticky /dev/shm) and only we can
+// write in it, so its path keeps naming it, and the protocol's steps by path (link, unlink,
+// same_file) stay as they are.
 std::string object_path(const ObjectName& name) {
-  std::string path = std::string(kShmDirectory) + "/" + kObjectPrefix;
-  path += name.scope == Namespace::Global ? std::string("global") : std::to_string(geteuid());
-  path += ".";
-  path += name.base;
-  return path;
+  if (name.scope == Namespace::Global) return std::string(kShmDirectory) + "/" + kGlobalPrefix + name.base;
+  return local_directory(true) + "/" + kLocalPrefix + name.base;
 }
 
 std::unique_ptr<NamedObject> publish_new(const std::string& path, mode_t mode,
                                          const std::function<void(int fd)>& initialize) {
   std::string temporary_path;
-  const int fd = open_unnamed(mode, temporary_path);
+  const int fd = open_unnamed(path.substr(0, path.rfind('/')), mode, temporary_path);
   auto discard = [&] {
     if (!temporary_path.empty()) unlink(temporary_path.c_str());
     close(fd);
@@ -372,12 +478,14 @@ void check_local_owner(int fd, const std::string& path) {
     fail(SHMLINK_ERR_ACCESS_DENIED, path + " is writable by other users; refusing it as a Local\\ object");
 }
 
-void remove_dead_objects() noexcept {
-  const int directory = open(kShmDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+namespace {
+
+// Looks at the next few entries of `directory` (from where the last look stopped, wrapping
+// around at the end) for objects of this user whose holders all died, named `prefix`<name>.
+void remove_dead_objects_in(const std::string& directory_path, const char* prefix,
+                            std::atomic<int64_t>& resume_at) noexcept {
+  const int directory = open(directory_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (directory < 0) return;
-  // Where the last look stopped: each call looks at a few more entries from there, wrapping
-  // around at the end, so a create costs the same beside ten files or a hundred thousand.
-  static std::atomic<int64_t> resume_at{0};
   off_t offset = static_cast<off_t>(resume_at.load(std::memory_order_relaxed));
   if (lseek(directory, offset, SEEK_SET) < 0) offset = lseek(directory, 0, SEEK_SET);
   alignas(struct dirent64) char buffer[4096];
@@ -388,21 +496,18 @@ void remove_dead_objects() noexcept {
     return;
   }
   const uid_t me = geteuid();
-  const std::string local_prefix = std::string(kObjectPrefix) + std::to_string(me) + ".";
-  const std::string global_prefix = std::string(kObjectPrefix) + "global.";
+  const size_t prefix_length = std::strlen(prefix);
   int examined = 0;
   for (ssize_t at = 0; at < got && examined < kEntriesPerScan; ++examined) {
     const auto* entry = reinterpret_cast<const struct dirent64*>(buffer + at);
     at += entry->d_reclen;
     offset = static_cast<off_t>(entry->d_off);
     const char* name = entry->d_name;
-    if (std::strncmp(name, local_prefix.c_str(), local_prefix.size()) != 0 &&
-        std::strncmp(name, global_prefix.c_str(), global_prefix.size()) != 0)
-      continue;
+    if (std::strncmp(name, prefix, prefix_length) != 0) continue;
     struct stat status {};
     if (fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (status.st_uid != me || !S_ISREG(status.st_mode)) continue;
-    const std::string path = std::string(kShmDirectory) + "/" + name;
+    const std::string path = directory_path + "/" + name;
     const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) continue;
     if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd, path, false);
@@ -410,6 +515,22 @@ void remove_dead_objects() noexcept {
   }
   resume_at.store(static_cast<int64_t>(offset), std::memory_order_relaxed);
   close(directory);
+}
+
+}  // namespace
+
+void remove_dead_objects() noexcept {
+  // Where the last looks stopped: each call looks at a few more entries of each directory,
+  // so a create costs the same beside ten files or a hundred thousand.
+  static std::atomic<int64_t> resume_global{0};
+  static std::atomic<int64_t> resume_local{0};
+  remove_dead_objects_in(kShmDirectory, kGlobalPrefix, resume_global);
+  try {
+    const std::string local = local_directory(false);
+    if (!local.empty()) remove_dead_objects_in(local, kLocalPrefix, resume_local);
+  } catch (...) {
+    // Best effort: the directory is looked at again next time.
+  }
 }
 
 }  // namespace shmlink::posix

@@ -81,7 +81,11 @@ class NamedObject {
   NamedObject* next_live_ = nullptr;
 };
 
-// /dev/shm/shmlink.<euid>.<name> for Local names, /dev/shm/shmlink.global.<name> for Global.
+// Where the object of `name` lives: /dev/shm/shmlink.global.<name> for Global names, and for
+// Local names <dir>/object.<name> in this user's own directory, /dev/shm/shmlink.<euid> (mode
+// 0700: nobody else can list, create or remove anything in it), or, if another user squatted
+// that name, the first of /dev/shm/shmlink.<euid>.1 .. .7 that is this user's (made if none
+// is). Throws Failure: ACCESS_DENIED if other users hold all of them.
 std::string object_path(const ObjectName& name);
 
 // Creates the object: `initialize(fd)` fills a new unnamed file (size, contents, mode) and
@@ -95,13 +99,15 @@ std::unique_ptr<NamedObject> publish_new(const std::string& path, mode_t mode,
 std::unique_ptr<NamedObject> open_published(const std::string& path, int open_flags);
 
 // For Local names: refuses (ACCESS_DENIED) an object not owned by this user or writable by
-// group or others, which this library never creates there (a squatted name).
+// group or others, which this library never creates there (only root could have put one in
+// this user's directory).
 void check_local_owner(int fd, const std::string& path);
 
-// Removes objects of this user in /dev/shm that no process holds any more (their holders
-// died), looking at a few directory entries per call (every create calls it), so that the
-// whole directory is looked through over many calls at a constant cost each. Only files
-// that are provably shmlink objects are removed. Best effort, never throws.
+// Removes objects of this user (Global ones in /dev/shm, Local ones in this user's directory)
+// that no process holds any more (their holders died), looking at a few directory entries of
+// each per call (every create calls it), so that the directories are looked through over
+// many calls at a constant cost each. Only files that are provably shmlink objects are
+// removed. Best effort, never throws.
 void remove_dead_objects() noexcept;
 
 }  // namespace shmlink::posix

@@ -12,12 +12,26 @@
 
 namespace shmlink::posix {
 
-mode_t mode_for(const ObjectName& name, uint32_t flags) {
-  // Local names live in a per-user namespace: nobody else ever looks there.
-  if (name.scope == Namespace::Local) return 0600;
+mode_t shared_mode(uint32_t flags) {
   if (flags & SHMLINK_SHARE_ALL_USERS) return 0666;
   if (flags & SHMLINK_SHARE_GROUP) return 0660;
   return 0600;
+}
+
+mode_t mode_for(const ObjectName& name, uint32_t flags) {
+  // Local names live in a per-user namespace: nobody else ever looks there.
+  if (name.scope == Namespace::Local) return 0600;
+  return shared_mode(flags);
+}
+
+std::unique_ptr<NamedObject> open_object(const std::string& path, int32_t kind, int open_flags) {
+  if (kind != SHMLINK_KIND_SEGMENT || (open_flags & O_ACCMODE) != O_RDWR) return open_published(path, open_flags);
+  try {
+    return open_published(path, open_flags);
+  } catch (const Failure& failure) {
+    if (failure.os_error() != EACCES) throw;
+  }
+  return open_published(path, (open_flags & ~O_ACCMODE) | O_RDONLY);
 }
 
 ObjectHeader make_header(int32_t kind, uint64_t data_bytes, uint32_t path_bytes, uint32_t extra_flags) {
@@ -69,15 +83,17 @@ uint64_t file_size(int fd, const std::string& what) {
 }
 
 CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_t kind, int open_flags,
-                                  const std::function<void(int fd)>& initialize) {
+                                  const std::function<void(int fd)>& initialize, ObjectContents contents) {
   const std::string path = object_path(name);
   const bool open_or_create = (flags & SHMLINK_OPEN_OR_CREATE) != 0;
+  mode_t mode = mode_for(name, flags);
+  if (contents == ObjectContents::DescriptorOnly) mode &= ~static_cast<mode_t>(S_IWGRP | S_IWOTH);
   remove_dead_objects();
   // A bounded number of rounds: each one means the name vanished between two steps.
   for (int attempt = 0; attempt < 100; ++attempt) {
-    if (std::unique_ptr<NamedObject> created = publish_new(path, mode_for(name, flags), initialize))
-      return {std::move(created), false};
-    std::unique_ptr<NamedObject> existing = open_published(path, open_or_create ? open_flags : O_RDONLY);
+    if (std::unique_ptr<NamedObject> created = publish_new(path, mode, initialize)) return {std::move(created), false};
+    std::unique_ptr<NamedObject> existing = open_or_create ? open_object(path, kind, open_flags)
+                                                           : open_published(path, O_RDONLY);
     if (!existing) continue;
     if (open_or_create) return {std::move(existing), true};
     // A squatted Local\ name is refused as such, not reported as an object of ours.

@@ -15,8 +15,23 @@
 
 namespace shmlink::posix {
 
+// The mode the share flags ask for: 0600, 0660 with SHMLINK_SHARE_GROUP, 0666 with
+// SHMLINK_SHARE_ALL_USERS.
+mode_t shared_mode(uint32_t flags);
+
 // The file mode a new object gets: owner-only, widened by the share flags for Global names.
 mode_t mode_for(const ObjectName& name, uint32_t flags);
+
+// What an object file holds, which decides who may write it.
+enum class ObjectContents {
+  // The object's data (a segment's memory, a signal's word, a channel's ring): writable by
+  // everyone the share flags name.
+  Data,
+  // Only what the object is (a file-backed segment's header and file path; the data is in
+  // the file): writable by its creator only, whatever the share flags, so that nobody else
+  // can choose the file its openers map. Readable by everyone the share flags name.
+  DescriptorOnly,
+};
 
 // A ready header; path_bytes != 0 marks a file-backed object. extra_flags: kHeader* bits.
 ObjectHeader make_header(int32_t kind, uint64_t data_bytes, uint32_t path_bytes, uint32_t extra_flags = 0);
@@ -28,10 +43,18 @@ struct CreatedObject {
 
 // Creates the object `name` of `kind`: `initialize(fd)` builds the new unnamed file (size,
 // header, contents) before it is published. If the name is taken: with OPEN_OR_CREATE in
-// `flags` the existing object is opened with `open_flags` (the caller validates it with
-// open_validated); otherwise fails WRONG_KIND or ALREADY_EXISTS.
+// `flags` the existing object is opened with `open_flags` (as open_object does; the caller
+// validates it); otherwise fails WRONG_KIND or ALREADY_EXISTS.
 CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_t kind, int open_flags,
-                                  const std::function<void(int fd)>& initialize);
+                                  const std::function<void(int fd)>& initialize,
+                                  ObjectContents contents = ObjectContents::Data);
+
+// Opens the live object at `path` with `open_flags` (O_RDONLY / O_RDWR), or returns null if
+// there is none. A segment's object this user may not write is opened read-only instead: a
+// file-backed segment's object file is writable by its creator only, and whoever may write
+// the segment's file may open the segment read-write. The caller refuses a read-only
+// descriptor where the data is in the object file.
+std::unique_ptr<NamedObject> open_object(const std::string& path, int32_t kind, int open_flags);
 
 // Checks an opened object: its owner (Local names), its size and its header for `kind`.
 // Returns the validated header and marks the object validated (NamedObject::mark_validated).

@@ -129,6 +129,62 @@ void check_shm_space(uint64_t size) {
                                        std::to_string(available) + " bytes free");
 }
 
+// Opens the file a file-backed segment's object names, if the object may name it for this
+// user. What a peer can write must not choose what this process maps (issue 12, point 1):
+//  - the object file is writable by its creator only (ObjectContents::DescriptorOnly), so a
+//    path in one that others may write (a rewritten data segment shared with them) was not
+//    put there by its creator: refused;
+//  - the file belongs to the object's owner (its creator), unless this user is that creator:
+//    another user's object naming this user's own file (a private one it can open and the
+//    other user cannot) is refused;
+//  - the file is still the one the segment was made from (device and inode numbers, if the
+//    object records them: those of earlier 1.x libraries do not), not another one put at its
+//    path since.
+// Throws Failure (ACCESS_DENIED, CORRUPT, ...).
+int open_segment_file(const NamedObject& object, const ObjectHeader& header, Access access) {
+  const std::string& path = object.path();
+  struct stat descriptor {};
+  if (fstat(object.fd(), &descriptor) != 0) throw_errno(errno, "fstat " + path);
+  if ((descriptor.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    fail(SHMLINK_ERR_ACCESS_DENIED, path + " names a file for the segment's data, but users other than its owner "
+                                           "may write it, so anyone may have put that there: refusing to open it");
+  std::string file_path(header.path_bytes, '\0');
+  posix::read_exact(object.fd(), file_path.data(), file_path.size(), sizeof header, path);
+  if (file_path[0] != '/' || file_path.find('\0') != std::string::npos)
+    fail(SHMLINK_ERR_CORRUPT, path + " names no absolute file path");
+  FileIdentity identity{};
+  posix::read_exact(object.fd(), &identity, sizeof identity, kFileIdentityOffset, path);
+  const bool identified = identity.device != 0 || identity.inode != 0;  // else made by an earlier 1.x library
+  const auto check = [&](const struct stat& file) {
+    if (!S_ISREG(file.st_mode)) fail(SHMLINK_ERR_CORRUPT, file_path + " is not a regular file");
+    if (file.st_uid != descriptor.st_uid && descriptor.st_uid != geteuid())
+      fail(SHMLINK_ERR_ACCESS_DENIED, path + " of user " + std::to_string(descriptor.st_uid) + " names " + file_path +
+                                          " of user " + std::to_string(file.st_uid) +
+                                          ": a segment's file must belong to the segment's creator");
+    if (identified &&
+        (static_cast<uint64_t>(file.st_dev) != identity.device || static_cast<uint64_t>(file.st_ino) != identity.inode))
+      fail(SHMLINK_ERR_ACCESS_DENIED, file_path + " is not the file the segment was made from (another was put at "
+                                                  "its path since): refusing to map it");
+  };
+  // Looked at before it is opened, so that nothing is even opened (a device, another user's
+  // file) that the checks refuse; and again after, which is what counts.
+  struct stat before {};
+  if (stat(file_path.c_str(), &before) != 0) throw_errno(errno, "stat " + file_path);
+  check(before);
+  // O_NONBLOCK: never block in open(2) on a FIFO put at the path since.
+  const int file_fd = open(file_path.c_str(), open_flags_for(access) | O_CLOEXEC | O_NONBLOCK);
+  if (file_fd < 0) throw_errno(errno, "open " + file_path);
+  try {
+    struct stat opened {};
+    if (fstat(file_fd, &opened) != 0) throw_errno(errno, "fstat " + file_path);
+    check(opened);
+  } catch (...) {
+    close(file_fd);
+    throw;
+  }
+  return file_fd;
+}
+
 // Turns an opened named object into a segment: checks who owns it and what its header
 // says, and for a file-backed one opens the file.
 std::shared_ptr<SegmentBacking> segment_from_object(std::unique_ptr<NamedObject> object, const ObjectName& name,
@@ -140,30 +196,55 @@ std::shared_ptr<SegmentBacking> segment_from_object(std::unique_ptr<NamedObject>
 
   if ((header.flags & kHeaderFileBacked) == 0) {
     const int fd = object->fd();
+    // open_object opens a segment's object read-only where this user may not write it.
+    if (access == Access::ReadWrite && (fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDWR)
+      fail(SHMLINK_ERR_ACCESS_DENIED, path + " may not be written by this user, so the segment cannot be opened "
+                                             "read-write");
     return std::make_shared<PosixSegment>(std::move(object), fd, false, header.header_bytes, header.data_bytes,
                                           access);
   }
   if ((header.flags & kHeaderReadOnly) != 0 && access == Access::ReadWrite)
     fail(SHMLINK_ERR_ACCESS_DENIED, "the segment was made from a file opened without write access; it cannot be "
                                     "opened read-write");
-  std::string file_path(header.path_bytes, '\0');
-  posix::read_exact(object->fd(), file_path.data(), file_path.size(), sizeof header, path);
-  if (file_path[0] != '/' || file_path.find('\0') != std::string::npos)
-    fail(SHMLINK_ERR_CORRUPT, path + " names no absolute file path");
-  // O_NONBLOCK: never block in open(2) on a FIFO someone put at the path.
-  const int file_fd = open(file_path.c_str(), open_flags_for(access) | O_CLOEXEC | O_NONBLOCK);
-  if (file_fd < 0) throw_errno(errno, "open " + file_path);
+  const int file_fd = open_segment_file(*object, header, access);
   try {
-    struct stat status {};
-    if (fstat(file_fd, &status) != 0) throw_errno(errno, "fstat " + file_path);
-    if (!S_ISREG(status.st_mode)) fail(SHMLINK_ERR_CORRUPT, file_path + " is not a regular file");
-    if (posix::file_size(file_fd, file_path) < header.data_bytes)
-      fail(SHMLINK_ERR_CORRUPT, file_path + " is shorter than the segment made from it");
+    if (posix::file_size(file_fd, path) < header.data_bytes)
+      fail(SHMLINK_ERR_CORRUPT, path + " names a file shorter than the segment made from it");
   } catch (...) {
     close(file_fd);
     throw;
   }
   return std::make_shared<PosixSegment>(std::move(object), file_fd, true, 0, header.data_bytes, access);
+}
+
+// Opens a new segment's file, making it if it is missing and `writable`, with `mode` exactly
+// (whatever the umask). A file that exists keeps its mode.
+int open_or_make_file(const char* file_path, bool writable, mode_t mode) {
+  // O_NONBLOCK: a FIFO would block open(2) until a writer came; the caller refuses it.
+  const int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
+  if (writable) {
+    // Made with O_EXCL, so that the mode is set only on a file this call made. A few rounds:
+    // each means the file was removed between two opens.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      int fd = open(file_path, flags | O_CREAT | O_EXCL, mode);
+      if (fd >= 0) {
+        if (fchmod(fd, mode) != 0) {
+          const int error = errno;
+          close(fd);
+          throw_errno(error, std::string("fchmod ") + file_path);
+        }
+        return fd;
+      }
+      if (errno != EEXIST) break;
+      fd = open(file_path, flags);
+      if (fd >= 0 || errno != ENOENT) return fd;
+    }
+    // Still neither there nor makeable with O_EXCL: a symbolic link to a missing file, which
+    // open(2) makes through the link, with `mode` narrowed by the umask (never wider).
+    if (errno == EEXIST || errno == ENOENT) return open(file_path, flags | O_CREAT, mode);
+    return -1;
+  }
+  return open(file_path, flags);
 }
 
 }  // namespace
@@ -205,7 +286,7 @@ OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uin
 
 std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Access access) {
   const std::string path = posix::object_path(name);
-  std::unique_ptr<NamedObject> object = posix::open_published(path, open_flags_for(access));
+  std::unique_ptr<NamedObject> object = posix::open_object(path, SHMLINK_KIND_SEGMENT, open_flags_for(access));
   if (!object) fail(SHMLINK_ERR_NOT_FOUND, "no object of that name");
   return segment_from_object(std::move(object), name, access);
 }
@@ -213,8 +294,10 @@ std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Ac
 OpenedSegment platform_segment_from_file(const char* file_path, const ObjectName* name, uint64_t size, Access access,
                                          uint32_t flags) {
   const bool writable = access == Access::ReadWrite;
-  // O_NONBLOCK: a FIFO would block open(2) until a writer came; it is refused below.
-  const int file_fd = open(file_path, (writable ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC | O_NONBLOCK, 0666);
+  // A file made here is shared as the segment is: no wider than the share flags say (and
+  // owner-only for a Local\ name, which nobody else can open).
+  const mode_t file_mode = name != nullptr ? posix::mode_for(*name, flags) : posix::shared_mode(flags);
+  const int file_fd = open_or_make_file(file_path, writable, file_mode);
   if (file_fd < 0) {
     if (errno == ENOENT && !writable)
       throw_errno(errno, std::string("open ") + file_path + " (only READ_WRITE access creates a missing file)");
@@ -242,19 +325,27 @@ OpenedSegment platform_segment_from_file(const char* file_path, const ObjectName
     if (resolved == nullptr) throw_errno(errno, std::string("realpath ") + file_path);
     const std::string absolute(resolved);
     std::free(resolved);
+    // Openers map the file at this path only while it is the one opened here.
+    struct stat at_path {};
+    if (stat(absolute.c_str(), &at_path) != 0) throw_errno(errno, "stat " + absolute);
+    if (at_path.st_dev != status.st_dev || at_path.st_ino != status.st_ino)
+      fail(SHMLINK_ERR_SYSTEM, absolute + " was replaced by another file while the segment was being made");
     if (absolute.size() > kMaxHeaderPathBytes)
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "the file's absolute path is longer than " +
                                              std::to_string(kMaxHeaderPathBytes) + " bytes");
-    posix::CreatedObject created =
-        posix::create_named_object(*name, flags, SHMLINK_KIND_SEGMENT, open_flags_for(access), [&](int fd) {
+    posix::CreatedObject created = posix::create_named_object(
+        *name, flags, SHMLINK_KIND_SEGMENT, open_flags_for(access),
+        [&](int fd) {
           if (ftruncate(fd, kHeaderPageBytes) != 0) throw_errno(errno, "ftruncate of a segment");
           // Made from a file opened without write access: nobody may open it read-write.
-          const ObjectHeader header = posix::make_header(SHMLINK_KIND_SEGMENT, size,
-                                                         static_cast<uint32_t>(absolute.size()),
-                                                         writable ? 0 : kHeaderReadOnly);
+          const ObjectHeader header = posix::make_header(
+              SHMLINK_KIND_SEGMENT, size, static_cast<uint32_t>(absolute.size()), writable ? 0 : kHeaderReadOnly);
+          const FileIdentity identity{static_cast<uint64_t>(status.st_dev), static_cast<uint64_t>(status.st_ino)};
           posix::write_all(fd, &header, sizeof header, 0, "a segment's header");
           posix::write_all(fd, absolute.data(), absolute.size(), sizeof header, "a segment's file path");
-        });
+          posix::write_all(fd, &identity, sizeof identity, kFileIdentityOffset, "a segment's file identity");
+        },
+        posix::ObjectContents::DescriptorOnly);
     if (created.existed) {
       std::shared_ptr<SegmentBacking> existing = segment_from_object(std::move(created.object), *name, access);
       close(file_fd);

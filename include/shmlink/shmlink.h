@@ -216,7 +216,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_create(const char* name,
 /* Opens an existing named segment with SHMLINK_ACCESS_READ, _READ_WRITE or _COPY_ON_WRITE.
  * Fails: INVALID_ARGUMENT (NULL out_segment, unknown access), INVALID_NAME, NOT_FOUND,
  * WRONG_KIND, ACCESS_DENIED (permissions; on Linux also a Local\ object owned by another
- * user or writable by others), CORRUPT, INCOMPATIBLE, SYSTEM. */
+ * user or writable by others, and a file-backed segment whose object others may write, whose
+ * file is not the one it was made from, or whose file belongs to another user than the
+ * segment's creator, unless the caller is that creator), CORRUPT, INCOMPATIBLE, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_open(const char* name, uint32_t access,
                                                            shmlink_handle* out_segment);
 
@@ -225,7 +227,10 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_open(const char* name, u
  * is shorter. size 0 means the file's current size. With a name, other processes open the
  * segment with shmlink_segment_open, and `flags` says what an existing name means
  * (CREATE_NEW or OPEN_OR_CREATE, plus the share flags); name NULL makes an unnamed segment
- * and `flags` must then be 0 or a share flag.
+ * and `flags` must then be 0 or a share flag. On Linux a file it creates gets mode 0600, or
+ * 0660 with SHARE_GROUP and 0666 with SHARE_ALL_USERS (0600 for a Local\ name, which only its
+ * user can open), exactly, whatever the umask; on Windows the ACL its folder passes on. An
+ * existing file keeps its permissions.
  * Returns: SHMLINK_OK, or SHMLINK_EXISTED (OPEN_OR_CREATE found the name; the existing
  * segment is opened with `access`).
  * Fails: INVALID_ARGUMENT (NULL path or out_segment, unknown access or flags, size 0 with an

@@ -209,9 +209,11 @@ docs)
   ;;
 esac
 
-# Nothing this test made stays in /dev/shm.
-if compgen -G "/dev/shm/shmlink.*shmlink-release-test.$kind.$run_id.*" >/dev/null; then
-  ls /dev/shm | grep "shmlink-release-test.$kind.$run_id" >&2
+# Nothing this test made stays in /dev/shm (Global names, and Local ones in the user's
+# directory shmlink.<uid>[.N]/object.<name>).
+if compgen -G "/dev/shm/shmlink.*shmlink-release-test.$kind.$run_id.*" >/dev/null ||
+   compgen -G "/dev/shm/shmlink.*/object.*shmlink-release-test.$kind.$run_id.*" >/dev/null; then
+  find /dev/shm -name "*shmlink-release-test.$kind.$run_id*" >&2
   fail "left objects in /dev/shm"
 fi
 rm -rf "$work"

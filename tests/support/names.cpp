@@ -40,18 +40,21 @@ namespace {
 
 constexpr char kShmDirectory[] = "/dev/shm/";
 
-std::vector<std::string> leftover_objects() {
-  const std::string local = "shmlink." + std::to_string(geteuid()) + "." + name_prefix();
-  const std::string global = "shmlink.global." + name_prefix();
-  std::vector<std::string> found;
-  DIR* directory = opendir(kShmDirectory);
-  if (directory == nullptr) return found;
-  while (const dirent* entry = readdir(directory)) {
+// The files in `directory` whose names start with `prefix`.
+void add_files_named(const std::string& directory, const std::string& prefix, std::vector<std::string>& found) {
+  DIR* listing = opendir(directory.c_str());
+  if (listing == nullptr) return;
+  while (const dirent* entry = readdir(listing)) {
     const std::string file = entry->d_name;
-    if (file.compare(0, local.size(), local) == 0 || file.compare(0, global.size(), global) == 0)
-      found.push_back(kShmDirectory + file);
+    if (file.compare(0, prefix.size(), prefix) == 0) found.push_back(directory + "/" + file);
   }
-  closedir(directory);
+  closedir(listing);
+}
+
+std::vector<std::string> leftover_objects() {
+  std::vector<std::string> found;
+  add_files_named(local_directory(), "object." + name_prefix(), found);
+  add_files_named("/dev/shm", "shmlink.global." + name_prefix(), found);
   return found;
 }
 
@@ -69,9 +72,22 @@ testing::Environment* const no_leftovers = testing::AddGlobalTestEnvironment(new
 
 }  // namespace
 
-std::string local_object_path(const std::string& base_name) {
-  return kShmDirectory + ("shmlink." + std::to_string(geteuid()) + ".") + base_name;
+std::string local_directory_slot(unsigned uid, int slot) {
+  std::string path = kShmDirectory + ("shmlink." + std::to_string(uid));
+  if (slot > 0) path += "." + std::to_string(slot);
+  return path;
 }
+
+std::string local_directory() {
+  for (int slot = 0; slot < kLocalDirectorySlots; ++slot) {
+    const std::string path = local_directory_slot(geteuid(), slot);
+    struct stat status {};
+    if (lstat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode) && status.st_uid == geteuid()) return path;
+  }
+  return local_directory_slot(geteuid(), 0);
+}
+
+std::string local_object_path(const std::string& base_name) { return local_directory() + "/object." + base_name; }
 
 std::string global_object_path(const std::string& base_name) {
   return kShmDirectory + std::string("shmlink.global.") + base_name;

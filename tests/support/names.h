@@ -15,11 +15,22 @@ const std::string& name_prefix();
 std::string unique_name();
 
 #ifndef _WIN32
-// Where the Linux backend keeps the object of a Local\ (or unprefixed) name. Only Linux-only
-// tests use it, to check what the library leaves in /dev/shm and with which permissions.
+// Where the Linux backend keeps the object of a Local\ (or unprefixed) name: object.<name> in
+// this user's directory /dev/shm/shmlink.<euid> (or the first of /dev/shm/shmlink.<euid>.1 .. .7 that is
+// this user's, if another user squatted the ones before; see dll/posix/named_object.cpp).
+// Only Linux-only tests use these, to check what the library leaves in /dev/shm and with
+// which permissions.
 std::string local_object_path(const std::string& base_name);
 std::string global_object_path(const std::string& base_name);
 bool path_exists(const std::string& path);
+
+// The per-user directories the library tries, in order: slot 0 is /dev/shm/shmlink.<uid>,
+// slot n > 0 /dev/shm/shmlink.<uid>.<n>. As many as named_object.cpp's kLocalDirectorySlots.
+inline constexpr int kLocalDirectorySlots = 8;
+std::string local_directory_slot(unsigned uid, int slot);
+// The one this user's Local\ objects are in: the first slot that is a directory of this user
+// (slot 0 if none is).
+std::string local_directory();
 #endif
 
 }  // namespace shmlink_test
