@@ -165,16 +165,76 @@ TEST(Channels, BlockedSendWakesWhenRoomIsMade) {
 
 // ---- Peers coming and going ----
 
-TEST(Channels, ReceiveWithNoSenderIsClosed) {
-  const Handle receiver = create_channel(unique_name(), 4096, 100, SHMLINK_CHANNEL_RECEIVER);
+// Before 1.4 both sides got CLOSED before the other side had ever attached.
+TEST(Channels, SendBeforeAnyReceiverAttachedQueuesForTheReceiversThatCome) {
+  const std::string name = unique_name();
+  const Handle sender = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  ASSERT_STATUS(SHMLINK_OK, send_text(sender, "before anyone listens", kLongWaitMs));
+  void* buffer = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_reserve(sender.get(), 10, 0, &buffer));
+  std::memcpy(buffer, "zero copy!", 10);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_commit(sender.get(), 10));
+  const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_EQ(receive_text(receiver), "before anyone listens");
+  EXPECT_EQ(receive_text(receiver), "zero copy!");
+  EXPECT_EQ(receive_text(receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, SendBeforeAnyReceiverFillsTheRingThenWaitsForRoomWithItsTimeout) {
+  const std::string name = unique_name();
+  const Handle sender = create_channel(name, 1024, 100, SHMLINK_CHANNEL_SENDER);
+  const std::string message(100, 'q');
+  int sent = 0;
+  while (send_text(sender, message) == SHMLINK_OK) ++sent;
+  EXPECT_GE(sent, 1024 / 160);
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, send_text(sender, message));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, send_text(sender, message, 50));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  // A receiver that comes while a send waits for room makes that room.
+  std::thread receiver_thread([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+    for (int i = 0; i <= sent; ++i) EXPECT_EQ(receive_text(receiver, kLongWaitMs), message) << i;
+  });
+  EXPECT_STATUS(SHMLINK_OK, send_text(sender, message, kLongWaitMs));
+  receiver_thread.join();
+}
+
+TEST(Channels, ReceiveBeforeAnySenderAttachedWaitsForOne) {
+  const std::string name = unique_name();
+  const Handle receiver = create_channel(name, 4096, 100, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_EQ(receive_text(receiver), "SHMLINK_ERR_TIMEOUT");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(receive_text(receiver, 50), "SHMLINK_ERR_TIMEOUT");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(receiver.get(), 0)) << "nothing to receive, and not closed";
+  std::thread sender_thread([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const Handle sender = open_channel(name, SHMLINK_CHANNEL_SENDER);
+    EXPECT_STATUS(SHMLINK_OK, send_text(sender, "here I am"));
+  });
+  EXPECT_EQ(receive_text(receiver, kLongWaitMs), "here I am");
+  sender_thread.join();
+  // That sender came and went: now the senders are gone.
   EXPECT_EQ(receive_text(receiver, kLongWaitMs), "SHMLINK_ERR_CLOSED");
 }
 
-TEST(Channels, SendWithNoReceiverIsClosed) {
-  const Handle sender = create_channel(unique_name(), 4096, 100, SHMLINK_CHANNEL_SENDER);
-  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(sender, "nobody listens", kLongWaitMs));
+TEST(Channels, SendAfterEveryReceiverLeftIsClosedUntilOneAttachesAgainAndTheQueueResumes) {
+  Pair pair;
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "one"));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "two"));
+  EXPECT_EQ(receive_text(pair.receiver), "one");
+  ASSERT_STATUS(SHMLINK_OK, pair.receiver.close());
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(pair.sender, "lost", kLongWaitMs));
   void* buffer = nullptr;
-  EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_reserve(sender.get(), 10, 0, &buffer));
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_reserve(pair.sender.get(), 10, kLongWaitMs, &buffer));
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(pair.sender, "lost too"));
+  const Handle comeback = open_channel(pair.name, SHMLINK_CHANNEL_RECEIVER);
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "three"));
+  EXPECT_EQ(receive_text(comeback), "two") << "what was queued before the receivers left is still there";
+  EXPECT_EQ(receive_text(comeback), "three");
+  EXPECT_EQ(receive_text(comeback), "SHMLINK_ERR_TIMEOUT") << "nothing sent while CLOSED was queued";
 }
 
 TEST(Channels, ReceiversDrainWhatIsQueuedThenSeeClosed) {

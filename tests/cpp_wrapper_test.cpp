@@ -639,12 +639,19 @@ TEST(CppChannel, BlockedReceiveIsWokenBySendFromAnotherThread) {
   sender.get();
 }
 
-TEST(CppChannel, PeersGoneGiveClosed) {
-  const Channel lonely_receiver = Channel::create(unique_name(), 4096, 100, Channel::Role::receiver);
+TEST(CppChannel, NoPeerYetIsNotClosedAndPeersGoneGiveClosed) {
+  const std::string receiver_name = unique_name();
+  const Channel lonely_receiver = Channel::create(receiver_name, 4096, 100, Channel::Role::receiver);
+  EXPECT_EQ(lonely_receiver.receive_string(0ms), std::nullopt) << "no sender yet: empty, not closed";
+  EXPECT_FALSE(lonely_receiver.wait(0ms));
+  Channel::open(receiver_name, Channel::Role::sender).close();  // a sender came and went
   EXPECT_THROWS_STATUS(SHMLINK_ERR_CLOSED, (void)lonely_receiver.receive_string(kLongWait));
   EXPECT_THROWS_STATUS(SHMLINK_ERR_CLOSED, (void)lonely_receiver.peek());
   EXPECT_TRUE(lonely_receiver.wait(0ms)) << "ready: a receive would say CLOSED";
-  Channel lonely_sender = Channel::create(unique_name(), 4096, 100, Channel::Role::sender);
+  const std::string sender_name = unique_name();
+  Channel lonely_sender = Channel::create(sender_name, 4096, 100, Channel::Role::sender);
+  lonely_sender.send("queued for a receiver to come");
+  Channel::open(sender_name, Channel::Role::receiver).close();  // a receiver came and went
   EXPECT_THROWS_STATUS(SHMLINK_ERR_CLOSED, lonely_sender.send("nobody listens"));
   EXPECT_THROWS_STATUS(SHMLINK_ERR_CLOSED, (void)lonely_sender.reserve(10));
 

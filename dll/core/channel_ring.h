@@ -141,6 +141,10 @@ class ChannelRing {
   bool ready_for_wait() { return waits_for_room() ? sendable() : receivable(); }
   channel::WakeWord& wait_word() { return waits_for_room() ? control_->space_word : control_->data_word; }
   bool waits_for_room() const { return roles_ == channel::kRoleSender; }
+  // Whether the side had peers and none is left (sending, or receiving once the queue is
+  // drained, gives CLOSED). A side that never had a peer is not gone: it is not there yet.
+  bool senders_gone() const { return side_gone(&control_->had_senders, &control_->senders); }
+  bool receivers_gone() const { return side_gone(&control_->had_receivers, &control_->receivers); }
   // Housekeeping due (rate-limited): notices dead peers and takes over what they left.
   void look_after_peers_if_due();
   // The same housekeeping now, due or not: for the fuzz target (fuzz/), which has no time to wait.
@@ -165,6 +169,8 @@ class ChannelRing {
   void look_after_peers();
   bool tag_alive(uint32_t tag);
   void reap_slot(uint32_t index, uint64_t owner);
+  void wake_everyone() noexcept;
+  bool side_gone(const uint32_t* had, const uint32_t* count) const;
   bool return_dead_claim(channel::RecordHeader* record, uint32_t state);
 
   channel::RecordHeader* record_at(uint64_t position) const;

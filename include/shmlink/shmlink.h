@@ -354,11 +354,29 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
  *    sender. Zero-length messages are valid.
  *  - A handle sends if it was created or opened with SHMLINK_CHANNEL_SENDER and receives if
  *    with SHMLINK_CHANNEL_RECEIVER (both may be given); otherwise ACCESS_DENIED.
- *  - Peers: when no sender is attached and nothing is queued, receiving gives
- *    SHMLINK_ERR_CLOSED (a sender that opens later makes the channel live again); likewise
- *    sending when no receiver is attached. A peer that dies counts as gone: a killed
- *    process is noticed at once by peers that are not blocked, and within 100 ms by a
- *    blocked one.
+ *  - Peers: the senders (handles with SHMLINK_CHANNEL_SENDER) and the receivers are the two
+ *    sides of a channel. A side is *gone* when at least one handle of it has attached since
+ *    the channel was created and none is attached now; only then does the other side get
+ *    SHMLINK_ERR_CLOSED: sending gives CLOSED while the receivers are gone, and receiving
+ *    gives CLOSED while the senders are gone and nothing is queued (what they sent before
+ *    leaving is received first). A handle with both roles counts on both sides.
+ *  - No peer yet (since 1.4): until the first receiver attaches, sends queue their messages
+ *    up to the channel's capacity (a blocking send waits for room, up to its timeout) for the
+ *    receivers that come later; until the first sender attaches, a receive waits for a
+ *    message (up to its timeout). Either side may start first. Before 1.4 both failed with
+ *    CLOSED at once, though nobody had ever been there; that case alone changed, from a
+ *    failure to success.
+ *  - Peers come back: a handle that attaches to a gone side makes it live again at once.
+ *    Nothing queued is lost meanwhile: the queue resumes where it stood, in order, for the
+ *    receivers that attach. A sender that got CLOSED gets CLOSED again (its message is not
+ *    queued, and a blocking send does not wait for a receiver to return) until a receiver
+ *    attaches; then its sends work again. To wait for a side to be there (or to be gone), see
+ *    shmlink_channel_waitable.
+ *  - Queued messages live as long as the channel: when the last handle in every process is
+ *    closed, the channel and what it holds are gone. A sender that must not lose what it
+ *    queued before any receiver came waits for one before it closes.
+ *  - A peer that dies counts as gone: a killed process is noticed at once by peers that are
+ *    not blocked, and within 100 ms by a blocked one.
  *  - Crashes: a message a sender had reserved but not committed when it died is dropped;
  *    everything committed is still delivered. A message a receiver had peeked but not
  *    consumed when it died is lost with it.
@@ -398,7 +416,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_open(const char* name, u
  * message, waiting up to `timeout_ms` for room.
  * Fails: TOO_LARGE (length above the channel's maximum), INVALID_ARGUMENT (NULL data with
  * length > 0, a reservation outstanding on this handle), ACCESS_DENIED (not a sender),
- * CLOSED (no receiver attached), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
+ * CLOSED (the receivers are gone: every receiver that attached has left), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle channel, const void* data,
                                                            uint32_t length, uint32_t timeout_ms);
 
@@ -406,8 +424,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle chan
  * length in *out_length.
  * Fails: BUFFER_TOO_SMALL (*out_length is set to the length needed and the message stays
  * queued), INVALID_ARGUMENT (NULL out_length, NULL buffer with capacity > 0, a peek
- * outstanding on this handle), ACCESS_DENIED (not a receiver), CLOSED (no sender attached
- * and nothing queued), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
+ * outstanding on this handle), ACCESS_DENIED (not a receiver), CLOSED (the senders are gone
+ * and nothing is queued), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle channel, void* buffer,
                                                               uint32_t capacity, uint32_t* out_length,
                                                               uint32_t timeout_ms);

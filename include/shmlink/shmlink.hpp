@@ -771,9 +771,10 @@ std::optional<WaitAnyResult> wait_any(Iterator first, Iterator last, Timeout tim
 // processes (see shmlink.h, Channels). Each message goes whole, once, to one receiver, in
 // send order per sender; zero-length messages are valid.
 //
-// When the other side is gone (no receiver attached, for a send; no sender attached and
-// nothing queued, for a receive) calls throw Error with SHMLINK_ERR_CLOSED: for a receiver
-// that is the normal end of the stream. A handle without the role for a call gives
+// When the other side is gone (every receiver that attached has left, for a send; every
+// sender has left and nothing is queued, for a receive) calls throw Error with
+// SHMLINK_ERR_CLOSED: for a receiver that is the normal end of the stream. Before any peer of
+// the other side has attached, sends queue and receives wait (either side may start first). A handle without the role for a call gives
 // SHMLINK_ERR_ACCESS_DENIED.
 //
 // Zero-copy: reserve() then Reservation::commit(), and peek() then Message::consume(); one
@@ -836,8 +837,8 @@ class Channel : public Waitable {
 
   // ---- Sending a copy ----
   // Sends `length` bytes from `data` as one message, waiting for room without a time limit.
-  // Throws SHMLINK_ERR_TOO_LARGE above the channel's maximum, SHMLINK_ERR_CLOSED with no
-  // receiver attached, SHMLINK_ERR_INVALID_ARGUMENT while a Reservation of this Channel is open.
+  // Throws SHMLINK_ERR_TOO_LARGE above the channel's maximum, SHMLINK_ERR_CLOSED when every
+  // receiver that attached is gone, SHMLINK_ERR_INVALID_ARGUMENT while a Reservation of this Channel is open.
   void send(const void* data, std::size_t length) const {
     detail::check(::shmlink_channel_send(handle_.get(), data, detail::message_length(length, "shmlink::Channel::send"),
                                          SHMLINK_INFINITE));
@@ -869,8 +870,8 @@ class Channel : public Waitable {
   // ---- Receiving a copy ----
   // Receives the next message into `buffer`, waiting without a time limit, and returns its
   // length. Throws BufferTooSmall (status SHMLINK_ERR_BUFFER_TOO_SMALL, needed() the length)
-  // if it does not fit: the message stays queued. Throws SHMLINK_ERR_CLOSED when no sender is
-  // attached and nothing is queued, SHMLINK_ERR_INVALID_ARGUMENT while a peeked Message of
+  // if it does not fit: the message stays queued. Throws SHMLINK_ERR_CLOSED when the senders are
+  // gone and nothing is queued, SHMLINK_ERR_INVALID_ARGUMENT while a peeked Message of
   // this Channel is not consumed.
   std::size_t receive(void* buffer, std::size_t capacity) const {
     std::uint32_t length = 0;
