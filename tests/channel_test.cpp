@@ -567,6 +567,147 @@ TEST(Channels, WaitOnAChannelWithNoSenderLeftReturnsSoReceiveCanSayClosed) {
   EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_CLOSED");
 }
 
+// ---- Conditions: a waitable per direction and for the peers' presence ----
+
+Handle condition_of(const Handle& channel, uint32_t condition) {
+  Handle waitable;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_waitable(channel.get(), condition, waitable.out()));
+  return waitable;
+}
+
+// What shmlink_wait with timeout 0 says: whether the condition holds now.
+bool holds(const Handle& waitable) {
+  const shmlink_status status = shmlink_wait(waitable.get(), 0);
+  EXPECT_TRUE(status == SHMLINK_OK || status == SHMLINK_ERR_TIMEOUT) << shmlink_status_name(status);
+  return status == SHMLINK_OK;
+}
+
+TEST(ChannelConditions, AHandleWithBothRolesWaitsForAMessageAndForRoomWithoutASecondHandle) {
+  const std::string name = unique_name();
+  const Handle both = create_channel(name, 1024, 100, kBoth);
+  const Handle message_there = condition_of(both, SHMLINK_CHANNEL_CAN_RECEIVE);
+  const Handle room = condition_of(both, SHMLINK_CHANNEL_CAN_SEND);
+  EXPECT_EQ(shmlink_handle_kind(room.get()), SHMLINK_KIND_CHANNEL_CONDITION);
+  EXPECT_FALSE(holds(message_there));
+  EXPECT_TRUE(holds(room));
+  const std::string message(100, 'r');
+  while (send_text(both, message) == SHMLINK_OK) {
+  }
+  EXPECT_TRUE(holds(message_there));
+  EXPECT_FALSE(holds(room));
+  EXPECT_TRUE(holds(message_there)) << "a wait takes nothing";
+  const shmlink_handle handles[] = {room.get()};
+  uint32_t index = 99;
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait_any(handles, 1, 30, &index));
+  std::thread receiver([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(receive_text(both), message);
+  });
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(room.get(), kLongWaitMs)) << "a receive makes room and wakes the wait";
+  receiver.join();
+  EXPECT_STATUS(SHMLINK_OK, send_text(both, message));
+}
+
+TEST(ChannelConditions, WaitAnyTellsAMessageFromRoomOnOneHandle) {
+  Pair pair(1024, 100);
+  const Handle both = open_channel(pair.name, kBoth);
+  const Handle message_there = condition_of(both, SHMLINK_CHANNEL_CAN_RECEIVE);
+  const Handle room = condition_of(both, SHMLINK_CHANNEL_CAN_SEND);
+  const shmlink_handle handles[] = {message_there.get(), room.get()};
+  uint32_t index = 99;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 2, 0, &index));
+  EXPECT_EQ(index, 1u) << "empty: only room";
+  const std::string message(100, 'w');
+  while (send_text(pair.sender, message) == SHMLINK_OK) {
+  }
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 2, 0, &index));
+  EXPECT_EQ(index, 0u) << "full: only a message";
+}
+
+TEST(ChannelConditions, PresenceOfEachSideIsWaitedForAndItsDepartureToo) {
+  const std::string name = unique_name();
+  const Handle sender = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  const Handle receivers_present = condition_of(sender, SHMLINK_CHANNEL_RECEIVERS_PRESENT);
+  const Handle receivers_gone = condition_of(sender, SHMLINK_CHANNEL_RECEIVERS_GONE);
+  const Handle senders_present = condition_of(sender, SHMLINK_CHANNEL_SENDERS_PRESENT);
+  EXPECT_FALSE(holds(receivers_present));
+  EXPECT_FALSE(holds(receivers_gone)) << "never there is not gone";
+  EXPECT_TRUE(holds(senders_present)) << "this handle counts";
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(receivers_present.get(), 30));
+  Handle receiver;
+  std::thread opener([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  });
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(receivers_present.get(), kLongWaitMs)) << "an attach wakes the wait";
+  opener.join();
+  {
+    // (Made from the receiver, it would keep the receiver attached while it lives.)
+    const Handle senders_gone = condition_of(receiver, SHMLINK_CHANNEL_SENDERS_GONE);
+    EXPECT_FALSE(holds(senders_gone));
+  }
+  EXPECT_FALSE(holds(receivers_gone));
+  std::thread closer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_STATUS(SHMLINK_OK, receiver.close());
+  });
+  const shmlink_handle handles[] = {receivers_present.get(), receivers_gone.get()};
+  uint32_t index = 99;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 2, 0, &index));
+  EXPECT_EQ(index, 0u);
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(receivers_gone.get(), kLongWaitMs)) << "a close wakes the wait";
+  closer.join();
+  EXPECT_FALSE(holds(receivers_present));
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(sender, "nobody")) << "gone is what CLOSED means";
+  const Handle comeback = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_TRUE(holds(receivers_present));
+  EXPECT_FALSE(holds(receivers_gone)) << "a receiver came back";
+}
+
+TEST(ChannelConditions, AConditionHandleKeepsTheChannelAttachedUntilItIsClosedToo) {
+  const std::string name = unique_name();
+  Handle sender = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  Handle room = condition_of(sender, SHMLINK_CHANNEL_CAN_SEND);
+  const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  const Handle senders_gone = condition_of(receiver, SHMLINK_CHANNEL_SENDERS_GONE);
+  ASSERT_STATUS(SHMLINK_OK, send_text(sender, "kept"));
+  ASSERT_STATUS(SHMLINK_OK, sender.close());
+  EXPECT_FALSE(holds(senders_gone)) << "the condition handle still holds the sender's attachment";
+  EXPECT_TRUE(holds(room));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, send_text(sender, "closed handle"));
+  ASSERT_STATUS(SHMLINK_OK, room.close());
+  EXPECT_TRUE(holds(senders_gone));
+  EXPECT_EQ(receive_text(receiver), "kept");
+  EXPECT_EQ(receive_text(receiver), "SHMLINK_ERR_CLOSED");
+}
+
+TEST(ChannelConditions, BadConditionsRolesAndHandlesAreRefused) {
+  Pair pair;
+  Handle waitable;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_waitable(pair.sender.get(), 0, waitable.out()));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_waitable(pair.sender.get(), 7, waitable.out()));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                shmlink_channel_waitable(pair.sender.get(), SHMLINK_CHANNEL_CAN_SEND, nullptr));
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED,
+                shmlink_channel_waitable(pair.sender.get(), SHMLINK_CHANNEL_CAN_RECEIVE, waitable.out()));
+  EXPECT_EQ(waitable.get(), 0u);
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED,
+                shmlink_channel_waitable(pair.receiver.get(), SHMLINK_CHANNEL_CAN_SEND, waitable.out()));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_waitable(0, SHMLINK_CHANNEL_CAN_SEND, waitable.out()));
+  Handle signal;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(unique_name().c_str(), 0, signal.out()));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE,
+                shmlink_channel_waitable(signal.get(), SHMLINK_CHANNEL_SENDERS_PRESENT, waitable.out()));
+  // A condition handle is no channel: the channel calls refuse it.
+  const Handle room = condition_of(pair.sender, SHMLINK_CHANNEL_CAN_SEND);
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, send_text(room, "not a channel"));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE,
+                shmlink_channel_waitable(room.get(), SHMLINK_CHANNEL_CAN_SEND, waitable.out()));
+  const shmlink_handle twice[] = {room.get(), room.get()};
+  uint32_t index = 0;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_wait_any(twice, 2, 0, &index));
+}
+
 // ---- Threads ----
 
 TEST(Channels, ThreadsSendingAndReceivingAtOnceLoseNothing) {

@@ -43,6 +43,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using shmlink::Channel;
+using shmlink::ChannelCondition;
 using shmlink::LockResult;
 using shmlink::Mutex;
 using shmlink::MutexLock;
@@ -871,6 +872,27 @@ TEST(CppChannel, WaitReturnsWhenAMessageCanBeReceivedAndTakesNothing) {
   pair.receiver.wait();
   EXPECT_EQ(pair.receiver.receive_string(), "ready");
   EXPECT_TRUE(pair.sender.wait(0ms)) << "a sender-only handle is ready while a maximum message fits";
+}
+
+TEST(CppChannel, ConditionsWaitForEachDirectionAndForThePeersInWaitAny) {
+  const std::string name = unique_name();
+  const Channel both = Channel::create(name, 1024, 100, Channel::Role::both);
+  const ChannelCondition message = both.waitable(ChannelCondition::Kind::can_receive);
+  const ChannelCondition room = both.waitable(ChannelCondition::Kind::can_send);
+  EXPECT_FALSE(message.holds());
+  EXPECT_TRUE(room.holds());
+  const std::string full(100, 'f');
+  while (both.send(full, 0ms)) {
+  }
+  auto woken = shmlink::wait_any({message, room}, 0ms);
+  ASSERT_TRUE(woken.has_value());
+  EXPECT_EQ(woken->index, 0u);
+  EXPECT_FALSE(room.wait(20ms));
+
+  const Channel sender = Channel::create(unique_name(), 4096, 100, Channel::Role::sender);
+  const ChannelCondition receivers = sender.waitable(ChannelCondition::Kind::receivers_present);
+  EXPECT_FALSE(receivers.wait(0ms));
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_ACCESS_DENIED, (void)sender.waitable(ChannelCondition::Kind::can_receive));
 }
 
 }  // namespace

@@ -214,6 +214,8 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   // 1.3
   EXPECT_EQ(api->channel_cancel, &shmlink_channel_cancel);
   EXPECT_EQ(api->channel_info, &shmlink_channel_info);
+  // 1.4
+  EXPECT_EQ(api->channel_waitable, &shmlink_channel_waitable);
 }
 
 TEST(Library, GetApiFunctionsWork) {

@@ -138,6 +138,22 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_info(shmlink_handle hand
   });
 }
 
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_waitable(shmlink_handle handle, uint32_t condition,
+                                                                 shmlink_handle* out_waitable) {
+  clear_handle(out_waitable);
+  return guarded("shmlink_channel_waitable", nullptr, [&] {
+    require_output(out_waitable, "out_waitable");
+    if (!ChannelRing::valid_condition(condition))
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "condition " + std::to_string(condition) + " is not a SHMLINK_CHANNEL_* condition");
+    FIND_CHANNEL("shmlink_channel_waitable", handle);
+    if (condition == SHMLINK_CHANNEL_CAN_RECEIVE) require_receiver(*channel);
+    if (condition == SHMLINK_CHANNEL_CAN_SEND) require_sender(*channel);
+    *out_waitable = handle_table().insert(std::make_shared<WaitableObject>(
+        SHMLINK_KIND_CHANNEL_CONDITION, channel->channel_backing().condition_waitable(condition), channel->name()));
+    return SHMLINK_OK;
+  });
+}
+
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle handle, const void* data, uint32_t length,
                                                              uint32_t timeout_ms) {
   return guarded("shmlink_channel_send", nullptr, [&] {

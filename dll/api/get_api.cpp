@@ -46,6 +46,7 @@ const shmlink_api kApiV1 = {
     shmlink_channel_consume,
     shmlink_channel_cancel,
     shmlink_channel_info,
+    shmlink_channel_waitable,
 };
 
 }  // namespace

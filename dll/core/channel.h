@@ -18,6 +18,10 @@ namespace shmlink {
 class ChannelBacking : public WaitBacking {
  public:
   virtual ChannelRing& ring() = 0;
+  // What shmlink_channel_waitable gives: a waitable for `condition` (a valid
+  // SHMLINK_CHANNEL_* condition) of this channel, which keeps this backing (and so its
+  // attachment) alive as long as it lives.
+  virtual std::shared_ptr<WaitBacking> condition_waitable(uint32_t condition) = 0;
 };
 
 class ChannelObject final : public WaitableObject {
@@ -28,6 +32,7 @@ class ChannelObject final : public WaitableObject {
   ~ChannelObject() override;
 
   ChannelRing& ring() const { return channel_->ring(); }
+  ChannelBacking& channel_backing() const { return *channel_; }
   bool can_send() const { return (roles_ & channel::kRoleSender) != 0; }
   bool can_receive() const { return (roles_ & channel::kRoleReceiver) != 0; }
 

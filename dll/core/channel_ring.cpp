@@ -675,6 +675,27 @@ bool ChannelRing::receivable() {
   return front == tail && no_sender;
 }
 
+bool ChannelRing::condition_holds(uint32_t condition) {
+  switch (condition) {
+    case SHMLINK_CHANNEL_CAN_RECEIVE: return receivable();
+    case SHMLINK_CHANNEL_CAN_SEND: return sendable();
+    case SHMLINK_CHANNEL_SENDERS_PRESENT: return load_acquire(&control_->senders) != 0;
+    case SHMLINK_CHANNEL_RECEIVERS_PRESENT: return load_acquire(&control_->receivers) != 0;
+    case SHMLINK_CHANNEL_SENDERS_GONE: return senders_gone();
+    case SHMLINK_CHANNEL_RECEIVERS_GONE: return receivers_gone();
+    default: return false;
+  }
+}
+
+WakeWord& ChannelRing::condition_word(uint32_t condition) {
+  switch (condition) {
+    case SHMLINK_CHANNEL_CAN_RECEIVE:
+    case SHMLINK_CHANNEL_SENDERS_PRESENT:
+    case SHMLINK_CHANNEL_SENDERS_GONE: return control_->data_word;
+    default: return control_->space_word;
+  }
+}
+
 // ---- Blocking ----
 
 // Runs `attempt(status, thorough)` until it is done: at once, then for a short while with the CPU yielded

@@ -98,6 +98,7 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 #define SHMLINK_KIND_MUTEX 4
 #define SHMLINK_KIND_SEMAPHORE 5
 #define SHMLINK_KIND_CHANNEL 6
+#define SHMLINK_KIND_CHANNEL_CONDITION 7 /* from shmlink_channel_waitable (since 1.4) */
 
 /* ---- Creation flags ----
  * SHARE_GROUP / SHARE_ALL_USERS widen who may open the object (default: only the creating
@@ -117,6 +118,15 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 /* ---- Channel roles (create and open; both may be given) ---- */
 #define SHMLINK_CHANNEL_SENDER 0x1000u
 #define SHMLINK_CHANNEL_RECEIVER 0x2000u
+
+/* ---- Channel conditions (shmlink_channel_waitable; since 1.4) ----
+ * What a wait on a channel condition handle waits for; it takes nothing (see Channels). */
+#define SHMLINK_CHANNEL_CAN_RECEIVE 1u       /* a message is queued, or receiving gives CLOSED */
+#define SHMLINK_CHANNEL_CAN_SEND 2u          /* a maximum-size message fits, or sending gives CLOSED */
+#define SHMLINK_CHANNEL_SENDERS_PRESENT 3u   /* at least one sender is attached */
+#define SHMLINK_CHANNEL_RECEIVERS_PRESENT 4u /* at least one receiver is attached */
+#define SHMLINK_CHANNEL_SENDERS_GONE 5u      /* senders had attached and none is left */
+#define SHMLINK_CHANNEL_RECEIVERS_GONE 6u    /* receivers had attached and none is left */
 
 /* The most handles shmlink_wait_any takes (as WaitForMultipleObjects). */
 #define SHMLINK_MAX_WAIT_OBJECTS 64u
@@ -327,7 +337,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle
 
 /* Waits until the signal, semaphore or mutex is available and takes it (see above), or
  * until the channel is ready (a message can be received; for a send-only handle, a maximum
- * message fits; nothing is taken: see Channels).
+ * message fits; nothing is taken: see Channels), or until a channel condition handle's
+ * condition holds (shmlink_channel_waitable; nothing is taken).
  * Returns: SHMLINK_OK, or SHMLINK_ABANDONED for a mutex whose owner died.
  * Fails: TIMEOUT, BAD_HANDLE (also a handle that cannot be waited on: a segment or view),
  * CORRUPT, SYSTEM. */
@@ -384,7 +395,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
  *    be received (or receiving would give SHMLINK_ERR_CLOSED); on a handle opened with
  *    SHMLINK_CHANNEL_SENDER alone, when a message of the channel's maximum size fits (or
  *    sending would give SHMLINK_ERR_CLOSED). They take nothing, so with several receivers (or
- *    senders) the call that follows may still have to wait.
+ *    senders) the call that follows may still have to wait. shmlink_channel_waitable gives
+ *    handles that wait for one condition each, in either direction and for the peers'
+ *    presence, to wait on together in shmlink_wait_any.
  *  - Blocking calls spin briefly, then sleep on a futex (Linux) or a kernel object
  *    (Windows); a peer's send, consume or close wakes them.
  *  - The shared state is checked on every access: a crashed or hostile peer that scribbles
@@ -438,6 +451,26 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle c
  * Fails: INVALID_ARGUMENT (every output NULL), BAD_HANDLE. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_info(shmlink_handle channel, uint32_t* out_max_message_bytes,
                                                            uint64_t* out_capacity_bytes, uint32_t* out_roles);
+
+/* A waitable handle for one condition of this channel handle's channel (since 1.4):
+ * shmlink_wait / shmlink_wait_any on it return while `condition` holds, and take nothing:
+ *  - SHMLINK_CHANNEL_CAN_RECEIVE (a receiving handle only): a message is queued, or
+ *    receiving would give CLOSED (what a wait on a receiving channel handle waits for);
+ *  - SHMLINK_CHANNEL_CAN_SEND (a sending handle only): a message of the channel's maximum
+ *    size fits, or sending would give CLOSED; so a handle with both roles can wait for room;
+ *  - SHMLINK_CHANNEL_SENDERS_PRESENT / _RECEIVERS_PRESENT: at least one handle of that side
+ *    is attached (in any process; this one counts too if it has the role);
+ *  - SHMLINK_CHANNEL_SENDERS_GONE / _RECEIVERS_GONE: that side is gone: handles of it had
+ *    attached and none is left (receiving once drained, or sending, gives CLOSED).
+ * A peer killed without closing counts as attached until noticed: within 100 ms by a wait.
+ * The handle's kind is SHMLINK_KIND_CHANNEL_CONDITION; close it with shmlink_close. It keeps
+ * the channel attached: until both are closed this handle still counts as a peer. Several
+ * may be made from one channel handle.
+ * Fails: INVALID_ARGUMENT (NULL out_waitable, an unknown condition), ACCESS_DENIED
+ * (CAN_RECEIVE on a handle that does not receive, CAN_SEND on one that does not send),
+ * BAD_HANDLE (not an open channel), NO_RESOURCES. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_waitable(shmlink_handle channel, uint32_t condition,
+                                                               shmlink_handle* out_waitable);
 
 /* Zero-copy send: reserves room for a message of up to `length` bytes and gives where to
  * write it; shmlink_channel_commit sends it. One reservation per handle at a time; messages
@@ -542,6 +575,9 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* channel_cancel)(shmlink_handle channel);
   shmlink_status(SHMLINK_CALL* channel_info)(shmlink_handle channel, uint32_t* out_max_message_bytes,
                                              uint64_t* out_capacity_bytes, uint32_t* out_roles);
+  /* Version 1.4 */
+  shmlink_status(SHMLINK_CALL* channel_waitable)(shmlink_handle channel, uint32_t condition,
+                                                 shmlink_handle* out_waitable);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

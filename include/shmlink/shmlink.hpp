@@ -767,6 +767,35 @@ std::optional<WaitAnyResult> wait_any(Iterator first, Iterator last, Timeout tim
   return detail::wait_any(objects.begin(), objects.end(), timeout);
 }
 
+// One condition of a channel to wait for, alone or with others in wait_any(), from
+// Channel::waitable(): a message is there, a maximum-size message fits, or the senders or
+// receivers are present or gone (shmlink_channel_waitable). A wait takes nothing. It keeps
+// the channel attached (this side still counts as a peer) until it is closed too.
+class ChannelCondition : public Waitable {
+ public:
+  enum class Kind : std::uint32_t {
+    can_receive = SHMLINK_CHANNEL_CAN_RECEIVE,              // a message is queued, or a receive would throw CLOSED
+    can_send = SHMLINK_CHANNEL_CAN_SEND,                    // a maximum-size message fits, or a send would throw CLOSED
+    senders_present = SHMLINK_CHANNEL_SENDERS_PRESENT,      // at least one sender is attached
+    receivers_present = SHMLINK_CHANNEL_RECEIVERS_PRESENT,  // at least one receiver is attached
+    senders_gone = SHMLINK_CHANNEL_SENDERS_GONE,            // senders had attached and none is left
+    receivers_gone = SHMLINK_CHANNEL_RECEIVERS_GONE,        // receivers had attached and none is left
+  };
+
+  ChannelCondition() noexcept = default;
+  // Adopts an open channel condition handle.
+  explicit ChannelCondition(Handle handle) noexcept : Waitable(std::move(handle)) {}
+
+  // Waits until the condition holds.
+  void wait() const { detail::check(::shmlink_wait(handle_.get(), SHMLINK_INFINITE)); }
+  // Waits at most `timeout`: false if it ran out.
+  [[nodiscard]] bool wait(Timeout timeout) const {
+    return detail::check_wait(::shmlink_wait(handle_.get(), timeout.milliseconds()));
+  }
+  // Whether it holds now.
+  [[nodiscard]] bool holds() const { return detail::check_wait(::shmlink_wait(handle_.get(), 0)); }
+};
+
 // A named, bounded queue of whole messages between any number of sending and receiving
 // processes (see shmlink.h, Channels). Each message goes whole, once, to one receiver, in
 // send order per sender; zero-length messages are valid.
@@ -922,6 +951,17 @@ class Channel : public Waitable {
   [[nodiscard]] std::optional<Message> peek(Timeout timeout) const;
 
   // ---- Waiting ----
+  // A waitable for one condition of this channel (see ChannelCondition), for wait_any() with
+  // other objects: for example a Channel with both roles waits for room with
+  // waitable(ChannelCondition::Kind::can_send), and a sender for a receiver to come with
+  // receivers_present. Throws SHMLINK_ERR_ACCESS_DENIED for can_receive without the receiver
+  // role and can_send without the sender role.
+  [[nodiscard]] ChannelCondition waitable(ChannelCondition::Kind condition) const {
+    shmlink_handle handle = 0;
+    detail::check(::shmlink_channel_waitable(handle_.get(), static_cast<std::uint32_t>(condition), &handle));
+    return ChannelCondition(Handle(handle));
+  }
+
   // Waits until a message can be received (or a receive would throw SHMLINK_ERR_CLOSED); on a
   // sender-only handle, until a message of the maximum size fits (or a send would throw
   // CLOSED). Takes nothing: with several receivers (senders) the call that follows may still
