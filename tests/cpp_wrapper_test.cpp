@@ -160,6 +160,18 @@ TEST(CppSignal, OpenOrCreateReportsCreatedThenExistingAndKeepsTheMode) {
   EXPECT_TRUE(first.wait(0ms)) << "still manual-reset";
 }
 
+TEST(CppSignal, AnUnnamedSignalCancelsAWaitAny) {
+  const Signal cancel = Signal::create_unnamed(Signal::Reset::manual);
+  const Signal named = Signal::create(unique_name(), Signal::Reset::automatic);
+  EXPECT_FALSE(shmlink::wait_any({named, cancel}, 0ms).has_value());
+  std::thread canceller([&] { cancel.set(); });
+  const auto woken = shmlink::wait_any({named, cancel}, kLongWait);
+  canceller.join();
+  ASSERT_TRUE(woken.has_value());
+  EXPECT_EQ(woken->index, 1u);
+  EXPECT_TRUE(Signal::create_unnamed(Signal::Reset::automatic, true).wait(0ms));
+}
+
 TEST(CppSignal, FailuresThrowTheirStatus) {
   const std::string name = unique_name();
   EXPECT_THROWS_STATUS(SHMLINK_ERR_NOT_FOUND, Signal::open(name));

@@ -272,9 +272,14 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, v
 
 /* Creates a named signal (an event). flags: SHMLINK_SIGNAL_AUTO_RESET or _MANUAL_RESET,
  * optionally SHMLINK_SIGNAL_INITIALLY_SET, SHMLINK_OPEN_OR_CREATE and the share flags.
+ * name NULL (since 1.4) makes an unnamed signal, as CreateEvent(NULL, ...): only its handle
+ * reaches it (nothing else can open it; it is gone when the handle is closed), for example
+ * to cancel a wait_any from another thread. flags are then the reset mode and INITIALLY_SET
+ * only. (Before 1.4 a NULL name failed INVALID_ARGUMENT.)
  * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (OPEN_OR_CREATE opened an existing one;
  * its reset mode and state are its own, the flags' are ignored).
- * Fails: INVALID_ARGUMENT (NULL out_signal, unknown flag bits), INVALID_NAME,
+ * Fails: INVALID_ARGUMENT (NULL out_signal, unknown flag bits; with a NULL name also
+ * OPEN_OR_CREATE or a share flag), INVALID_NAME,
  * ALREADY_EXISTS, WRONG_KIND (the name is another kind of object), ACCESS_DENIED,
  * NO_RESOURCES, CORRUPT / INCOMPATIBLE, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_create(const char* name, uint32_t flags,

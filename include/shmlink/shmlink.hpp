@@ -444,6 +444,14 @@ class Signal : public Waitable {
   static OpenOrCreateResult open_or_create(const std::string& name, Reset mode, bool initially_set = false,
                                            Share share = Share::owner);
 
+  // Creates an unnamed signal (CreateEvent(NULL, ...)): only this object reaches it, for
+  // example to cancel a wait_any() from another thread. Gone when it is closed.
+  static Signal create_unnamed(Reset mode, bool initially_set = false) {
+    shmlink_handle handle = 0;
+    detail::check(::shmlink_signal_create(nullptr, flags(mode, initially_set, Share::owner), &handle));
+    return Signal(Handle(handle));
+  }
+
   // Opens an existing named signal. Throws SHMLINK_ERR_NOT_FOUND if there is none.
   static Signal open(const std::string& name) {
     shmlink_handle handle = 0;
