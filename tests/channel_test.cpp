@@ -567,6 +567,63 @@ TEST(Channels, WaitOnAChannelWithNoSenderLeftReturnsSoReceiveCanSayClosed) {
   EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_CLOSED");
 }
 
+// ---- A whole message of unknown length ----
+
+TEST(Channels, ReceiveWholeTakesAShortMessageInOneCallAndHoldsALongOneForTheNext) {
+  Pair pair(8192, 2000);
+  const Handle other_receiver = open_channel(pair.name, SHMLINK_CHANNEL_RECEIVER);
+  const std::string long_message(1000, 'L');
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "short"));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, long_message));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "after"));
+  char small[16] = {};
+  uint32_t length = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_receive_whole(pair.receiver.get(), small, sizeof small, &length, 0));
+  EXPECT_EQ(std::string(small, length), "short");
+  ASSERT_STATUS(SHMLINK_ERR_BUFFER_TOO_SMALL,
+                shmlink_channel_receive_whole(pair.receiver.get(), small, sizeof small, &length, kLongWaitMs));
+  EXPECT_EQ(length, 1000u);
+  EXPECT_EQ(receive_text(other_receiver), "after") << "the long one is held for this handle, not left for others";
+  // Asked again with too small a buffer: the same answer, and it stays held.
+  ASSERT_STATUS(SHMLINK_ERR_BUFFER_TOO_SMALL,
+                shmlink_channel_receive_whole(pair.receiver.get(), small, sizeof small, &length, 0));
+  EXPECT_EQ(length, 1000u);
+  EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_INVALID_ARGUMENT") << "a held message is received whole";
+  std::vector<char> buffer(length);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_receive_whole(pair.receiver.get(), buffer.data(), length, &length, 0));
+  EXPECT_EQ(std::string(buffer.data(), length), long_message);
+  EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_TIMEOUT");
+  EXPECT_EQ(receive_text(other_receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, ReceiveWholeWaitsLikeReceiveAndRefusesBesideAPeek) {
+  Pair pair;
+  char buffer[64];
+  uint32_t length = 0;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 64, &length, 50));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED, shmlink_channel_receive_whole(pair.sender.get(), buffer, 64, &length, 0));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 64, nullptr, 0));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive_whole(pair.receiver.get(), nullptr, 64, &length, 0));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "peeked"));
+  const void* data = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(pair.receiver.get(), 0, &data, &length));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 64, &length, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_consume(pair.receiver.get()));
+  // A held message is what a peek gives; closing the handle consumes it, as a peeked one.
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, std::string(100, 'h')));
+  ASSERT_STATUS(SHMLINK_ERR_BUFFER_TOO_SMALL, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 8, &length, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(pair.receiver.get(), 0, &data, &length));
+  EXPECT_EQ(length, 100u);
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 64, &length, 0))
+      << "now a peek";
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "next"));
+  ASSERT_STATUS(SHMLINK_OK, pair.receiver.close());
+  const Handle later = open_channel(pair.name, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_EQ(receive_text(later), "next");
+}
+
 // ---- Conditions: a waitable per direction and for the peers' presence ----
 
 Handle condition_of(const Handle& channel, uint32_t condition) {

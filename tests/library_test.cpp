@@ -216,6 +216,7 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->channel_info, &shmlink_channel_info);
   // 1.4
   EXPECT_EQ(api->channel_waitable, &shmlink_channel_waitable);
+  EXPECT_EQ(api->channel_receive_whole, &shmlink_channel_receive_whole);
 }
 
 TEST(Library, GetApiFunctionsWork) {

@@ -51,16 +51,21 @@ class ChannelObject final : public WaitableObject {
     has_reservation.store(false, std::memory_order_release);
     return value;
   }
-  void set_claim(const ChannelRing::Claim& value) {
+  // `held`: taken by shmlink_channel_receive_whole for a buffer too small, to be received by
+  // its next call (not a peek: shmlink_channel_receive_whole refuses beside a peek).
+  void set_claim(const ChannelRing::Claim& value, bool held = false) {
     claim = value;
+    claim_held = held;
     has_claim.store(true, std::memory_order_release);
   }
   ChannelRing::Claim take_claim() {
     const ChannelRing::Claim value = *claim;
     claim.reset();
+    claim_held = false;
     has_claim.store(false, std::memory_order_release);
     return value;
   }
+  bool claim_held = false;  // under `mutex`; see set_claim
   // Whether `reservation` / `claim` is set: read without the mutex by send, receive and busy polls.
   std::atomic<bool> has_reservation{false};
   std::atomic<bool> has_claim{false};

@@ -448,6 +448,23 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle c
                                                               uint32_t capacity, uint32_t* out_length,
                                                               uint32_t timeout_ms);
 
+/* Receives the next message whole, whatever its length (since 1.4): as
+ * shmlink_channel_receive when it fits `capacity`. A longer message is not left queued but
+ * held for this handle (no other receiver can take it): BUFFER_TOO_SMALL, with its length in
+ * *out_length, and the next shmlink_channel_receive_whole on this handle receives exactly
+ * that message, at once, into a buffer that large. So a message of unknown length takes one
+ * call, or two with the second never waiting:
+ *   status = shmlink_channel_receive_whole(ch, small, sizeof small, &length, timeout);
+ *   if (status == SHMLINK_ERR_BUFFER_TOO_SMALL)
+ *     status = shmlink_channel_receive_whole(ch, malloc(length), length, &length, 0);
+ * A held message is also what shmlink_channel_peek gives (it becomes a peek), and it counts
+ * as peeked for shmlink_channel_receive (INVALID_ARGUMENT) and for a close (consumed).
+ * Fails: as shmlink_channel_receive; INVALID_ARGUMENT also for a message peeked (not held)
+ * on this handle. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive_whole(shmlink_handle channel, void* buffer,
+                                                                    uint32_t capacity, uint32_t* out_length,
+                                                                    uint32_t timeout_ms);
+
 /* What this handle's channel is (since 1.3): the longest message it takes, how many bytes of
  * records its ring holds (at least the capacity_bytes it was created with; each message costs
  * its length rounded up to 32, plus a 32-byte header), and this handle's roles
@@ -583,6 +600,8 @@ typedef struct shmlink_api {
   /* Version 1.4 */
   shmlink_status(SHMLINK_CALL* channel_waitable)(shmlink_handle channel, uint32_t condition,
                                                  shmlink_handle* out_waitable);
+  shmlink_status(SHMLINK_CALL* channel_receive_whole)(shmlink_handle channel, void* buffer, uint32_t capacity,
+                                                      uint32_t* out_length, uint32_t timeout_ms);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

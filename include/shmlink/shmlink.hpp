@@ -153,22 +153,6 @@ inline std::uint32_t buffer_capacity(std::size_t capacity) noexcept {
              : static_cast<std::uint32_t>(capacity);
 }
 
-// The end of a Timeout that started now, for a call that waits more than once.
-class Deadline {
- public:
-  explicit Deadline(Timeout timeout) noexcept : timeout_(timeout), start_(std::chrono::steady_clock::now()) {}
-
-  // What is left (rounded up; never less than "try once").
-  Timeout remaining() const noexcept {
-    if (timeout_.is_forever()) return timeout_;
-    return std::chrono::milliseconds(timeout_.milliseconds()) - (std::chrono::steady_clock::now() - start_);
-  }
-
- private:
-  Timeout timeout_;
-  std::chrono::steady_clock::time_point start_;
-};
-
 // Types whose data() and size() give contiguous trivially copyable elements (std::string,
 // std::vector<std::byte>, std::array, std::string_view ...): a channel sends their bytes.
 template <class Bytes, class = void>
@@ -992,27 +976,22 @@ class Channel : public Waitable {
   }
 
   // The next message whole, in a Bytes of its length (std::vector<std::byte> or std::string):
-  // received into a small buffer first and, if it is longer, again into one of the length the
-  // library says, for what is left of the timeout. (Another receiver may take that message in
-  // between; then this one receives the next.)
+  // received into a small buffer first and, if it is longer, into one of the length the library
+  // says, at once (shmlink_channel_receive_whole holds it for this handle meanwhile).
   template <class Bytes>
   std::optional<Bytes> receive_whole(Timeout timeout) const {
     constexpr std::uint32_t kSmall = 256;
-    const detail::Deadline deadline(timeout);
     std::array<std::byte, kSmall> small;
     std::uint32_t length = 0;
     shmlink_status status =
-        ::shmlink_channel_receive(handle_.get(), small.data(), kSmall, &length, timeout.milliseconds());
+        ::shmlink_channel_receive_whole(handle_.get(), small.data(), kSmall, &length, timeout.milliseconds());
     Bytes message;
     if (status == SHMLINK_OK) {
       message.resize(length);
       if (length > 0) std::memcpy(message.data(), small.data(), length);
-    }
-    while (status == SHMLINK_ERR_BUFFER_TOO_SMALL) {
+    } else if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) {
       message.resize(length);
-      status = ::shmlink_channel_receive(handle_.get(), message.data(), length, &length,
-                                         deadline.remaining().milliseconds());
-      if (status == SHMLINK_OK) message.resize(length);  // maybe a shorter message, see above
+      status = ::shmlink_channel_receive_whole(handle_.get(), message.data(), length, &length, 0);
     }
     if (!detail::check_wait(status)) return std::nullopt;
     return message;
