@@ -124,13 +124,8 @@ TEST(ChannelProcesses, ReceiverKilledHoldingAPeekDoesNotWedgeTheChannel) {
   ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 1024, 100, SHMLINK_CHANNEL_SENDER, sender.out()));
   Process reader(peer_program(), {"channel-peek-hold", name});
   const std::string message(100, 'p');
-  // The reader may not be attached yet: until it is, a send finds no receiver.
-  shmlink_status status = SHMLINK_ERR_CLOSED;
-  for (int attempt = 0; attempt < 2000 && status == SHMLINK_ERR_CLOSED; ++attempt) {
-    status = shmlink_channel_send(sender.get(), message.data(), 100, 0);
-    if (status == SHMLINK_ERR_CLOSED) std::this_thread::sleep_for(5ms);
-  }
-  ASSERT_STATUS(SHMLINK_OK, status);
+  // The reader may not be attached yet: the message waits for it.
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), message.data(), 100, 0));
   ASSERT_EQ(reader.read_line().value_or("(nothing)"), "peeked 100");
   Handle receiver;
   ASSERT_STATUS(SHMLINK_OK, shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, receiver.out()));
@@ -222,6 +217,54 @@ TEST(ChannelProcesses, LastReceiverKilledGivesBlockedSendersClosed) {
   EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_send(sender.get(), message.data(), 100, SHMLINK_INFINITE));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
   killer.join();
+}
+
+// Before 1.4 the send here gave CLOSED: no receiver had attached yet.
+TEST(ChannelProcesses, WhatIsSentBeforeTheReceiverProcessStartsIsReceivedThere) {
+  const std::string name = unique_name();
+  Handle sender;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_channel_create(name.c_str(), 64 * 1024, 4096, SHMLINK_CHANNEL_SENDER, sender.out()));
+  const std::string message = "sent before the receiver existed";
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), message.data(), static_cast<uint32_t>(message.size()),
+                                                 kLongWaitMs));
+  Process receiver(peer_program(), {"channel-receive-once", name, "20000"});
+  ASSERT_EQ(receiver.read_line().value_or("(nothing)"), "ready");
+  EXPECT_EQ(receiver.read_line().value_or("(nothing)"), "receive SHMLINK_OK " + message);
+  EXPECT_EQ(receiver.wait(), std::optional<int>(0));
+}
+
+TEST(ChannelProcesses, APresenceWaitSeesAPeerProcessComeAndBeKilled) {
+  const std::string name = unique_name();
+  Handle receiver;
+  ASSERT_STATUS(SHMLINK_OK,
+                shmlink_channel_create(name.c_str(), 4096, 100, SHMLINK_CHANNEL_RECEIVER, receiver.out()));
+  Handle present;
+  Handle gone;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_waitable(receiver.get(), SHMLINK_CHANNEL_SENDERS_PRESENT, present.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_waitable(receiver.get(), SHMLINK_CHANNEL_SENDERS_GONE, gone.out()));
+  const shmlink_handle handles[] = {gone.get(), present.get()};
+  uint32_t index = 99;
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait_any(handles, 2, 0, &index));
+  std::unique_ptr<Process> sender;
+  std::thread starter([&] {
+    std::this_thread::sleep_for(100ms);
+    sender = std::make_unique<Process>(peer_program(), std::vector<std::string>{"channel-hold", name, "sender"});
+  });
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 2, kLongWaitMs, &index));
+  EXPECT_EQ(index, 1u) << "the sender came";
+  starter.join();
+  ASSERT_EQ(sender->read_line().value_or("(nothing)"), "ready");
+  sender->kill();
+  EXPECT_TRUE(sender->wait().has_value());
+  // Killed, it closed nothing: the wait notices it within its 100 ms look after peers.
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait(gone.get(), kLongWaitMs));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(present.get(), 0));
+  char buffer[16];
+  uint32_t length = 0;
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_receive(receiver.get(), buffer, 16, &length, 0));
 }
 
 #ifndef _WIN32

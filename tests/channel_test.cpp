@@ -165,16 +165,76 @@ TEST(Channels, BlockedSendWakesWhenRoomIsMade) {
 
 // ---- Peers coming and going ----
 
-TEST(Channels, ReceiveWithNoSenderIsClosed) {
-  const Handle receiver = create_channel(unique_name(), 4096, 100, SHMLINK_CHANNEL_RECEIVER);
+// Before 1.4 both sides got CLOSED before the other side had ever attached.
+TEST(Channels, SendBeforeAnyReceiverAttachedQueuesForTheReceiversThatCome) {
+  const std::string name = unique_name();
+  const Handle sender = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  ASSERT_STATUS(SHMLINK_OK, send_text(sender, "before anyone listens", kLongWaitMs));
+  void* buffer = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_reserve(sender.get(), 10, 0, &buffer));
+  std::memcpy(buffer, "zero copy!", 10);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_commit(sender.get(), 10));
+  const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_EQ(receive_text(receiver), "before anyone listens");
+  EXPECT_EQ(receive_text(receiver), "zero copy!");
+  EXPECT_EQ(receive_text(receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, SendBeforeAnyReceiverFillsTheRingThenWaitsForRoomWithItsTimeout) {
+  const std::string name = unique_name();
+  const Handle sender = create_channel(name, 1024, 100, SHMLINK_CHANNEL_SENDER);
+  const std::string message(100, 'q');
+  int sent = 0;
+  while (send_text(sender, message) == SHMLINK_OK) ++sent;
+  EXPECT_GE(sent, 1024 / 160);
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, send_text(sender, message));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, send_text(sender, message, 50));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  // A receiver that comes while a send waits for room makes that room.
+  std::thread receiver_thread([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+    for (int i = 0; i <= sent; ++i) EXPECT_EQ(receive_text(receiver, kLongWaitMs), message) << i;
+  });
+  EXPECT_STATUS(SHMLINK_OK, send_text(sender, message, kLongWaitMs));
+  receiver_thread.join();
+}
+
+TEST(Channels, ReceiveBeforeAnySenderAttachedWaitsForOne) {
+  const std::string name = unique_name();
+  const Handle receiver = create_channel(name, 4096, 100, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_EQ(receive_text(receiver), "SHMLINK_ERR_TIMEOUT");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(receive_text(receiver, 50), "SHMLINK_ERR_TIMEOUT");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(receiver.get(), 0)) << "nothing to receive, and not closed";
+  std::thread sender_thread([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const Handle sender = open_channel(name, SHMLINK_CHANNEL_SENDER);
+    EXPECT_STATUS(SHMLINK_OK, send_text(sender, "here I am"));
+  });
+  EXPECT_EQ(receive_text(receiver, kLongWaitMs), "here I am");
+  sender_thread.join();
+  // That sender came and went: now the senders are gone.
   EXPECT_EQ(receive_text(receiver, kLongWaitMs), "SHMLINK_ERR_CLOSED");
 }
 
-TEST(Channels, SendWithNoReceiverIsClosed) {
-  const Handle sender = create_channel(unique_name(), 4096, 100, SHMLINK_CHANNEL_SENDER);
-  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(sender, "nobody listens", kLongWaitMs));
+TEST(Channels, SendAfterEveryReceiverLeftIsClosedUntilOneAttachesAgainAndTheQueueResumes) {
+  Pair pair;
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "one"));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "two"));
+  EXPECT_EQ(receive_text(pair.receiver), "one");
+  ASSERT_STATUS(SHMLINK_OK, pair.receiver.close());
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(pair.sender, "lost", kLongWaitMs));
   void* buffer = nullptr;
-  EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_reserve(sender.get(), 10, 0, &buffer));
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_reserve(pair.sender.get(), 10, kLongWaitMs, &buffer));
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(pair.sender, "lost too"));
+  const Handle comeback = open_channel(pair.name, SHMLINK_CHANNEL_RECEIVER);
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "three"));
+  EXPECT_EQ(receive_text(comeback), "two") << "what was queued before the receivers left is still there";
+  EXPECT_EQ(receive_text(comeback), "three");
+  EXPECT_EQ(receive_text(comeback), "SHMLINK_ERR_TIMEOUT") << "nothing sent while CLOSED was queued";
 }
 
 TEST(Channels, ReceiversDrainWhatIsQueuedThenSeeClosed) {
@@ -505,6 +565,204 @@ TEST(Channels, WaitOnAChannelWithNoSenderLeftReturnsSoReceiveCanSayClosed) {
   EXPECT_STATUS(SHMLINK_OK, shmlink_wait(pair.receiver.get(), kLongWaitMs));
   closer.join();
   EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_CLOSED");
+}
+
+// ---- A whole message of unknown length ----
+
+TEST(Channels, ReceiveWholeTakesAShortMessageInOneCallAndHoldsALongOneForTheNext) {
+  Pair pair(8192, 2000);
+  const Handle other_receiver = open_channel(pair.name, SHMLINK_CHANNEL_RECEIVER);
+  const std::string long_message(1000, 'L');
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "short"));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, long_message));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "after"));
+  char small[16] = {};
+  uint32_t length = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_receive_whole(pair.receiver.get(), small, sizeof small, &length, 0));
+  EXPECT_EQ(std::string(small, length), "short");
+  ASSERT_STATUS(SHMLINK_ERR_BUFFER_TOO_SMALL,
+                shmlink_channel_receive_whole(pair.receiver.get(), small, sizeof small, &length, kLongWaitMs));
+  EXPECT_EQ(length, 1000u);
+  EXPECT_EQ(receive_text(other_receiver), "after") << "the long one is held for this handle, not left for others";
+  // Asked again with too small a buffer: the same answer, and it stays held.
+  ASSERT_STATUS(SHMLINK_ERR_BUFFER_TOO_SMALL,
+                shmlink_channel_receive_whole(pair.receiver.get(), small, sizeof small, &length, 0));
+  EXPECT_EQ(length, 1000u);
+  EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_INVALID_ARGUMENT") << "a held message is received whole";
+  std::vector<char> buffer(length);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_receive_whole(pair.receiver.get(), buffer.data(), length, &length, 0));
+  EXPECT_EQ(std::string(buffer.data(), length), long_message);
+  EXPECT_EQ(receive_text(pair.receiver), "SHMLINK_ERR_TIMEOUT");
+  EXPECT_EQ(receive_text(other_receiver), "SHMLINK_ERR_TIMEOUT");
+}
+
+TEST(Channels, ReceiveWholeWaitsLikeReceiveAndRefusesBesideAPeek) {
+  Pair pair;
+  char buffer[64];
+  uint32_t length = 0;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 64, &length, 50));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED, shmlink_channel_receive_whole(pair.sender.get(), buffer, 64, &length, 0));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 64, nullptr, 0));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive_whole(pair.receiver.get(), nullptr, 64, &length, 0));
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "peeked"));
+  const void* data = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(pair.receiver.get(), 0, &data, &length));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 64, &length, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_consume(pair.receiver.get()));
+  // A held message is what a peek gives; closing the handle consumes it, as a peeked one.
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, std::string(100, 'h')));
+  ASSERT_STATUS(SHMLINK_ERR_BUFFER_TOO_SMALL, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 8, &length, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek(pair.receiver.get(), 0, &data, &length));
+  EXPECT_EQ(length, 100u);
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_receive_whole(pair.receiver.get(), buffer, 64, &length, 0))
+      << "now a peek";
+  ASSERT_STATUS(SHMLINK_OK, send_text(pair.sender, "next"));
+  ASSERT_STATUS(SHMLINK_OK, pair.receiver.close());
+  const Handle later = open_channel(pair.name, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_EQ(receive_text(later), "next");
+}
+
+// ---- Conditions: a waitable per direction and for the peers' presence ----
+
+Handle condition_of(const Handle& channel, uint32_t condition) {
+  Handle waitable;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_channel_waitable(channel.get(), condition, waitable.out()));
+  return waitable;
+}
+
+// What shmlink_wait with timeout 0 says: whether the condition holds now.
+bool holds(const Handle& waitable) {
+  const shmlink_status status = shmlink_wait(waitable.get(), 0);
+  EXPECT_TRUE(status == SHMLINK_OK || status == SHMLINK_ERR_TIMEOUT) << shmlink_status_name(status);
+  return status == SHMLINK_OK;
+}
+
+TEST(ChannelConditions, AHandleWithBothRolesWaitsForAMessageAndForRoomWithoutASecondHandle) {
+  const std::string name = unique_name();
+  const Handle both = create_channel(name, 1024, 100, kBoth);
+  const Handle message_there = condition_of(both, SHMLINK_CHANNEL_CAN_RECEIVE);
+  const Handle room = condition_of(both, SHMLINK_CHANNEL_CAN_SEND);
+  EXPECT_EQ(shmlink_handle_kind(room.get()), SHMLINK_KIND_CHANNEL_CONDITION);
+  EXPECT_FALSE(holds(message_there));
+  EXPECT_TRUE(holds(room));
+  const std::string message(100, 'r');
+  while (send_text(both, message) == SHMLINK_OK) {
+  }
+  EXPECT_TRUE(holds(message_there));
+  EXPECT_FALSE(holds(room));
+  EXPECT_TRUE(holds(message_there)) << "a wait takes nothing";
+  const shmlink_handle handles[] = {room.get()};
+  uint32_t index = 99;
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait_any(handles, 1, 30, &index));
+  std::thread receiver([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(receive_text(both), message);
+  });
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(room.get(), kLongWaitMs)) << "a receive makes room and wakes the wait";
+  receiver.join();
+  EXPECT_STATUS(SHMLINK_OK, send_text(both, message));
+}
+
+TEST(ChannelConditions, WaitAnyTellsAMessageFromRoomOnOneHandle) {
+  Pair pair(1024, 100);
+  const Handle both = open_channel(pair.name, kBoth);
+  const Handle message_there = condition_of(both, SHMLINK_CHANNEL_CAN_RECEIVE);
+  const Handle room = condition_of(both, SHMLINK_CHANNEL_CAN_SEND);
+  const shmlink_handle handles[] = {message_there.get(), room.get()};
+  uint32_t index = 99;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 2, 0, &index));
+  EXPECT_EQ(index, 1u) << "empty: only room";
+  const std::string message(100, 'w');
+  while (send_text(pair.sender, message) == SHMLINK_OK) {
+  }
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 2, 0, &index));
+  EXPECT_EQ(index, 0u) << "full: only a message";
+}
+
+TEST(ChannelConditions, PresenceOfEachSideIsWaitedForAndItsDepartureToo) {
+  const std::string name = unique_name();
+  const Handle sender = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  const Handle receivers_present = condition_of(sender, SHMLINK_CHANNEL_RECEIVERS_PRESENT);
+  const Handle receivers_gone = condition_of(sender, SHMLINK_CHANNEL_RECEIVERS_GONE);
+  const Handle senders_present = condition_of(sender, SHMLINK_CHANNEL_SENDERS_PRESENT);
+  EXPECT_FALSE(holds(receivers_present));
+  EXPECT_FALSE(holds(receivers_gone)) << "never there is not gone";
+  EXPECT_TRUE(holds(senders_present)) << "this handle counts";
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_wait(receivers_present.get(), 30));
+  Handle receiver;
+  std::thread opener([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  });
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(receivers_present.get(), kLongWaitMs)) << "an attach wakes the wait";
+  opener.join();
+  {
+    // (Made from the receiver, it would keep the receiver attached while it lives.)
+    const Handle senders_gone = condition_of(receiver, SHMLINK_CHANNEL_SENDERS_GONE);
+    EXPECT_FALSE(holds(senders_gone));
+  }
+  EXPECT_FALSE(holds(receivers_gone));
+  std::thread closer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_STATUS(SHMLINK_OK, receiver.close());
+  });
+  const shmlink_handle handles[] = {receivers_present.get(), receivers_gone.get()};
+  uint32_t index = 99;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 2, 0, &index));
+  EXPECT_EQ(index, 0u);
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait(receivers_gone.get(), kLongWaitMs)) << "a close wakes the wait";
+  closer.join();
+  EXPECT_FALSE(holds(receivers_present));
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, send_text(sender, "nobody")) << "gone is what CLOSED means";
+  const Handle comeback = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  EXPECT_TRUE(holds(receivers_present));
+  EXPECT_FALSE(holds(receivers_gone)) << "a receiver came back";
+}
+
+TEST(ChannelConditions, AConditionHandleKeepsTheChannelAttachedUntilItIsClosedToo) {
+  const std::string name = unique_name();
+  Handle sender = create_channel(name, 4096, 100, SHMLINK_CHANNEL_SENDER);
+  Handle room = condition_of(sender, SHMLINK_CHANNEL_CAN_SEND);
+  const Handle receiver = open_channel(name, SHMLINK_CHANNEL_RECEIVER);
+  const Handle senders_gone = condition_of(receiver, SHMLINK_CHANNEL_SENDERS_GONE);
+  ASSERT_STATUS(SHMLINK_OK, send_text(sender, "kept"));
+  ASSERT_STATUS(SHMLINK_OK, sender.close());
+  EXPECT_FALSE(holds(senders_gone)) << "the condition handle still holds the sender's attachment";
+  EXPECT_TRUE(holds(room));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, send_text(sender, "closed handle"));
+  ASSERT_STATUS(SHMLINK_OK, room.close());
+  EXPECT_TRUE(holds(senders_gone));
+  EXPECT_EQ(receive_text(receiver), "kept");
+  EXPECT_EQ(receive_text(receiver), "SHMLINK_ERR_CLOSED");
+}
+
+TEST(ChannelConditions, BadConditionsRolesAndHandlesAreRefused) {
+  Pair pair;
+  Handle waitable;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_waitable(pair.sender.get(), 0, waitable.out()));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_channel_waitable(pair.sender.get(), 7, waitable.out()));
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT,
+                shmlink_channel_waitable(pair.sender.get(), SHMLINK_CHANNEL_CAN_SEND, nullptr));
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED,
+                shmlink_channel_waitable(pair.sender.get(), SHMLINK_CHANNEL_CAN_RECEIVE, waitable.out()));
+  EXPECT_EQ(waitable.get(), 0u);
+  EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED,
+                shmlink_channel_waitable(pair.receiver.get(), SHMLINK_CHANNEL_CAN_SEND, waitable.out()));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, shmlink_channel_waitable(0, SHMLINK_CHANNEL_CAN_SEND, waitable.out()));
+  Handle signal;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(unique_name().c_str(), 0, signal.out()));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE,
+                shmlink_channel_waitable(signal.get(), SHMLINK_CHANNEL_SENDERS_PRESENT, waitable.out()));
+  // A condition handle is no channel: the channel calls refuse it.
+  const Handle room = condition_of(pair.sender, SHMLINK_CHANNEL_CAN_SEND);
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE, send_text(room, "not a channel"));
+  EXPECT_STATUS(SHMLINK_ERR_BAD_HANDLE,
+                shmlink_channel_waitable(room.get(), SHMLINK_CHANNEL_CAN_SEND, waitable.out()));
+  const shmlink_handle twice[] = {room.get(), room.get()};
+  uint32_t index = 0;
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_wait_any(twice, 2, 0, &index));
 }
 
 // ---- Threads ----

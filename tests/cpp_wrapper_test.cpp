@@ -43,6 +43,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using shmlink::Channel;
+using shmlink::ChannelCondition;
 using shmlink::LockResult;
 using shmlink::Mutex;
 using shmlink::MutexLock;
@@ -157,6 +158,18 @@ TEST(CppSignal, OpenOrCreateReportsCreatedThenExistingAndKeepsTheMode) {
   second.set();
   EXPECT_TRUE(first.wait(0ms));
   EXPECT_TRUE(first.wait(0ms)) << "still manual-reset";
+}
+
+TEST(CppSignal, AnUnnamedSignalCancelsAWaitAny) {
+  const Signal cancel = Signal::create_unnamed(Signal::Reset::manual);
+  const Signal named = Signal::create(unique_name(), Signal::Reset::automatic);
+  EXPECT_FALSE(shmlink::wait_any({named, cancel}, 0ms).has_value());
+  std::thread canceller([&] { cancel.set(); });
+  const auto woken = shmlink::wait_any({named, cancel}, kLongWait);
+  canceller.join();
+  ASSERT_TRUE(woken.has_value());
+  EXPECT_EQ(woken->index, 1u);
+  EXPECT_TRUE(Signal::create_unnamed(Signal::Reset::automatic, true).wait(0ms));
 }
 
 TEST(CppSignal, FailuresThrowTheirStatus) {
@@ -639,12 +652,19 @@ TEST(CppChannel, BlockedReceiveIsWokenBySendFromAnotherThread) {
   sender.get();
 }
 
-TEST(CppChannel, PeersGoneGiveClosed) {
-  const Channel lonely_receiver = Channel::create(unique_name(), 4096, 100, Channel::Role::receiver);
+TEST(CppChannel, NoPeerYetIsNotClosedAndPeersGoneGiveClosed) {
+  const std::string receiver_name = unique_name();
+  const Channel lonely_receiver = Channel::create(receiver_name, 4096, 100, Channel::Role::receiver);
+  EXPECT_EQ(lonely_receiver.receive_string(0ms), std::nullopt) << "no sender yet: empty, not closed";
+  EXPECT_FALSE(lonely_receiver.wait(0ms));
+  Channel::open(receiver_name, Channel::Role::sender).close();  // a sender came and went
   EXPECT_THROWS_STATUS(SHMLINK_ERR_CLOSED, (void)lonely_receiver.receive_string(kLongWait));
   EXPECT_THROWS_STATUS(SHMLINK_ERR_CLOSED, (void)lonely_receiver.peek());
   EXPECT_TRUE(lonely_receiver.wait(0ms)) << "ready: a receive would say CLOSED";
-  Channel lonely_sender = Channel::create(unique_name(), 4096, 100, Channel::Role::sender);
+  const std::string sender_name = unique_name();
+  Channel lonely_sender = Channel::create(sender_name, 4096, 100, Channel::Role::sender);
+  lonely_sender.send("queued for a receiver to come");
+  Channel::open(sender_name, Channel::Role::receiver).close();  // a receiver came and went
   EXPECT_THROWS_STATUS(SHMLINK_ERR_CLOSED, lonely_sender.send("nobody listens"));
   EXPECT_THROWS_STATUS(SHMLINK_ERR_CLOSED, (void)lonely_sender.reserve(10));
 
@@ -864,6 +884,27 @@ TEST(CppChannel, WaitReturnsWhenAMessageCanBeReceivedAndTakesNothing) {
   pair.receiver.wait();
   EXPECT_EQ(pair.receiver.receive_string(), "ready");
   EXPECT_TRUE(pair.sender.wait(0ms)) << "a sender-only handle is ready while a maximum message fits";
+}
+
+TEST(CppChannel, ConditionsWaitForEachDirectionAndForThePeersInWaitAny) {
+  const std::string name = unique_name();
+  const Channel both = Channel::create(name, 1024, 100, Channel::Role::both);
+  const ChannelCondition message = both.waitable(ChannelCondition::Kind::can_receive);
+  const ChannelCondition room = both.waitable(ChannelCondition::Kind::can_send);
+  EXPECT_FALSE(message.holds());
+  EXPECT_TRUE(room.holds());
+  const std::string full(100, 'f');
+  while (both.send(full, 0ms)) {
+  }
+  auto woken = shmlink::wait_any({message, room}, 0ms);
+  ASSERT_TRUE(woken.has_value());
+  EXPECT_EQ(woken->index, 0u);
+  EXPECT_FALSE(room.wait(20ms));
+
+  const Channel sender = Channel::create(unique_name(), 4096, 100, Channel::Role::sender);
+  const ChannelCondition receivers = sender.waitable(ChannelCondition::Kind::receivers_present);
+  EXPECT_FALSE(receivers.wait(0ms));
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_ACCESS_DENIED, (void)sender.waitable(ChannelCondition::Kind::can_receive));
 }
 
 }  // namespace

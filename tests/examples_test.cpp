@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace shmlink_test {
 namespace {
@@ -152,32 +153,53 @@ TEST(Examples, ReaderFailsWhenNoWriterHoldsTheName) {
 }
 
 // The channel pair: the producer sends `count` numbered messages to the consumer, which prints
-// each and ends cleanly when the producer has left and everything was received.
-void expect_channel_pair_delivers_everything(const std::string& consumer_program, int count) {
+// each and ends cleanly when the producer has left and everything was received. Either may
+// start first, with no ready signal and no retry loop.
+enum class Starts { producer_first, consumer_first };
+
+void expect_channel_pair_delivers_everything(const std::string& consumer_program, int count, Starts order) {
   const std::string name = unique_name();
-  Process producer("shmlink_channel_producer", {name, std::to_string(count)});
-  ASSERT_NO_FATAL_FAILURE(expect_ready(producer));
-  Process consumer(consumer_program, {name});
+  std::optional<Process> producer;
+  std::optional<Process> consumer;
+  if (order == Starts::producer_first) {
+    producer.emplace("shmlink_channel_producer", std::vector<std::string>{name, std::to_string(count)});
+    ASSERT_NO_FATAL_FAILURE(expect_ready(*producer));  // and its messages are queued or queueing
+    consumer.emplace(consumer_program, std::vector<std::string>{name});
+  } else {
+    consumer.emplace(consumer_program, std::vector<std::string>{name});
+    producer.emplace("shmlink_channel_producer", std::vector<std::string>{name, std::to_string(count)});
+    ASSERT_NO_FATAL_FAILURE(expect_ready(*producer));
+  }
   std::string expected;
   for (int i = 1; i <= count; ++i) expected += printed("received message " + std::to_string(i));
-  EXPECT_EQ(consumer.read_all(), expected);
-  EXPECT_EQ(consumer.wait(), std::optional<int>(0));
-  const std::optional<std::string> sent = producer.read_line();
+  EXPECT_EQ(consumer->read_all(), expected);
+  EXPECT_EQ(consumer->wait(), std::optional<int>(0));
+  const std::optional<std::string> sent = producer->read_line();
   EXPECT_EQ(sent.value_or("(nothing)"), "sent " + std::to_string(count));
-  EXPECT_EQ(producer.wait(), std::optional<int>(0));
-  // Both gone: so is the channel (a consumer now finds nothing to open).
-  Process late(consumer_program, {name});
-  EXPECT_EQ(late.wait(), std::optional<int>(1));
+  EXPECT_EQ(producer->wait(), std::optional<int>(0));
+  // Both gone: so is the channel.
+  shmlink_handle channel = 0;
+  EXPECT_EQ(shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, &channel), SHMLINK_ERR_NOT_FOUND);
 }
 
 TEST(Examples, ChannelProducerAndConsumerDeliverEveryMessageInOrder) {
   SKIP_WITHOUT_EXAMPLES();
-  expect_channel_pair_delivers_everything("shmlink_channel_consumer", 200);
+  expect_channel_pair_delivers_everything("shmlink_channel_consumer", 200, Starts::producer_first);
+}
+
+TEST(Examples, ChannelConsumerStartedBeforeTheProducerGetsEveryMessage) {
+  SKIP_WITHOUT_EXAMPLES();
+  expect_channel_pair_delivers_everything("shmlink_channel_consumer", 200, Starts::consumer_first);
 }
 
 TEST(Examples, CppChannelConsumerReadsTheCProducersMessagesInPlace) {
   SKIP_WITHOUT_EXAMPLES();
-  expect_channel_pair_delivers_everything("shmlink_cpp_channel_consumer", 200);
+  expect_channel_pair_delivers_everything("shmlink_cpp_channel_consumer", 200, Starts::producer_first);
+}
+
+TEST(Examples, CppChannelConsumerStartedBeforeTheProducerGetsEveryMessage) {
+  SKIP_WITHOUT_EXAMPLES();
+  expect_channel_pair_delivers_everything("shmlink_cpp_channel_consumer", 200, Starts::consumer_first);
 }
 
 TEST(Examples, LoaderDemoLoadsTheLibraryByPath) {

@@ -216,6 +216,8 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->channel_info, &shmlink_channel_info);
   // 1.4
   EXPECT_EQ(api->release_range, &shmlink_release_range);
+  EXPECT_EQ(api->channel_waitable, &shmlink_channel_waitable);
+  EXPECT_EQ(api->channel_receive_whole, &shmlink_channel_receive_whole);
 }
 
 TEST(Library, GetApiFunctionsWork) {

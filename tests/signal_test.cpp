@@ -11,10 +11,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 namespace shmlink_test {
 namespace {
@@ -324,6 +330,88 @@ TEST(Signals, ResetInAnotherProcessIsSeenHere) {
   ASSERT_NO_FATAL_FAILURE(expect_line(*peer, "ready"));
   ASSERT_NO_FATAL_FAILURE(expect_line(*peer, "wait SHMLINK_OK"));
   EXPECT_FALSE(take(signal));
+}
+
+}  // namespace
+}  // namespace shmlink_test
+
+namespace shmlink_test {
+namespace {
+
+// ---- Unnamed signals (CreateEvent(NULL, ...); since 1.4) ----
+
+Handle create_unnamed_signal(uint32_t flags) {
+  Handle signal;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_signal_create(nullptr, flags, signal.out()));
+  return signal;
+}
+
+#ifndef _WIN32
+// How many of this process's descriptors are unnamed signals' files.
+int unnamed_signal_files() {
+  int count = 0;
+  for (int fd = 0; fd < 4096; ++fd) {
+    char link[64];
+    char target[256] = {};
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    const ssize_t length = readlink(link, target, sizeof target - 1);
+    if (length > 0 && std::string(target, static_cast<size_t>(length)).find("shmlink.unnamed.signal") != std::string::npos)
+      ++count;
+  }
+  return count;
+}
+#endif
+
+TEST(UnnamedSignals, FollowTheirResetModeAndAreEachTheirOwn) {
+  const Handle automatic = create_unnamed_signal(SHMLINK_SIGNAL_AUTO_RESET);
+  const Handle manual = create_unnamed_signal(SHMLINK_SIGNAL_MANUAL_RESET | SHMLINK_SIGNAL_INITIALLY_SET);
+  EXPECT_EQ(shmlink_handle_kind(automatic.get()), SHMLINK_KIND_SIGNAL);
+  EXPECT_FALSE(take(automatic));
+  EXPECT_TRUE(take(manual));
+  EXPECT_TRUE(take(manual)) << "manual reset: stays set";
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_set(automatic.get()));
+  EXPECT_TRUE(take(automatic));
+  EXPECT_FALSE(take(automatic)) << "auto reset: one wait, then reset";
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_reset(manual.get()));
+  EXPECT_FALSE(take(manual));
+  const Handle other = create_unnamed_signal(SHMLINK_SIGNAL_MANUAL_RESET);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_set(other.get()));
+  EXPECT_FALSE(take(manual)) << "another unnamed signal is another object";
+}
+
+TEST(UnnamedSignals, CancelAWaitAnyOnOtherObjectsFromAnotherThread) {
+  const Handle cancel = create_unnamed_signal(SHMLINK_SIGNAL_MANUAL_RESET);
+  Handle channel;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(unique_name().c_str(), 4096, 64, SHMLINK_CHANNEL_RECEIVER,
+                                                   channel.out()));
+  const Handle named = create_signal(unique_name(), SHMLINK_SIGNAL_AUTO_RESET);
+  const shmlink_handle handles[] = {channel.get(), named.get(), cancel.get()};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_STATUS(SHMLINK_OK, shmlink_signal_set(cancel.get()));
+  });
+  uint32_t index = 99;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_wait_any(handles, 3, kLongWaitMs, &index));
+  EXPECT_EQ(index, 2u);
+  canceller.join();
+}
+
+TEST(UnnamedSignals, RefuseFlagsThatNeedANameAndLeaveNothingBehind) {
+  for (const uint32_t flags : {SHMLINK_OPEN_OR_CREATE, SHMLINK_SHARE_GROUP, SHMLINK_SHARE_ALL_USERS,
+                               SHMLINK_MUTEX_INITIALLY_OWNED, 0x80000000u}) {
+    shmlink_handle handle = 42;
+    EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_signal_create(nullptr, flags, &handle)) << flags;
+    EXPECT_EQ(handle, 0u);
+  }
+  EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_signal_create(nullptr, 0, nullptr));
+#ifndef _WIN32
+  const int before = unnamed_signal_files();
+  {
+    const Handle signal = create_unnamed_signal(0);
+    EXPECT_EQ(unnamed_signal_files(), before + 1) << "a memfd of its own";
+  }
+  EXPECT_EQ(unnamed_signal_files(), before) << "gone with its handle";
+#endif
 }
 
 }  // namespace

@@ -32,10 +32,11 @@ public enum ChannelRole
 /// <see cref="ChannelReservation.Commit()"/>, and <see cref="Peek(CancellationToken)"/> then
 /// <see cref="ChannelMessage.Consume"/>; one reservation and one peek per channel object at a time.</para>
 /// <para>Outcomes: the blocking calls without <c>Try</c> throw <see cref="TimeoutException"/> when their
-/// time runs out, the <c>Try</c> calls return false instead. When the other side is gone (no receiver
-/// attached for a send; no sender attached and nothing queued for a receive) every call throws
+/// time runs out, the <c>Try</c> calls return false instead. When the other side is gone (every receiver
+/// that attached has left, for a send; every sender has left and nothing is queued, for a receive) every call throws
 /// <see cref="ShmLinkException"/> with <see cref="ShmLinkStatus.Closed"/>: for a receiver that is the
-/// normal end of the stream. A process that dies counts as gone.</para>
+/// normal end of the stream. A process that dies counts as gone. Before the other side's first peer
+/// attaches, sends queue and receives wait: either side may start first.</para>
 /// <para>Waiting: a channel is a <see cref="SharedWaitable"/>. <see cref="WaitToReceive(TimeSpan, CancellationToken)"/>
 /// and <see cref="WaitHandles.WaitAny(System.Collections.Generic.IReadOnlyList{SharedWaitable}, TimeSpan, CancellationToken)"/>
 /// return when a message can be received (or receiving would report Closed); they take nothing, so
@@ -152,7 +153,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <summary>Sends <paramref name="message"/> (a copy), waiting without a time limit for room.</summary>
     /// <param name="message">The message: up to the channel's maximum length, possibly empty.</param>
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
-    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: every receiver is gone;
     /// <see cref="ShmLinkStatus.TooLarge"/>: longer than the channel's maximum;
     /// <see cref="ShmLinkStatus.AccessDenied"/>: not a sender.</exception>
     /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
@@ -167,7 +168,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
     /// <param name="cancellationToken">Interrupts the wait for room at once.</param>
     /// <exception cref="TimeoutException">The channel had no room in time; nothing was sent.</exception>
-    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no receiver is attached;
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: every receiver is gone;
     /// <see cref="ShmLinkStatus.TooLarge"/>: longer than the channel's maximum;
     /// <see cref="ShmLinkStatus.AccessDenied"/>: not a sender.</exception>
     /// <exception cref="InvalidOperationException">A reservation of this channel object is not committed.</exception>
@@ -218,7 +219,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <param name="buffer">Where the message goes; the channel's maximum message length always fits.</param>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message's length.</returns>
-    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: every sender is gone and
     /// nothing is queued (the end of the stream); <see cref="ShmLinkStatus.BufferTooSmall"/>: the message is
     /// longer than the buffer (the message says how long; it stays queued);
     /// <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
@@ -288,7 +289,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// <summary>Receives the next message as a new array of exactly its length, waiting without a time limit.</summary>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message.</returns>
-    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: every sender is gone and
     /// nothing is queued (the end of the stream); <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
     /// <exception cref="InvalidOperationException">A peeked message of this channel object is not consumed.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
@@ -456,7 +457,7 @@ public sealed unsafe class Channel : SharedWaitable
     /// again before consuming gives the same message.</summary>
     /// <param name="cancellationToken">Interrupts the wait.</param>
     /// <returns>The message.</returns>
-    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: no sender is attached and
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.Closed"/>: every sender is gone and
     /// nothing is queued; <see cref="ShmLinkStatus.AccessDenied"/>: not a receiver.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>

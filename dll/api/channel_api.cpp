@@ -138,6 +138,22 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_info(shmlink_handle hand
   });
 }
 
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_waitable(shmlink_handle handle, uint32_t condition,
+                                                                 shmlink_handle* out_waitable) {
+  clear_handle(out_waitable);
+  return guarded("shmlink_channel_waitable", nullptr, [&] {
+    require_output(out_waitable, "out_waitable");
+    if (!ChannelRing::valid_condition(condition))
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "condition " + std::to_string(condition) + " is not a SHMLINK_CHANNEL_* condition");
+    FIND_CHANNEL("shmlink_channel_waitable", handle);
+    if (condition == SHMLINK_CHANNEL_CAN_RECEIVE) require_receiver(*channel);
+    if (condition == SHMLINK_CHANNEL_CAN_SEND) require_sender(*channel);
+    *out_waitable = handle_table().insert(std::make_shared<WaitableObject>(
+        SHMLINK_KIND_CHANNEL_CONDITION, channel->channel_backing().condition_waitable(condition), channel->name()));
+    return SHMLINK_OK;
+  });
+}
+
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle handle, const void* data, uint32_t length,
                                                              uint32_t timeout_ms) {
   return guarded("shmlink_channel_send", nullptr, [&] {
@@ -172,6 +188,39 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle h
     if (claim.length > 0) std::memcpy(buffer, claim.payload, claim.length);
     channel->ring().consume(claim);
     *out_length = claim.length;
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive_whole(shmlink_handle handle, void* buffer,
+                                                                      uint32_t capacity, uint32_t* out_length,
+                                                                      uint32_t timeout_ms) {
+  return guarded("shmlink_channel_receive_whole", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_receive_whole", handle);
+    require_output(out_length, "out_length");
+    if (buffer == nullptr && capacity > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "buffer is NULL and capacity is not 0");
+    require_receiver(*channel);
+    // A busy poll that finds nothing: answered without this handle's lock.
+    if (timeout_ms == 0 && !channel->has_claim.load(std::memory_order_acquire) &&
+        channel->ring().nothing_to_claim_now())
+      return quick("shmlink_channel_receive_whole", SHMLINK_ERR_TIMEOUT);
+    std::lock_guard<std::mutex> lock(channel->mutex);
+    if (channel->claim && !channel->claim_held)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a peeked message outstanding: consume it first");
+    if (!channel->claim) {
+      // Taken whatever its length, so that one too long for the buffer is held for this
+      // handle, not left for another receiver to take between this call and the next.
+      ChannelRing::Claim claim;
+      uint32_t needed = 0;
+      const shmlink_status status = channel->ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
+      if (status != SHMLINK_OK) return quick("shmlink_channel_receive_whole", status);
+      channel->set_claim(claim, true);
+    }
+    const uint32_t length = channel->claim->length;
+    *out_length = length;
+    if (length > capacity) return quick("shmlink_channel_receive_whole", SHMLINK_ERR_BUFFER_TOO_SMALL);
+    if (length > 0) std::memcpy(buffer, channel->claim->payload, length);
+    channel->ring().consume(channel->take_claim());
     return SHMLINK_OK;
   });
 }
@@ -239,6 +288,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle hand
       if (status != SHMLINK_OK) return quick("shmlink_channel_peek", status);
       channel->set_claim(claim);
     }
+    channel->claim_held = false;  // a message held by receive_whole is now this peek's
     *out_data = channel->claim->payload;
     *out_length = channel->claim->length;
     return SHMLINK_OK;

@@ -47,6 +47,8 @@ const shmlink_api kApiV1 = {
     shmlink_channel_cancel,
     shmlink_channel_info,
     shmlink_release_range,
+    shmlink_channel_waitable,
+    shmlink_channel_receive_whole,
 };
 
 }  // namespace

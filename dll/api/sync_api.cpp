@@ -17,6 +17,7 @@ namespace {
 
 constexpr uint32_t kCommonCreateFlags = SHMLINK_OPEN_OR_CREATE | SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS;
 constexpr uint32_t kMaxSemaphoreCount = 0x7FFFFFFFu;  // Win32's LONG maximum, on every platform
+constexpr char kUnnamed[] = "(unnamed)";  // an unnamed object's name in messages
 
 shmlink_handle insert_waitable(int32_t kind, std::shared_ptr<WaitBacking> backing, const char* name) {
   return handle_table().insert(std::make_shared<WaitableObject>(kind, std::move(backing), name));
@@ -65,6 +66,13 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_create(const char* name, 
                                                               shmlink_handle* out_signal) {
   clear_handle(out_signal);
   return guarded("shmlink_signal_create", name, [&] {
+    if (name == nullptr) {
+      // Unnamed: there is nothing to open or to share by name.
+      require_output(out_signal, "out_signal");
+      check_flags(flags, SHMLINK_SIGNAL_MANUAL_RESET | SHMLINK_SIGNAL_INITIALLY_SET);
+      *out_signal = insert_waitable(SHMLINK_KIND_SIGNAL, platform_create_unnamed_signal(flags), kUnnamed);
+      return SHMLINK_OK;
+    }
     return create_waitable(name, flags,
                            kCommonCreateFlags | SHMLINK_SIGNAL_MANUAL_RESET | SHMLINK_SIGNAL_INITIALLY_SET,
                            SHMLINK_KIND_SIGNAL, out_signal, "out_signal",

@@ -18,6 +18,10 @@ namespace shmlink {
 class ChannelBacking : public WaitBacking {
  public:
   virtual ChannelRing& ring() = 0;
+  // What shmlink_channel_waitable gives: a waitable for `condition` (a valid
+  // SHMLINK_CHANNEL_* condition) of this channel, which keeps this backing (and so its
+  // attachment) alive as long as it lives.
+  virtual std::shared_ptr<WaitBacking> condition_waitable(uint32_t condition) = 0;
 };
 
 class ChannelObject final : public WaitableObject {
@@ -28,6 +32,7 @@ class ChannelObject final : public WaitableObject {
   ~ChannelObject() override;
 
   ChannelRing& ring() const { return channel_->ring(); }
+  ChannelBacking& channel_backing() const { return *channel_; }
   bool can_send() const { return (roles_ & channel::kRoleSender) != 0; }
   bool can_receive() const { return (roles_ & channel::kRoleReceiver) != 0; }
 
@@ -46,16 +51,21 @@ class ChannelObject final : public WaitableObject {
     has_reservation.store(false, std::memory_order_release);
     return value;
   }
-  void set_claim(const ChannelRing::Claim& value) {
+  // `held`: taken by shmlink_channel_receive_whole for a buffer too small, to be received by
+  // its next call (not a peek: shmlink_channel_receive_whole refuses beside a peek).
+  void set_claim(const ChannelRing::Claim& value, bool held = false) {
     claim = value;
+    claim_held = held;
     has_claim.store(true, std::memory_order_release);
   }
   ChannelRing::Claim take_claim() {
     const ChannelRing::Claim value = *claim;
     claim.reset();
+    claim_held = false;
     has_claim.store(false, std::memory_order_release);
     return value;
   }
+  bool claim_held = false;  // under `mutex`; see set_claim
   // Whether `reservation` / `claim` is set: read without the mutex by send, receive and busy polls.
   std::atomic<bool> has_reservation{false};
   std::atomic<bool> has_claim{false};

@@ -131,6 +131,14 @@ struct alignas(64) Control {
   alignas(64) uint32_t senders;  // attached handles with kRoleSender
   uint32_t receivers;            // attached handles with kRoleReceiver
   uint32_t slot_high;            // slots [0, slot_high) have been used
+  // 1 once a handle with that role has attached, and for ever after (since 1.4): the other side
+  // is gone (CLOSED) only if it had peers and none is left, so a sender may send before any
+  // receiver ever attached. Set after the count was raised, and read before the count, so a
+  // first attachment is never taken for a departure. In what used to be padding (zero): a
+  // channel made by an older library reads as "nobody yet" until a peer of this one attaches,
+  // and an older library's peers neither read nor set them.
+  uint32_t had_senders;
+  uint32_t had_receivers;
 };
 SHMLINK_SHARED_LAYOUT(Control, 576, 64);
 SHMLINK_SHARED_FIELD(Control, magic, 0);
@@ -158,6 +166,8 @@ SHMLINK_SHARED_FIELD(Control, pad7, 456);
 SHMLINK_SHARED_FIELD(Control, senders, 512);
 SHMLINK_SHARED_FIELD(Control, receivers, 516);
 SHMLINK_SHARED_FIELD(Control, slot_high, 520);
+SHMLINK_SHARED_FIELD(Control, had_senders, 524);
+SHMLINK_SHARED_FIELD(Control, had_receivers, 528);
 
 inline constexpr uint64_t kSlotsOffset = 4096;  // Control is padded to a page
 inline constexpr uint64_t kRingOffset = kSlotsOffset + uint64_t{kMaxSlots} * sizeof(Slot);

@@ -194,11 +194,20 @@ void ChannelRing::attach(uint32_t roles) {
     slot_ = index;
     roles_ = roles;
     tag_ = make_tag(index, owner_generation(attached));
-    if (roles & kRoleSender) __atomic_fetch_add(&control_->senders, 1u, __ATOMIC_ACQ_REL);
-    if (roles & kRoleReceiver) __atomic_fetch_add(&control_->receivers, 1u, __ATOMIC_ACQ_REL);
+    // The count first, then the flag: a peer that reads the flag set reads the count after it
+    // (side_gone), so it never takes this first arrival for a departure.
+    if (roles & kRoleSender) {
+      __atomic_fetch_add(&control_->senders, 1u, __ATOMIC_ACQ_REL);
+      store_release(&control_->had_senders, 1u);
+    }
+    if (roles & kRoleReceiver) {
+      __atomic_fetch_add(&control_->receivers, 1u, __ATOMIC_ACQ_REL);
+      store_release(&control_->had_receivers, 1u);
+    }
     uint32_t high = load_relaxed(&control_->slot_high);
     while (high < index + 1 && !compare_exchange(&control_->slot_high, high, index + 1)) {
     }
+    wake_everyone();  // waits for a peer's presence look again
     return;
   }
   fail(SHMLINK_ERR_NO_RESOURCES, format("all %llu attachment slots of the channel are in use", kMaxSlots));
@@ -238,12 +247,22 @@ void ChannelRing::reap_slot(uint32_t index, uint64_t owner) {
   if (!compare_exchange(&slots_[index].owner, owner, gone)) return;
   if (owner_roles(owner) & kRoleSender) decrement(&control_->senders);
   if (owner_roles(owner) & kRoleReceiver) decrement(&control_->receivers);
+  wake_everyone();
+}
+
+void ChannelRing::wake_everyone() noexcept {
   try {
     host_.wake(control_->data_word);
     host_.wake(control_->space_word);
   } catch (...) {
     // Waking is best effort here: sleepers look again within kLookAfterPeersEvery.
   }
+}
+
+// The flag before the count (see attach): "had peers and none is left".
+bool ChannelRing::side_gone(const uint32_t* had, const uint32_t* count) const {
+  if (load_acquire(had) == 0) return false;
+  return load_acquire(count) == 0;
 }
 
 bool ChannelRing::tag_alive(uint32_t tag) {
@@ -440,7 +459,7 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
     return Attempt::Done;
   }
   SHMLINK_STEP("reserve-locked");
-  if (load_acquire(&control_->receivers) == 0) {
+  if (receivers_gone()) {
     *status = SHMLINK_ERR_CLOSED;
     return Attempt::Done;
   }
@@ -521,7 +540,7 @@ bool ChannelRing::nothing_queued() {
   if (front % kRecordAlign != 0) return false;  // broken: let the full path say so
   const RecordHeader* record = record_at(front);
   if (load_relaxed(&record->position) == front) return (load_acquire(&record->state) & kStateMask) == kWriting;
-  return load_acquire(&control_->senders) != 0;
+  return !senders_gone();
 }
 
 // Takes the committed record at `front` (at most `limit` bytes long) for this handle, or says
@@ -570,7 +589,7 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
     if (load_acquire(&first->state) == kCommitted && load_relaxed(&first->position) == front)
       return take_committed(first, front, ring_bytes_ - front % ring_bytes_, max_length, out, needed, status);
     // Read before tail: a sender's last reservation is published before it leaves.
-    const bool no_sender = load_acquire(&control_->senders) == 0;
+    const bool no_sender = senders_gone();
     const uint64_t tail = load_acquire(&control_->tail);
     if (tail - front > ring_bytes_)
       corrupt(format("tail is %llu bytes past the receivers' position in a ring of %llu", tail - front, ring_bytes_));
@@ -658,7 +677,7 @@ bool ChannelRing::nothing_to_claim_now() {
 }
 
 bool ChannelRing::sendable() {
-  if (load_acquire(&control_->receivers) == 0) return true;
+  if (receivers_gone()) return true;
   const uint64_t tail = load_acquire(&control_->tail);
   const uint64_t head = load_acquire(&control_->head);
   const uint64_t used = tail - head;
@@ -669,7 +688,7 @@ bool ChannelRing::sendable() {
 }
 
 bool ChannelRing::receivable() {
-  const bool no_sender = load_acquire(&control_->senders) == 0;
+  const bool no_sender = senders_gone();
   uint64_t front = load_acquire(&control_->read_claim);
   const uint64_t tail = load_acquire(&control_->tail);
   if (tail - front > ring_bytes_ || front % kRecordAlign != 0) return true;  // broken: let the receive say so
@@ -683,6 +702,27 @@ bool ChannelRing::receivable() {
     front += span;
   }
   return front == tail && no_sender;
+}
+
+bool ChannelRing::condition_holds(uint32_t condition) {
+  switch (condition) {
+    case SHMLINK_CHANNEL_CAN_RECEIVE: return receivable();
+    case SHMLINK_CHANNEL_CAN_SEND: return sendable();
+    case SHMLINK_CHANNEL_SENDERS_PRESENT: return load_acquire(&control_->senders) != 0;
+    case SHMLINK_CHANNEL_RECEIVERS_PRESENT: return load_acquire(&control_->receivers) != 0;
+    case SHMLINK_CHANNEL_SENDERS_GONE: return senders_gone();
+    case SHMLINK_CHANNEL_RECEIVERS_GONE: return receivers_gone();
+    default: return false;
+  }
+}
+
+WakeWord& ChannelRing::condition_word(uint32_t condition) {
+  switch (condition) {
+    case SHMLINK_CHANNEL_CAN_RECEIVE:
+    case SHMLINK_CHANNEL_SENDERS_PRESENT:
+    case SHMLINK_CHANNEL_SENDERS_GONE: return control_->data_word;
+    default: return control_->space_word;
+  }
 }
 
 // ---- Blocking ----

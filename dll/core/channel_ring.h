@@ -154,11 +154,23 @@ class ChannelRing {
   bool receivable();
   // Whether a message of the maximum size fits now, or sending would give CLOSED. Reads only.
   bool sendable();
-  // What shmlink_wait waits for on this handle: receivable() for a handle that receives (or has
-  // no role), sendable() for a send-only one; and the word such a wait sleeps on.
-  bool ready_for_wait() { return waits_for_room() ? sendable() : receivable(); }
-  channel::WakeWord& wait_word() { return waits_for_room() ? control_->space_word : control_->data_word; }
-  bool waits_for_room() const { return roles_ == channel::kRoleSender; }
+  // Whether SHMLINK_CHANNEL_CAN_RECEIVE ... _RECEIVERS_GONE (a valid one) holds now, and the
+  // word a wait for it sleeps on: what the receivers' side changes (commits, senders coming
+  // and going) wakes the data word, the rest the space word.
+  bool condition_holds(uint32_t condition);
+  channel::WakeWord& condition_word(uint32_t condition);
+  static bool valid_condition(uint32_t condition) {
+    return condition >= SHMLINK_CHANNEL_CAN_RECEIVE && condition <= SHMLINK_CHANNEL_RECEIVERS_GONE;
+  }
+  // What shmlink_wait waits for on the channel handle itself: a message for a handle that
+  // receives, room for a send-only one.
+  uint32_t handle_condition() const {
+    return roles_ == channel::kRoleSender ? SHMLINK_CHANNEL_CAN_SEND : SHMLINK_CHANNEL_CAN_RECEIVE;
+  }
+  // Whether the side had peers and none is left (sending, or receiving once the queue is
+  // drained, gives CLOSED). A side that never had a peer is not gone: it is not there yet.
+  bool senders_gone() const { return side_gone(&control_->had_senders, &control_->senders); }
+  bool receivers_gone() const { return side_gone(&control_->had_receivers, &control_->receivers); }
   // Housekeeping due (rate-limited): notices dead peers and takes over what they left.
   void look_after_peers_if_due();
   // The same housekeeping now, due or not: for the fuzz target (fuzz/), which has no time to wait.
@@ -188,6 +200,8 @@ class ChannelRing {
   void look_after_peers();
   bool tag_alive(uint32_t tag);
   void reap_slot(uint32_t index, uint64_t owner);
+  void wake_everyone() noexcept;
+  bool side_gone(const uint32_t* had, const uint32_t* count) const;
   bool return_dead_claim(channel::RecordHeader* record, uint32_t state);
 
   channel::RecordHeader* record_at(uint64_t position) const;

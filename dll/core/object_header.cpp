@@ -37,6 +37,7 @@ const char* kind_name(int32_t kind) {
     case SHMLINK_KIND_MUTEX: return "mutex";
     case SHMLINK_KIND_SEMAPHORE: return "semaphore";
     case SHMLINK_KIND_CHANNEL: return "channel";
+    case SHMLINK_KIND_CHANNEL_CONDITION: return "channel condition";
     default: return "unknown kind of object";
   }
 }

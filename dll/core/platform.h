@@ -42,6 +42,9 @@ struct OpenedWaitable {
 
 OpenedWaitable platform_create_signal(const ObjectName& name, uint32_t flags);
 std::shared_ptr<WaitBacking> platform_open_signal(const ObjectName& name);
+// An unnamed signal (CreateEvent(NULL, ...)); `flags` has been checked: only the reset mode
+// and SHMLINK_SIGNAL_INITIALLY_SET.
+std::shared_ptr<WaitBacking> platform_create_unnamed_signal(uint32_t flags);
 OpenedWaitable platform_create_mutex(const ObjectName& name, uint32_t flags);
 std::shared_ptr<WaitBacking> platform_open_mutex(const ObjectName& name);
 // 0 < max_count <= 0x7FFFFFFF and initial_count <= max_count have been checked.

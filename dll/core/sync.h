@@ -54,7 +54,7 @@ class WaitableObject : public Object {
 
 inline bool is_waitable_kind(int32_t kind) {
   return kind == SHMLINK_KIND_SIGNAL || kind == SHMLINK_KIND_MUTEX || kind == SHMLINK_KIND_SEMAPHORE ||
-         kind == SHMLINK_KIND_CHANNEL;
+         kind == SHMLINK_KIND_CHANNEL || kind == SHMLINK_KIND_CHANNEL_CONDITION;
 }
 
 }  // namespace shmlink

@@ -19,6 +19,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <memory>
 
 namespace shmlink {
 namespace {
@@ -105,7 +106,10 @@ class PosixChannelHost final : public ChannelHost {
 // In the child of a fork, this handle's copy is an attachment of its own (ChannelRing::
 // attach_again), whose slot lock it takes through the child's own open file description of
 // the object (NamedObject), so that it lives and dies with the child.
-class PosixChannel final : public ChannelBacking, public PosixWaitable, private posix::ForkedChildHook {
+class PosixChannel final : public ChannelBacking,
+                           public PosixWaitable,
+                           public std::enable_shared_from_this<PosixChannel>,
+                           private posix::ForkedChildHook {
  public:
   PosixChannel(std::unique_ptr<NamedObject> object, std::unique_ptr<ObjectMapping> mapping, uint64_t region_bytes,
                uint32_t roles)
@@ -120,18 +124,26 @@ class PosixChannel final : public ChannelBacking, public PosixWaitable, private 
   }
 
   ChannelRing& ring() override { return ring_; }
+  std::shared_ptr<WaitBacking> condition_waitable(uint32_t condition) override;
 
-  Take try_take(FutexWaitEntry& entry, bool) override {
+  // A wait for `condition` takes nothing: it is ready while the condition holds.
+  Take try_take_when(uint32_t condition, FutexWaitEntry& entry) {
     return posix::while_intact(mapping_->guard(), "the channel", [&] {
       ring_.look_after_peers_if_due();
-      if (ring_.ready_for_wait()) return Take::Taken;
-      const uint32_t observed = host_.prepare_sleep(ring_.wait_word());
-      if (ring_.ready_for_wait()) return Take::Taken;
-      entry = {&ring_.wait_word().sequence, observed};
+      if (ring_.condition_holds(condition)) return Take::Taken;
+      channel::WakeWord& word = ring_.condition_word(condition);
+      const uint32_t observed = host_.prepare_sleep(word);
+      if (ring_.condition_holds(condition)) return Take::Taken;
+      entry = {&word.sequence, observed};
       return Take::NotReady;
     });
   }
-  bool looks_ready() const override { return const_cast<ChannelRing&>(ring_).ready_for_wait(); }
+  bool holds(uint32_t condition) { return ring_.condition_holds(condition); }
+
+  Take try_take(FutexWaitEntry& entry, bool) override { return try_take_when(ring_.handle_condition(), entry); }
+  bool looks_ready() const override {
+    return const_cast<ChannelRing&>(ring_).condition_holds(ring_.handle_condition());
+  }
   void pass_on_wake() override {}  // wakes reach every sleeper: there is nothing to pass on
   bool watches_peers() const override { return true; }
 
@@ -143,6 +155,26 @@ class PosixChannel final : public ChannelBacking, public PosixWaitable, private 
   PosixChannelHost host_;
   ChannelRing ring_;
 };
+
+// A channel waited on for one condition (shmlink_channel_waitable).
+class PosixChannelCondition final : public WaitBacking, public PosixWaitable {
+ public:
+  PosixChannelCondition(std::shared_ptr<PosixChannel> channel, uint32_t condition)
+      : channel_(std::move(channel)), condition_(condition) {}
+
+  Take try_take(FutexWaitEntry& entry, bool) override { return channel_->try_take_when(condition_, entry); }
+  bool looks_ready() const override { return channel_->holds(condition_); }
+  void pass_on_wake() override {}
+  bool watches_peers() const override { return true; }
+
+ private:
+  std::shared_ptr<PosixChannel> channel_;
+  uint32_t condition_;
+};
+
+std::shared_ptr<WaitBacking> PosixChannel::condition_waitable(uint32_t condition) {
+  return std::make_shared<PosixChannelCondition>(shared_from_this(), condition);
+}
 
 std::shared_ptr<ChannelBacking> channel_from(std::unique_ptr<NamedObject> object, const ObjectHeader& header,
                                              uint32_t roles) {

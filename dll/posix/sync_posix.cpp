@@ -11,6 +11,7 @@
 #include "os_error.h"
 #include "robust_mutex.h"
 #include "sigbus_guard.h"
+#include "unnamed_object.h"
 #include "waitable.h"
 
 #include <fcntl.h>
@@ -115,7 +116,9 @@ namespace {
 
 class PosixSignal final : public SignalBacking, public PosixWaitable {
  public:
-  PosixSignal(std::unique_ptr<NamedObject> object, std::unique_ptr<ObjectMapping> mapping, bool manual_reset)
+  // `object`: what keeps the object's file open while the handle lives, a NamedObject (with
+  // its lock) or an UnnamedObject.
+  PosixSignal(std::shared_ptr<void> object, std::unique_ptr<ObjectMapping> mapping, bool manual_reset)
       : object_(std::move(object)), mapping_(std::move(mapping)), manual_reset_(manual_reset),
         state_(&static_cast<SignalLayout*>(mapping_->data())->state) {}
 
@@ -150,7 +153,7 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
  private:
   static constexpr const char* kWhat = "the signal";
 
-  std::unique_ptr<NamedObject> object_;
+  std::shared_ptr<void> object_;
   std::unique_ptr<ObjectMapping> mapping_;
   bool manual_reset_;  // read once at open: a peer cannot change it under us
   uint32_t* state_;
@@ -390,17 +393,33 @@ OpenedWaitable existing_as(posix::CreatedObject created, const ObjectName& name,
 
 }  // namespace
 
-OpenedWaitable platform_create_signal(const ObjectName& name, uint32_t flags) {
-  std::unique_ptr<ObjectMapping> mapping;
-  const auto initialize = small_object_initializer(SHMLINK_KIND_SIGNAL, sizeof(SignalLayout), mapping, [flags](void* data) {
+namespace {
+
+// Builds a new signal's file (named or not) and maps it into `mapping`.
+std::function<void(int)> signal_initializer(uint32_t flags, std::unique_ptr<ObjectMapping>& mapping) {
+  return small_object_initializer(SHMLINK_KIND_SIGNAL, sizeof(SignalLayout), mapping, [flags](void* data) {
     auto* layout = static_cast<SignalLayout*>(data);
     layout->manual_reset = (flags & SHMLINK_SIGNAL_MANUAL_RESET) ? 1 : 0;
     layout->state = (flags & SHMLINK_SIGNAL_INITIALLY_SET) ? 1 : 0;
   });
+}
+
+}  // namespace
+
+OpenedWaitable platform_create_signal(const ObjectName& name, uint32_t flags) {
+  std::unique_ptr<ObjectMapping> mapping;
+  const auto initialize = signal_initializer(flags, mapping);
   posix::CreatedObject created = posix::create_named_object(name, flags, SHMLINK_KIND_SIGNAL, O_RDWR, initialize);
   if (created.existed) return existing_as(std::move(created), name, SHMLINK_KIND_SIGNAL, signal_from);
   const bool manual_reset = (flags & SHMLINK_SIGNAL_MANUAL_RESET) != 0;
   return {std::make_shared<PosixSignal>(std::move(created.object), std::move(mapping), manual_reset), false};
+}
+
+std::shared_ptr<WaitBacking> platform_create_unnamed_signal(uint32_t flags) {
+  std::unique_ptr<ObjectMapping> mapping;
+  std::unique_ptr<posix::UnnamedObject> object =
+      posix::create_unnamed_object(SHMLINK_KIND_SIGNAL, signal_initializer(flags, mapping));
+  return std::make_shared<PosixSignal>(std::move(object), std::move(mapping), (flags & SHMLINK_SIGNAL_MANUAL_RESET) != 0);
 }
 
 std::shared_ptr<WaitBacking> platform_open_signal(const ObjectName& name) {

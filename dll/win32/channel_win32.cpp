@@ -28,6 +28,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -118,7 +119,9 @@ class Win32ChannelHost final : public ChannelHost {
   HANDLE space_;
 };
 
-class Win32Channel final : public ChannelBacking, public win32::ChannelWaitable {
+class Win32Channel final : public ChannelBacking,
+                           public win32::ChannelWaitable,
+                           public std::enable_shared_from_this<Win32Channel> {
  public:
   Win32Channel(UniqueHandle name_holder, UniqueHandle section, void* view, uint64_t region_bytes, UniqueHandle data,
                UniqueHandle space, uint32_t roles)
@@ -134,14 +137,27 @@ class Win32Channel final : public ChannelBacking, public win32::ChannelWaitable 
   }
 
   ChannelRing& ring() override { return ring_; }
+  std::shared_ptr<WaitBacking> condition_waitable(uint32_t condition) override;
 
-  void register_sleeper() override { host_.prepare_sleep(ring_.wait_word()); }
-  void unregister_sleeper() noexcept override { host_.cancel_sleep(ring_.wait_word()); }
-  bool ready() override {
+  // A wait for `condition` (what a wait on this handle waits for, or one of
+  // shmlink_channel_waitable's) takes nothing: it is ready while the condition holds.
+  void register_sleeper_for(uint32_t condition) { host_.prepare_sleep(ring_.condition_word(condition)); }
+  void unregister_sleeper_for(uint32_t condition) noexcept { host_.cancel_sleep(ring_.condition_word(condition)); }
+  bool ready_for(uint32_t condition) {
     ring_.look_after_peers_if_due();
-    return ring_.ready_for_wait();
+    return ring_.condition_holds(condition);
   }
-  HANDLE wake_handle() const noexcept override { return ring_.waits_for_room() ? space_.get() : data_.get(); }
+  HANDLE wake_handle_for(uint32_t condition) noexcept {
+    return &ring_.condition_word(condition) == &static_cast<channel::Control*>(view_)->space_word ? space_.get()
+                                                                                                   : data_.get();
+  }
+
+  void register_sleeper() override { register_sleeper_for(ring_.handle_condition()); }
+  void unregister_sleeper() noexcept override { unregister_sleeper_for(ring_.handle_condition()); }
+  bool ready() override { return ready_for(ring_.handle_condition()); }
+  HANDLE wake_handle() const noexcept override {
+    return const_cast<Win32Channel*>(this)->wake_handle_for(ring_.handle_condition());
+  }
 
  private:
   UniqueHandle name_holder_;
@@ -152,6 +168,26 @@ class Win32Channel final : public ChannelBacking, public win32::ChannelWaitable 
   Win32ChannelHost host_;
   ChannelRing ring_;
 };
+
+// A channel waited on for one condition (shmlink_channel_waitable).
+class Win32ChannelCondition final : public WaitBacking, public win32::ChannelWaitable {
+ public:
+  Win32ChannelCondition(std::shared_ptr<Win32Channel> channel, uint32_t condition)
+      : channel_(std::move(channel)), condition_(condition) {}
+
+  void register_sleeper() override { channel_->register_sleeper_for(condition_); }
+  void unregister_sleeper() noexcept override { channel_->unregister_sleeper_for(condition_); }
+  bool ready() override { return channel_->ready_for(condition_); }
+  HANDLE wake_handle() const noexcept override { return channel_->wake_handle_for(condition_); }
+
+ private:
+  std::shared_ptr<Win32Channel> channel_;
+  uint32_t condition_;
+};
+
+std::shared_ptr<WaitBacking> Win32Channel::condition_waitable(uint32_t condition) {
+  return std::make_shared<Win32ChannelCondition>(shared_from_this(), condition);
+}
 
 [[noreturn]] void throw_wrong_kind(ErrorCode error, const char* call) {
   throw_win32(SHMLINK_ERR_WRONG_KIND, error, std::string(call) + " (the name belongs to another kind of object)");

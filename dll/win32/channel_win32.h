@@ -13,7 +13,7 @@ class ChannelWaitable {
   // Counts this waiter as a sleeper (so commits release wake_handle()) until unregister.
   virtual void register_sleeper() = 0;
   virtual void unregister_sleeper() noexcept = 0;
-  // Ready as ChannelRing::ready_for_wait() says. Looks after dead peers too.
+  // Whether the condition waited for holds (ChannelRing::condition_holds). Looks after dead peers too.
   virtual bool ready() = 0;
   virtual HANDLE wake_handle() const noexcept = 0;
 };

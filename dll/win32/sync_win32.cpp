@@ -226,15 +226,31 @@ class Deadline {
 
 }  // namespace
 
-OpenedWaitable platform_create_signal(const ObjectName& name, uint32_t flags) {
+namespace {
+
+DWORD event_flags(uint32_t flags) {
   DWORD create_flags = 0;
   if (flags & SHMLINK_SIGNAL_MANUAL_RESET) create_flags |= CREATE_EVENT_MANUAL_RESET;
   if (flags & SHMLINK_SIGNAL_INITIALLY_SET) create_flags |= CREATE_EVENT_INITIAL_SET;
+  return create_flags;
+}
+
+}  // namespace
+
+OpenedWaitable platform_create_signal(const ObjectName& name, uint32_t flags) {
+  const DWORD create_flags = event_flags(flags);
   CreatedObject created = create_object(name, flags, kSignal, open_event,
                                         [&](SECURITY_ATTRIBUTES* security, const wchar_t* kernel_name, DWORD access) {
                                           return CreateEventExW(security, kernel_name, create_flags, access);
                                         });
   return {std::make_shared<Win32Signal>(std::move(created.handle)), created.existed};
+}
+
+std::shared_ptr<WaitBacking> platform_create_unnamed_signal(uint32_t flags) {
+  const DWORD create_flags = event_flags(flags);
+  UniqueHandle handle(CreateEventExW(nullptr, nullptr, create_flags, kSignal.handle_access));
+  if (!handle) throw_win32(GetLastError(), "CreateEventExW of an unnamed signal");
+  return std::make_shared<Win32Signal>(std::move(handle));
 }
 
 std::shared_ptr<WaitBacking> platform_open_signal(const ObjectName& name) {

@@ -1,5 +1,6 @@
 /* channel_consumer.c - receives the channel_producer's messages and prints one per line
- * ("received message 1"), until the producer is gone and the channel is empty.
+ * ("received message 1"), until the producer is gone and the channel is empty. Start it
+ * before or after the producer (the protocol is in channel_producer.c).
  *
  *   usage: channel_consumer [name]      default: "shmlink-channel-demo"
  *
@@ -12,10 +13,8 @@
 
 int main(int argc, char** argv) {
   const char* name = argc > 1 ? argv[1] : "shmlink-channel-demo";
-  char ready_name[256];
   char message[4096];
   shmlink_handle channel = 0;
-  shmlink_handle ready = 0;
   shmlink_status status;
   uint32_t length = 0;
 
@@ -23,16 +22,12 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: channel_consumer [name]\n");
     return 2;
   }
-  snprintf(ready_name, sizeof ready_name, "%s-ready", name);
-  status = shmlink_channel_open(name, SHMLINK_CHANNEL_RECEIVER, &channel);
-  if (SHMLINK_SUCCEEDED(status)) status = shmlink_signal_open(ready_name, &ready);
-  if (SHMLINK_SUCCEEDED(status)) status = shmlink_signal_set(ready);
+  status = shmlink_channel_create(name, 64 * 1024, 4096, SHMLINK_OPEN_OR_CREATE | SHMLINK_CHANNEL_RECEIVER, &channel);
   while (SHMLINK_SUCCEEDED(status)) {
     status = shmlink_channel_receive(channel, message, sizeof message, &length, 30000);
     if (SHMLINK_SUCCEEDED(status)) printf("received %.*s\n", (int)length, message);
   }
   if (status != SHMLINK_ERR_CLOSED) fprintf(stderr, "channel_consumer: %s\n", shmlink_last_error_message());
-  if (ready != 0) shmlink_close(ready);
   if (channel != 0) shmlink_close(channel);
   if (status == SHMLINK_ERR_CLOSED) return 0;
   return status == SHMLINK_ERR_TIMEOUT ? 3 : 1;

@@ -3,12 +3,14 @@
  *
  *   usage: channel_producer [name] [count]     defaults: "shmlink-channel-demo", 5
  *
- * Protocol (what the consumers in examples/ speak):
- *  - the producer creates channel NAME (64 KiB, messages up to 4096 bytes) as its sender and
- *    signal NAME-ready, prints "ready", and waits up to 30 s for a consumer to set the signal;
- *  - the consumer opens the channel as a receiver, sets NAME-ready and receives until CLOSED;
- *  - the producer sends "message 1" ... "message COUNT", each a UTF-8 text without a NUL, and
- *    closes: the channel is gone when the consumer closes too.
+ * Protocol (what the consumers in examples/ speak): producer and consumer each open channel
+ * NAME with SHMLINK_OPEN_OR_CREATE (64 KiB, messages up to 4096 bytes), so either may start
+ * first; no "ready" signal, no retry loop.
+ *  - the producer prints "ready", sends "message 1" ... "message COUNT" (each a UTF-8 text
+ *    without a NUL; they queue until a consumer comes), waits up to 30 s for a consumer to be
+ *    attached (the channel, and what is queued in it, lives only while someone holds it), and
+ *    closes;
+ *  - the consumer receives until CLOSED: the producer has left and everything was received.
  * This replaces the seeds' "a buffer and two events": no lengths to trust, no turn-taking. */
 #include <shmlink/shmlink.h>
 
@@ -24,10 +26,9 @@ static int report(const char* what, shmlink_status status) {
 int main(int argc, char** argv) {
   const char* name = argc > 1 ? argv[1] : "shmlink-channel-demo";
   const long count = argc > 2 ? strtol(argv[2], NULL, 10) : 5;
-  char ready_name[256];
   char text[64];
   shmlink_handle channel = 0;
-  shmlink_handle ready = 0;
+  shmlink_handle consumer_there = 0;
   shmlink_status status;
   long i;
   int exit_code = 0;
@@ -36,21 +37,10 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: channel_producer [name] [count]\n");
     return 2;
   }
-  snprintf(ready_name, sizeof ready_name, "%s-ready", name);
-  status = shmlink_channel_create(name, 64 * 1024, 4096, SHMLINK_CHANNEL_SENDER, &channel);
+  status = shmlink_channel_create(name, 64 * 1024, 4096, SHMLINK_OPEN_OR_CREATE | SHMLINK_CHANNEL_SENDER, &channel);
   if (SHMLINK_FAILED(status)) return report("shmlink_channel_create", status);
-  status = shmlink_signal_create(ready_name, SHMLINK_SIGNAL_MANUAL_RESET, &ready);
-  if (SHMLINK_FAILED(status)) {
-    exit_code = report("shmlink_signal_create", status);
-    goto cleanup;
-  }
   printf("ready\n");
   fflush(stdout);
-  status = shmlink_wait(ready, 30000);
-  if (SHMLINK_FAILED(status)) {
-    exit_code = report("waiting for a consumer", status);
-    goto cleanup;
-  }
   for (i = 1; i <= count; ++i) {
     const int length = snprintf(text, sizeof text, "message %ld", i);
     status = shmlink_channel_send(channel, text, (uint32_t)length, 30000);
@@ -59,10 +49,17 @@ int main(int argc, char** argv) {
       goto cleanup;
     }
   }
+  /* Closing before any consumer attached would take the queued messages with the channel. */
+  status = shmlink_channel_waitable(channel, SHMLINK_CHANNEL_RECEIVERS_PRESENT, &consumer_there);
+  if (SHMLINK_SUCCEEDED(status)) status = shmlink_wait(consumer_there, 30000);
+  if (SHMLINK_FAILED(status)) {
+    exit_code = report("waiting for a consumer", status);
+    goto cleanup;
+  }
   printf("sent %ld\n", count);
 
 cleanup:
-  if (ready != 0) shmlink_close(ready);
+  if (consumer_there != 0) shmlink_close(consumer_there);
   shmlink_close(channel);
   return exit_code;
 }

@@ -1,7 +1,7 @@
 // channel_consumer.cpp - the C channel consumer with shmlink.hpp: receives channel_producer's
 // messages in place (zero copy: peek, then consume) and prints one per line ("received
-// message 1"), until the producer is gone and the channel is empty. The protocol is in
-// examples/c/channel_producer.c.
+// message 1"), until the producer is gone and the channel is empty. Start it before or after
+// the producer; the protocol is in examples/c/channel_producer.c.
 //
 //   usage: cpp_channel_consumer [name]      default: "shmlink-channel-demo"
 //
@@ -22,8 +22,9 @@ int main(int argc, char** argv) {
   }
   const std::string name = argc > 1 ? argv[1] : "shmlink-channel-demo";
   try {
-    const shmlink::Channel channel = shmlink::Channel::open(name, shmlink::Channel::Role::receiver);
-    shmlink::Signal::open(name + "-ready").set();
+    // Opened or created: the producer may start before or after this consumer.
+    const shmlink::Channel channel =
+        shmlink::Channel::open_or_create(name, 64 * 1024, 4096, shmlink::Channel::Role::receiver).channel;
     for (;;) {
       std::optional<shmlink::Channel::Message> message = channel.peek(30s);
       if (!message) {

@@ -8,10 +8,9 @@
 //   exit codes: 0 after the channel closed (everything received), 1 on errors, 2 on bad usage,
 //               3 if no message came for 30 s, 130 on Ctrl-C
 //
-// Protocol (examples/c/channel_producer.c), objects named after the channel's name N:
-//   channel N        created by the producer (its sender); messages are UTF-8 text, no NUL
-//   signal  N-ready  manual reset: the consumer sets it once it is attached as a receiver
-// The producer sends its messages and closes; receiving then gives CLOSED once the queue is
+// Protocol (examples/c/channel_producer.c): producer and consumer each open-or-create channel N
+// (64 KiB, messages up to 4096 bytes: UTF-8 text, no NUL), so either may start first; no ready
+// signal, no retry. The producer sends its messages and closes; receiving then gives CLOSED once the queue is
 // empty, which is how the consumer knows it has everything.
 package org.shmlink.examples;
 
@@ -20,7 +19,6 @@ import java.time.Duration;
 import org.shmlink.Channel;
 import org.shmlink.ChannelRole;
 import org.shmlink.ShmLinkException;
-import org.shmlink.Signal;
 import org.shmlink.Status;
 
 /** The Java consumer for the C channel producer example. */
@@ -53,9 +51,7 @@ public final class ChannelConsumer {
       return 2;
     }
     String name = args.length > 0 ? args[0] : "shmlink-channel-demo";
-    try (Channel channel = Channel.open(name, ChannelRole.RECEIVER);
-         Signal ready = Signal.open(name + "-ready")) {
-      ready.set(); // attached: the producer may start
+    try (Channel channel = Channel.openOrCreate(name, 64 * 1024, 4096, ChannelRole.RECEIVER)) {
       while (true) {
         byte[] message;
         try {

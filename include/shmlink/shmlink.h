@@ -98,6 +98,7 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 #define SHMLINK_KIND_MUTEX 4
 #define SHMLINK_KIND_SEMAPHORE 5
 #define SHMLINK_KIND_CHANNEL 6
+#define SHMLINK_KIND_CHANNEL_CONDITION 7 /* from shmlink_channel_waitable (since 1.4) */
 
 /* ---- Creation flags ----
  * SHARE_GROUP / SHARE_ALL_USERS widen who may open the object (default: only the creating
@@ -117,6 +118,15 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 /* ---- Channel roles (create and open; both may be given) ---- */
 #define SHMLINK_CHANNEL_SENDER 0x1000u
 #define SHMLINK_CHANNEL_RECEIVER 0x2000u
+
+/* ---- Channel conditions (shmlink_channel_waitable; since 1.4) ----
+ * What a wait on a channel condition handle waits for; it takes nothing (see Channels). */
+#define SHMLINK_CHANNEL_CAN_RECEIVE 1u       /* a message is queued, or receiving gives CLOSED */
+#define SHMLINK_CHANNEL_CAN_SEND 2u          /* a maximum-size message fits, or sending gives CLOSED */
+#define SHMLINK_CHANNEL_SENDERS_PRESENT 3u   /* at least one sender is attached */
+#define SHMLINK_CHANNEL_RECEIVERS_PRESENT 4u /* at least one receiver is attached */
+#define SHMLINK_CHANNEL_SENDERS_GONE 5u      /* senders had attached and none is left */
+#define SHMLINK_CHANNEL_RECEIVERS_GONE 6u    /* receivers had attached and none is left */
 
 /* The most handles shmlink_wait_any takes (as WaitForMultipleObjects). */
 #define SHMLINK_MAX_WAIT_OBJECTS 64u
@@ -311,9 +321,14 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_view_info(shmlink_handle view, v
 
 /* Creates a named signal (an event). flags: SHMLINK_SIGNAL_AUTO_RESET or _MANUAL_RESET,
  * optionally SHMLINK_SIGNAL_INITIALLY_SET, SHMLINK_OPEN_OR_CREATE and the share flags.
+ * name NULL (since 1.4) makes an unnamed signal, as CreateEvent(NULL, ...): only its handle
+ * reaches it (nothing else can open it; it is gone when the handle is closed), for example
+ * to cancel a wait_any from another thread. flags are then the reset mode and INITIALLY_SET
+ * only. (Before 1.4 a NULL name failed INVALID_ARGUMENT.)
  * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (OPEN_OR_CREATE opened an existing one;
  * its reset mode and state are its own, the flags' are ignored).
- * Fails: INVALID_ARGUMENT (NULL out_signal, unknown flag bits), INVALID_NAME,
+ * Fails: INVALID_ARGUMENT (NULL out_signal, unknown flag bits; with a NULL name also
+ * OPEN_OR_CREATE or a share flag), INVALID_NAME,
  * ALREADY_EXISTS, WRONG_KIND (the name is another kind of object), ACCESS_DENIED,
  * NO_RESOURCES, CORRUPT / INCOMPATIBLE, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_create(const char* name, uint32_t flags,
@@ -376,7 +391,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_release(shmlink_handle
 
 /* Waits until the signal, semaphore or mutex is available and takes it (see above), or
  * until the channel is ready (a message can be received; for a send-only handle, a maximum
- * message fits; nothing is taken: see Channels).
+ * message fits; nothing is taken: see Channels), or until a channel condition handle's
+ * condition holds (shmlink_channel_waitable; nothing is taken).
  * Returns: SHMLINK_OK, or SHMLINK_ABANDONED for a mutex whose owner died.
  * Fails: TIMEOUT, BAD_HANDLE (also a handle that cannot be waited on: a segment or view),
  * CORRUPT, SYSTEM. */
@@ -403,11 +419,29 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
  *    sender. Zero-length messages are valid.
  *  - A handle sends if it was created or opened with SHMLINK_CHANNEL_SENDER and receives if
  *    with SHMLINK_CHANNEL_RECEIVER (both may be given); otherwise ACCESS_DENIED.
- *  - Peers: when no sender is attached and nothing is queued, receiving gives
- *    SHMLINK_ERR_CLOSED (a sender that opens later makes the channel live again); likewise
- *    sending when no receiver is attached. A peer that dies counts as gone: a killed
- *    process is noticed at once by peers that are not blocked, and within 100 ms by a
- *    blocked one.
+ *  - Peers: the senders (handles with SHMLINK_CHANNEL_SENDER) and the receivers are the two
+ *    sides of a channel. A side is *gone* when at least one handle of it has attached since
+ *    the channel was created and none is attached now; only then does the other side get
+ *    SHMLINK_ERR_CLOSED: sending gives CLOSED while the receivers are gone, and receiving
+ *    gives CLOSED while the senders are gone and nothing is queued (what they sent before
+ *    leaving is received first). A handle with both roles counts on both sides.
+ *  - No peer yet (since 1.4): until the first receiver attaches, sends queue their messages
+ *    up to the channel's capacity (a blocking send waits for room, up to its timeout) for the
+ *    receivers that come later; until the first sender attaches, a receive waits for a
+ *    message (up to its timeout). Either side may start first. Before 1.4 both failed with
+ *    CLOSED at once, though nobody had ever been there; that case alone changed, from a
+ *    failure to success.
+ *  - Peers come back: a handle that attaches to a gone side makes it live again at once.
+ *    Nothing queued is lost meanwhile: the queue resumes where it stood, in order, for the
+ *    receivers that attach. A sender that got CLOSED gets CLOSED again (its message is not
+ *    queued, and a blocking send does not wait for a receiver to return) until a receiver
+ *    attaches; then its sends work again. To wait for a side to be there (or to be gone), see
+ *    shmlink_channel_waitable.
+ *  - Queued messages live as long as the channel: when the last handle in every process is
+ *    closed, the channel and what it holds are gone. A sender that must not lose what it
+ *    queued before any receiver came waits for one before it closes.
+ *  - A peer that dies counts as gone: a killed process is noticed at once by peers that are
+ *    not blocked, and within 100 ms by a blocked one.
  *  - Crashes: a message a sender had reserved but not committed when it died is dropped;
  *    everything committed is still delivered. A message a receiver had peeked but not
  *    consumed when it died is lost with it.
@@ -415,7 +449,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
  *    be received (or receiving would give SHMLINK_ERR_CLOSED); on a handle opened with
  *    SHMLINK_CHANNEL_SENDER alone, when a message of the channel's maximum size fits (or
  *    sending would give SHMLINK_ERR_CLOSED). They take nothing, so with several receivers (or
- *    senders) the call that follows may still have to wait.
+ *    senders) the call that follows may still have to wait. shmlink_channel_waitable gives
+ *    handles that wait for one condition each, in either direction and for the peers'
+ *    presence, to wait on together in shmlink_wait_any.
  *  - Blocking calls spin briefly, then sleep on a futex (Linux) or a kernel object
  *    (Windows); a peer's send, consume or close wakes them.
  *  - The shared state is checked on every access: a crashed or hostile peer that scribbles
@@ -448,7 +484,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_open(const char* name, u
  * message, waiting up to `timeout_ms` for room.
  * Fails: TOO_LARGE (length above the channel's maximum), INVALID_ARGUMENT (NULL data with
  * length > 0, a reservation outstanding on this handle), ACCESS_DENIED (not a sender),
- * CLOSED (no receiver attached), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
+ * CLOSED (the receivers are gone: every receiver that attached has left), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle channel, const void* data,
                                                            uint32_t length, uint32_t timeout_ms);
 
@@ -456,11 +492,28 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle chan
  * length in *out_length.
  * Fails: BUFFER_TOO_SMALL (*out_length is set to the length needed and the message stays
  * queued), INVALID_ARGUMENT (NULL out_length, NULL buffer with capacity > 0, a peek
- * outstanding on this handle), ACCESS_DENIED (not a receiver), CLOSED (no sender attached
- * and nothing queued), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
+ * outstanding on this handle), ACCESS_DENIED (not a receiver), CLOSED (the senders are gone
+ * and nothing is queued), TIMEOUT, BAD_HANDLE, CORRUPT, SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle channel, void* buffer,
                                                               uint32_t capacity, uint32_t* out_length,
                                                               uint32_t timeout_ms);
+
+/* Receives the next message whole, whatever its length (since 1.4): as
+ * shmlink_channel_receive when it fits `capacity`. A longer message is not left queued but
+ * held for this handle (no other receiver can take it): BUFFER_TOO_SMALL, with its length in
+ * *out_length, and the next shmlink_channel_receive_whole on this handle receives exactly
+ * that message, at once, into a buffer that large. So a message of unknown length takes one
+ * call, or two with the second never waiting:
+ *   status = shmlink_channel_receive_whole(ch, small, sizeof small, &length, timeout);
+ *   if (status == SHMLINK_ERR_BUFFER_TOO_SMALL)
+ *     status = shmlink_channel_receive_whole(ch, malloc(length), length, &length, 0);
+ * A held message is also what shmlink_channel_peek gives (it becomes a peek), and it counts
+ * as peeked for shmlink_channel_receive (INVALID_ARGUMENT) and for a close (consumed).
+ * Fails: as shmlink_channel_receive; INVALID_ARGUMENT also for a message peeked (not held)
+ * on this handle. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive_whole(shmlink_handle channel, void* buffer,
+                                                                    uint32_t capacity, uint32_t* out_length,
+                                                                    uint32_t timeout_ms);
 
 /* What this handle's channel is (since 1.3): the longest message it takes, how many bytes of
  * records its ring holds (at least the capacity_bytes it was created with; each message costs
@@ -470,6 +523,26 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle c
  * Fails: INVALID_ARGUMENT (every output NULL), BAD_HANDLE. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_info(shmlink_handle channel, uint32_t* out_max_message_bytes,
                                                            uint64_t* out_capacity_bytes, uint32_t* out_roles);
+
+/* A waitable handle for one condition of this channel handle's channel (since 1.4):
+ * shmlink_wait / shmlink_wait_any on it return while `condition` holds, and take nothing:
+ *  - SHMLINK_CHANNEL_CAN_RECEIVE (a receiving handle only): a message is queued, or
+ *    receiving would give CLOSED (what a wait on a receiving channel handle waits for);
+ *  - SHMLINK_CHANNEL_CAN_SEND (a sending handle only): a message of the channel's maximum
+ *    size fits, or sending would give CLOSED; so a handle with both roles can wait for room;
+ *  - SHMLINK_CHANNEL_SENDERS_PRESENT / _RECEIVERS_PRESENT: at least one handle of that side
+ *    is attached (in any process; this one counts too if it has the role);
+ *  - SHMLINK_CHANNEL_SENDERS_GONE / _RECEIVERS_GONE: that side is gone: handles of it had
+ *    attached and none is left (receiving once drained, or sending, gives CLOSED).
+ * A peer killed without closing counts as attached until noticed: within 100 ms by a wait.
+ * The handle's kind is SHMLINK_KIND_CHANNEL_CONDITION; close it with shmlink_close. It keeps
+ * the channel attached: until both are closed this handle still counts as a peer. Several
+ * may be made from one channel handle.
+ * Fails: INVALID_ARGUMENT (NULL out_waitable, an unknown condition), ACCESS_DENIED
+ * (CAN_RECEIVE on a handle that does not receive, CAN_SEND on one that does not send),
+ * BAD_HANDLE (not an open channel), NO_RESOURCES. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_waitable(shmlink_handle channel, uint32_t condition,
+                                                               shmlink_handle* out_waitable);
 
 /* Zero-copy send: reserves room for a message of up to `length` bytes and gives where to
  * write it; shmlink_channel_commit sends it. One reservation per handle at a time; messages
@@ -576,6 +649,10 @@ typedef struct shmlink_api {
                                              uint64_t* out_capacity_bytes, uint32_t* out_roles);
   /* Version 1.4 */
   shmlink_status(SHMLINK_CALL* release_range)(void* address);
+  shmlink_status(SHMLINK_CALL* channel_waitable)(shmlink_handle channel, uint32_t condition,
+                                                 shmlink_handle* out_waitable);
+  shmlink_status(SHMLINK_CALL* channel_receive_whole)(shmlink_handle channel, void* buffer, uint32_t capacity,
+                                                      uint32_t* out_length, uint32_t timeout_ms);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

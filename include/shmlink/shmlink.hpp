@@ -153,22 +153,6 @@ inline std::uint32_t buffer_capacity(std::size_t capacity) noexcept {
              : static_cast<std::uint32_t>(capacity);
 }
 
-// The end of a Timeout that started now, for a call that waits more than once.
-class Deadline {
- public:
-  explicit Deadline(Timeout timeout) noexcept : timeout_(timeout), start_(std::chrono::steady_clock::now()) {}
-
-  // What is left (rounded up; never less than "try once").
-  Timeout remaining() const noexcept {
-    if (timeout_.is_forever()) return timeout_;
-    return std::chrono::milliseconds(timeout_.milliseconds()) - (std::chrono::steady_clock::now() - start_);
-  }
-
- private:
-  Timeout timeout_;
-  std::chrono::steady_clock::time_point start_;
-};
-
 // Types whose data() and size() give contiguous trivially copyable elements (std::string,
 // std::vector<std::byte>, std::array, std::string_view ...): a channel sends their bytes.
 template <class Bytes, class = void>
@@ -443,6 +427,14 @@ class Signal : public Waitable {
   // Creates the signal, or opens it if the name exists (then its mode and state are its own).
   static OpenOrCreateResult open_or_create(const std::string& name, Reset mode, bool initially_set = false,
                                            Share share = Share::owner);
+
+  // Creates an unnamed signal (CreateEvent(NULL, ...)): only this object reaches it, for
+  // example to cancel a wait_any() from another thread. Gone when it is closed.
+  static Signal create_unnamed(Reset mode, bool initially_set = false) {
+    shmlink_handle handle = 0;
+    detail::check(::shmlink_signal_create(nullptr, flags(mode, initially_set, Share::owner), &handle));
+    return Signal(Handle(handle));
+  }
 
   // Opens an existing named signal. Throws SHMLINK_ERR_NOT_FOUND if there is none.
   static Signal open(const std::string& name) {
@@ -767,13 +759,43 @@ std::optional<WaitAnyResult> wait_any(Iterator first, Iterator last, Timeout tim
   return detail::wait_any(objects.begin(), objects.end(), timeout);
 }
 
+// One condition of a channel to wait for, alone or with others in wait_any(), from
+// Channel::waitable(): a message is there, a maximum-size message fits, or the senders or
+// receivers are present or gone (shmlink_channel_waitable). A wait takes nothing. It keeps
+// the channel attached (this side still counts as a peer) until it is closed too.
+class ChannelCondition : public Waitable {
+ public:
+  enum class Kind : std::uint32_t {
+    can_receive = SHMLINK_CHANNEL_CAN_RECEIVE,              // a message is queued, or a receive would throw CLOSED
+    can_send = SHMLINK_CHANNEL_CAN_SEND,                    // a maximum-size message fits, or a send would throw CLOSED
+    senders_present = SHMLINK_CHANNEL_SENDERS_PRESENT,      // at least one sender is attached
+    receivers_present = SHMLINK_CHANNEL_RECEIVERS_PRESENT,  // at least one receiver is attached
+    senders_gone = SHMLINK_CHANNEL_SENDERS_GONE,            // senders had attached and none is left
+    receivers_gone = SHMLINK_CHANNEL_RECEIVERS_GONE,        // receivers had attached and none is left
+  };
+
+  ChannelCondition() noexcept = default;
+  // Adopts an open channel condition handle.
+  explicit ChannelCondition(Handle handle) noexcept : Waitable(std::move(handle)) {}
+
+  // Waits until the condition holds.
+  void wait() const { detail::check(::shmlink_wait(handle_.get(), SHMLINK_INFINITE)); }
+  // Waits at most `timeout`: false if it ran out.
+  [[nodiscard]] bool wait(Timeout timeout) const {
+    return detail::check_wait(::shmlink_wait(handle_.get(), timeout.milliseconds()));
+  }
+  // Whether it holds now.
+  [[nodiscard]] bool holds() const { return detail::check_wait(::shmlink_wait(handle_.get(), 0)); }
+};
+
 // A named, bounded queue of whole messages between any number of sending and receiving
 // processes (see shmlink.h, Channels). Each message goes whole, once, to one receiver, in
 // send order per sender; zero-length messages are valid.
 //
-// When the other side is gone (no receiver attached, for a send; no sender attached and
-// nothing queued, for a receive) calls throw Error with SHMLINK_ERR_CLOSED: for a receiver
-// that is the normal end of the stream. A handle without the role for a call gives
+// When the other side is gone (every receiver that attached has left, for a send; every
+// sender has left and nothing is queued, for a receive) calls throw Error with
+// SHMLINK_ERR_CLOSED: for a receiver that is the normal end of the stream. Before any peer of
+// the other side has attached, sends queue and receives wait (either side may start first). A handle without the role for a call gives
 // SHMLINK_ERR_ACCESS_DENIED.
 //
 // Zero-copy: reserve() then Reservation::commit(), and peek() then Message::consume(); one
@@ -836,8 +858,8 @@ class Channel : public Waitable {
 
   // ---- Sending a copy ----
   // Sends `length` bytes from `data` as one message, waiting for room without a time limit.
-  // Throws SHMLINK_ERR_TOO_LARGE above the channel's maximum, SHMLINK_ERR_CLOSED with no
-  // receiver attached, SHMLINK_ERR_INVALID_ARGUMENT while a Reservation of this Channel is open.
+  // Throws SHMLINK_ERR_TOO_LARGE above the channel's maximum, SHMLINK_ERR_CLOSED when every
+  // receiver that attached is gone, SHMLINK_ERR_INVALID_ARGUMENT while a Reservation of this Channel is open.
   void send(const void* data, std::size_t length) const {
     detail::check(::shmlink_channel_send(handle_.get(), data, detail::message_length(length, "shmlink::Channel::send"),
                                          SHMLINK_INFINITE));
@@ -869,8 +891,8 @@ class Channel : public Waitable {
   // ---- Receiving a copy ----
   // Receives the next message into `buffer`, waiting without a time limit, and returns its
   // length. Throws BufferTooSmall (status SHMLINK_ERR_BUFFER_TOO_SMALL, needed() the length)
-  // if it does not fit: the message stays queued. Throws SHMLINK_ERR_CLOSED when no sender is
-  // attached and nothing is queued, SHMLINK_ERR_INVALID_ARGUMENT while a peeked Message of
+  // if it does not fit: the message stays queued. Throws SHMLINK_ERR_CLOSED when the senders are
+  // gone and nothing is queued, SHMLINK_ERR_INVALID_ARGUMENT while a peeked Message of
   // this Channel is not consumed.
   std::size_t receive(void* buffer, std::size_t capacity) const {
     std::uint32_t length = 0;
@@ -921,6 +943,17 @@ class Channel : public Waitable {
   [[nodiscard]] std::optional<Message> peek(Timeout timeout) const;
 
   // ---- Waiting ----
+  // A waitable for one condition of this channel (see ChannelCondition), for wait_any() with
+  // other objects: for example a Channel with both roles waits for room with
+  // waitable(ChannelCondition::Kind::can_send), and a sender for a receiver to come with
+  // receivers_present. Throws SHMLINK_ERR_ACCESS_DENIED for can_receive without the receiver
+  // role and can_send without the sender role.
+  [[nodiscard]] ChannelCondition waitable(ChannelCondition::Kind condition) const {
+    shmlink_handle handle = 0;
+    detail::check(::shmlink_channel_waitable(handle_.get(), static_cast<std::uint32_t>(condition), &handle));
+    return ChannelCondition(Handle(handle));
+  }
+
   // Waits until a message can be received (or a receive would throw SHMLINK_ERR_CLOSED); on a
   // sender-only handle, until a message of the maximum size fits (or a send would throw
   // CLOSED). Takes nothing: with several receivers (senders) the call that follows may still
@@ -943,27 +976,22 @@ class Channel : public Waitable {
   }
 
   // The next message whole, in a Bytes of its length (std::vector<std::byte> or std::string):
-  // received into a small buffer first and, if it is longer, again into one of the length the
-  // library says, for what is left of the timeout. (Another receiver may take that message in
-  // between; then this one receives the next.)
+  // received into a small buffer first and, if it is longer, into one of the length the library
+  // says, at once (shmlink_channel_receive_whole holds it for this handle meanwhile).
   template <class Bytes>
   std::optional<Bytes> receive_whole(Timeout timeout) const {
     constexpr std::uint32_t kSmall = 256;
-    const detail::Deadline deadline(timeout);
     std::array<std::byte, kSmall> small;
     std::uint32_t length = 0;
     shmlink_status status =
-        ::shmlink_channel_receive(handle_.get(), small.data(), kSmall, &length, timeout.milliseconds());
+        ::shmlink_channel_receive_whole(handle_.get(), small.data(), kSmall, &length, timeout.milliseconds());
     Bytes message;
     if (status == SHMLINK_OK) {
       message.resize(length);
       if (length > 0) std::memcpy(message.data(), small.data(), length);
-    }
-    while (status == SHMLINK_ERR_BUFFER_TOO_SMALL) {
+    } else if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) {
       message.resize(length);
-      status = ::shmlink_channel_receive(handle_.get(), message.data(), length, &length,
-                                         deadline.remaining().milliseconds());
-      if (status == SHMLINK_OK) message.resize(length);  // maybe a shorter message, see above
+      status = ::shmlink_channel_receive_whole(handle_.get(), message.data(), length, &length, 0);
     }
     if (!detail::check_wait(status)) return std::nullopt;
     return message;

@@ -285,6 +285,10 @@ public class ChannelTests
         string name = Names.Unique("channel");
         using (var receiver = Channel.Create(name, 4096, 100, ChannelRole.Receiver))
         {
+            // No sender has attached yet: empty, not closed (before 1.4 this said Closed).
+            Assert.False(receiver.TryReceive(TimeSpan.Zero, out _));
+            Assert.False(receiver.WaitToReceive(TimeSpan.Zero));
+            Channel.Open(name, ChannelRole.Sender).Dispose(); // a sender came and went
             var error = Fails(() => receiver.Receive(new byte[100], Long));
             Assert.Equal(ShmLinkStatus.Closed, error.Status);
             ShmLinkAssert.NamesStatusOnce("SHMLINK_ERR_CLOSED", error.Message);
@@ -293,8 +297,11 @@ public class ChannelTests
             Assert.Equal(ShmLinkStatus.Closed, Fails(() => receiver.TryReceive(out _)).Status);
             Assert.True(receiver.WaitToReceive(Long)); // ready: receiving says Closed at once
         }
-        using (var sender = Channel.Create(name, 4096, 100, ChannelRole.Sender))
+        string other = Names.Unique("channel");
+        using (var sender = Channel.Create(other, 4096, 100, ChannelRole.Sender))
         {
+            Assert.True(sender.TrySend(Text("queued"))); // no receiver has attached yet: queued for one
+            Channel.Open(other, ChannelRole.Receiver).Dispose(); // a receiver came and went
             Assert.Equal(ShmLinkStatus.Closed, Fails(() => sender.Send(Text("nobody"))).Status);
             Assert.Equal(ShmLinkStatus.Closed, Fails(() => sender.TrySend(Text("nobody"))).Status);
             Assert.Equal(ShmLinkStatus.Closed, Fails(() => sender.Reserve(4)).Status);

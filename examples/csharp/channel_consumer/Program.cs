@@ -6,9 +6,8 @@
 //   exit codes: 0 after the channel closed (everything received), 1 on a failure, 3 if no
 //   message came for 30 s, 130 on Ctrl-C
 //
-// Protocol (see channel_producer.c), objects named after the channel's name N:
-//   channel N        created by the producer as its sender (messages up to 4096 bytes)
-//   signal  N-ready  manual-reset: the consumer sets it once it has opened the channel
+// Protocol (see channel_producer.c): producer and consumer each open-or-create channel N
+// (64 KiB, messages up to 4096 bytes), so either may start first; no ready signal, no retry.
 // Each message is UTF-8 text. When the producer closes, the consumer receives what is queued,
 // then the channel reports Closed: the end of the stream.
 using System;
@@ -32,8 +31,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    using Channel channel = Channel.Open(name, ChannelRole.Receiver);
-    using (Signal ready = Signal.Open(name + "-ready")) ready.Set();
+    using Channel channel = Channel.OpenOrCreate(name, 64 * 1024, MaxMessage, ChannelRole.Receiver, out _);
     var buffer = new byte[MaxMessage];
     while (true)
     {

@@ -20,9 +20,11 @@ import java.util.function.IntUnaryOperator;
  * receive. Such a buffer is valid only until its commit or consume (and never after the channel
  * is closed: it would touch unmapped memory).
  *
- * <p>Peers: receiving throws {@link ShmLinkException} with {@link Status#CLOSED} once no sender
- * is attached and nothing is queued (a sender that opens later makes the channel live again);
- * likewise sending once no receiver is attached. A peer process that dies counts as gone.
+ * <p>Peers: receiving throws {@link ShmLinkException} with {@link Status#CLOSED} once every
+ * sender that attached is gone and nothing is queued (a sender that opens later makes the
+ * channel live again); likewise sending once every receiver is gone. Before the other side's
+ * first peer attaches, sends queue and receives wait: either side may start first. A peer
+ * process that dies counts as gone.
  *
  * <p>Timeouts are {@link Duration}s rounded up to milliseconds; zero tries once. As with the
  * other objects' waits, running out of time is a result, not an exception: the calls with a
@@ -174,7 +176,7 @@ public final class Channel extends Waitable {
    * straight from its memory, a heap buffer through a reservation (one copy either way).
    * @param message the message (position to limit), left unchanged if it is not sent
    * @throws InterruptedException if the thread is interrupted while waiting for room
-   * @throws ShmLinkException CLOSED (no receiver attached), TOO_LARGE, ACCESS_DENIED (not a
+   * @throws ShmLinkException CLOSED (every receiver is gone), TOO_LARGE, ACCESS_DENIED (not a
    *     sender), and as the library says
    * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
   public void send(ByteBuffer message) throws InterruptedException {
@@ -289,7 +291,7 @@ public final class Channel extends Waitable {
    * @param buffer where the message goes (direct or heap; its remaining bytes are the room)
    * @return the message's length
    * @throws InterruptedException if the thread is interrupted while waiting for a message
-   * @throws ShmLinkException CLOSED (no sender attached and nothing queued), BUFFER_TOO_SMALL
+   * @throws ShmLinkException CLOSED (every sender is gone and nothing queued), BUFFER_TOO_SMALL
    *     (the message is longer than the buffer's remaining bytes; it stays queued and the
    *     exception's message says its length), ACCESS_DENIED (not a receiver), and as the library says
    * @throws ReadOnlyBufferException if the buffer is read-only

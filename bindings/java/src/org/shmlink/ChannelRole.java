@@ -2,7 +2,8 @@ package org.shmlink;
 
 /** What a {@link Channel} handle may do ({@code SHMLINK_CHANNEL_SENDER} / {@code _RECEIVER}). A
  * channel counts its attached senders and receivers: receiving gives {@link Status#CLOSED} once
- * no sender is attached and nothing is queued, sending once no receiver is attached. */
+ * every sender that attached is gone and nothing is queued, sending once every receiver is gone.
+ * Before the first peer of the other side attaches, sends queue and receives wait. */
 public enum ChannelRole {
   /** Sends only: send, reserve and commit. */
   SENDER(shmlink.SHMLINK_CHANNEL_SENDER),

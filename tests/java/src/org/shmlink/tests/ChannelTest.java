@@ -336,10 +336,10 @@ class ChannelTest {
   void statusesBecomeExceptions() throws Exception {
     String name = Support.unique("ch");
     try (Channel receiver = Channel.create(name, 4096, 64, ChannelRole.RECEIVER)) {
-      // No sender attached and nothing queued: CLOSED, at once even without a timeout.
-      assertEquals(Status.CLOSED, statusOf(() -> receiver.receive()));
-      assertEquals(Status.CLOSED, statusOf(() -> receiver.peek()));
-      assertEquals(Status.CLOSED, statusOf(() -> receiver.receive(ByteBuffer.allocate(64))));
+      // No sender has attached yet: empty, not closed (before 1.4 this said CLOSED).
+      assertNull(receiver.receive(Duration.ZERO));
+      assertNull(receiver.peek(Duration.ZERO));
+      assertEquals(-1, receiver.receive(ByteBuffer.allocate(64), Duration.ZERO));
       assertEquals(Status.ACCESS_DENIED, statusOf(() -> receiver.send(new byte[1])));
       assertEquals(Status.ACCESS_DENIED, statusOf(() -> receiver.send(ByteBuffer.allocateDirect(1))));
       assertEquals(Status.ACCESS_DENIED, statusOf(() -> receiver.reserve(1)));
@@ -358,10 +358,16 @@ class ChannelTest {
         assertEquals(Status.BUFFER_TOO_SMALL, statusOf(() -> receiver.receive(ByteBuffer.allocateDirect(11))));
         assertEquals("twelve bytes", text(receiver.receive()), "the message stayed queued");
       }
-      // The sender left: CLOSED again once the queue is empty.
+      // The sender left: CLOSED once the queue is empty, at once even without a timeout.
       assertEquals(Status.CLOSED, statusOf(() -> receiver.receive(LONG)));
+      assertEquals(Status.CLOSED, statusOf(() -> receiver.receive()));
+      assertEquals(Status.CLOSED, statusOf(() -> receiver.peek()));
+      assertEquals(Status.CLOSED, statusOf(() -> receiver.receive(ByteBuffer.allocate(64))));
     }
-    try (Channel sender = Channel.create(Support.unique("ch"), 4096, 64, ChannelRole.SENDER)) {
+    String other = Support.unique("ch");
+    try (Channel sender = Channel.create(other, 4096, 64, ChannelRole.SENDER)) {
+      sender.send(new byte[1]); // no receiver has attached yet: queued for one
+      Channel.open(other, ChannelRole.RECEIVER).close(); // a receiver came and went
       assertEquals(Status.CLOSED, statusOf(() -> sender.send(new byte[1])));
       assertEquals(Status.CLOSED, statusOf(() -> sender.send(ByteBuffer.allocateDirect(1), LONG)));
       assertEquals(Status.CLOSED, statusOf(() -> sender.reserve(1)));
