@@ -18,6 +18,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -33,6 +35,20 @@
 
 namespace shmlink_test {
 namespace {
+
+// qemu-i386 (cmake/toolchains/i386-run.sh, which sets SHMLINK_I386_NAMESPACE where it
+// emulates) does not hand a SIGBUS raised in the code it runs to the program's handler: qemu
+// 7.2 ends the program ("uncaught target signal 7"). The 32-bit suite and the interop runs with
+// 32-bit peers run under it on machines without 32-bit execution.
+bool sigbus_reaches_handlers_here() {
+  const char* emulated = std::getenv("SHMLINK_I386_NAMESPACE");
+  return emulated == nullptr || std::string(emulated) != "1";
+}
+
+#define SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED()                                                            \
+  if (!sigbus_reaches_handlers_here())                                                                   \
+  GTEST_SKIP() << "under qemu-i386 user-mode emulation a SIGBUS in emulated code never reaches the " \
+                  "program's handler (qemu ends the program)"
 
 using std::chrono::milliseconds;
 
@@ -160,6 +176,7 @@ std::pair<std::string, std::string> corrupt(const std::string& command) {
 std::pair<std::string, std::string> ok(const std::string& command) { return {command, with_status(command, kOk)}; }
 
 TEST(Truncation, SignalReportsCorruptAndCloses) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, off_t{100}}) {
     run_scenario("signal", size, {ok("set"), ok("reset")},
                  {corrupt("set"), corrupt("set"), corrupt("reset"), corrupt("wait")});
@@ -167,6 +184,7 @@ TEST(Truncation, SignalReportsCorruptAndCloses) {
 }
 
 TEST(Truncation, SemaphoreReportsCorruptAndCloses) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, off_t{100}}) {
     run_scenario("semaphore", size, {ok("release"), ok("wait")},
                  {corrupt("release"), corrupt("release"), corrupt("wait")});
@@ -174,6 +192,7 @@ TEST(Truncation, SemaphoreReportsCorruptAndCloses) {
 }
 
 TEST(Truncation, MutexReportsCorruptAndCloses) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, off_t{100}}) {
     // Held by the peer when its file is cut: the unlock reports it, and so does every call after.
     run_scenario("mutex", size, {{"lock 0", with_status("lock", kOk)}},
@@ -182,6 +201,7 @@ TEST(Truncation, MutexReportsCorruptAndCloses) {
 }
 
 TEST(Truncation, SegmentViewReadsZerosAndReportsCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, off_t{100}}) {
     // The view holds all three pages of data after the header page: cut anywhere in the
     // header, all of them are gone.
@@ -195,6 +215,7 @@ TEST(Truncation, SegmentViewReadsZerosAndReportsCorrupt) {
 }
 
 TEST(Truncation, SegmentHeaderCutMakesOpenReportCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, off_t{100}}) {
     SCOPED_TRACE(size);
     const std::string name = unique_name();
@@ -208,6 +229,7 @@ TEST(Truncation, SegmentHeaderCutMakesOpenReportCorrupt) {
 }
 
 TEST(Truncation, FileBackedSegmentViewReadsZerosAndReportsCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   TempDir directory;
   for (const off_t size : {off_t{0}, off_t{4096 + 100}}) {
     SCOPED_TRACE(size);
@@ -230,6 +252,7 @@ TEST(Truncation, FileBackedSegmentViewReadsZerosAndReportsCorrupt) {
 }
 
 TEST(Truncation, ChannelSendAndReceiveReportCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, kChannelCut}) {
     run_scenario("channel", size, {ok("send")},
                  {corrupt("receive"), corrupt("send"), corrupt("send"), corrupt("receive"), corrupt("wait")});
@@ -237,6 +260,7 @@ TEST(Truncation, ChannelSendAndReceiveReportCorrupt) {
 }
 
 TEST(Truncation, ChannelReserveAndCommitReportCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, kChannelCut}) {
     // The user's own writes into the reservation meet the cut: they go to zero pages.
     run_scenario("channel", size, {ok("reserve")},
@@ -245,6 +269,7 @@ TEST(Truncation, ChannelReserveAndCommitReportCorrupt) {
 }
 
 TEST(Truncation, ChannelPeekAndConsumeReportCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, kChannelCut}) {
     // The user's own reads of the peeked message meet the cut: they read zeros.
     run_scenario("channel", size, {ok("send"), ok("peek")},
@@ -269,11 +294,13 @@ void expect_blocked_call_ends_corrupt(const std::string& kind, off_t size, const
 }
 
 TEST(Truncation, InfiniteWaitsOnSignalAndSemaphoreEndCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   expect_blocked_call_ends_corrupt("signal", 0, "wait-infinite");
   expect_blocked_call_ends_corrupt("semaphore", 100, "wait-infinite");
 }
 
 TEST(Truncation, InfiniteChannelWaitsEndCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   for (const off_t size : {off_t{0}, kChannelCut}) {
     // kChannelCut leaves the control page that an empty ring's waiter reads: the waiter must
     // notice the cut without meeting it.
@@ -283,6 +310,7 @@ TEST(Truncation, InfiniteChannelWaitsEndCorrupt) {
 }
 
 TEST(Truncation, InfiniteMutexLockEndsCorrupt) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
   const std::string name = unique_name();
   const NoLeftover no_leftover(local_object_path(name));
   Holder holder("mutex", name);
@@ -327,11 +355,20 @@ void expect_foreign_sigbus(const std::string& mode, bool survives) {
 #endif
 }
 
-TEST(Truncation, ForeignSigbusReachesTheProgramsOwnHandler) { expect_foreign_sigbus("handler", true); }
+TEST(Truncation, ForeignSigbusReachesTheProgramsOwnHandler) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
+  expect_foreign_sigbus("handler", true);
+}
 
-TEST(Truncation, SentSigbusReachesTheProgramsOwnHandler) { expect_foreign_sigbus("sent", true); }
+TEST(Truncation, SentSigbusReachesTheProgramsOwnHandler) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
+  expect_foreign_sigbus("sent", true);
+}
 
-TEST(Truncation, ForeignSigbusWithoutAHandlerStillKills) { expect_foreign_sigbus("default", false); }
+TEST(Truncation, ForeignSigbusWithoutAHandlerStillKills) {
+  SKIP_WHERE_SIGBUS_IS_NOT_DELIVERED();
+  expect_foreign_sigbus("default", false);
+}
 
 }  // namespace
 }  // namespace shmlink_test

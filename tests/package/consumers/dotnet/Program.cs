@@ -39,23 +39,10 @@ return 0;
 
 int Receive(string channelName, int count)
 {
-    // The producer may not have created the channel yet: try for up to 30 s.
-    var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-    Channel? channel = null;
-    while (channel == null)
+    // Either side may start first: both open-or-create the channel with the producer's sizes
+    // (64 KiB, messages up to 4096 bytes), and what was sent before we attached waits for us.
+    using (Channel channel = Channel.OpenOrCreate(channelName, 64 * 1024, 4096, ChannelRole.Receiver, out _))
     {
-        try
-        {
-            channel = Channel.Open(channelName, ChannelRole.Receiver);
-        }
-        catch (ShmLinkNotFoundException) when (DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(50);
-        }
-    }
-    using (channel)
-    {
-        using (Signal ready = Signal.Open(channelName + "-ready")) ready.Set();
         var buffer = new byte[4096];
         for (int i = 1; i <= count; ++i)
         {

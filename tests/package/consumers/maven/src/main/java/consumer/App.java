@@ -52,21 +52,9 @@ public final class App {
   }
 
   private static int receive(String channelName, int count) throws Exception {
-    // The producer may not have created the channel yet: try for up to 30 s.
-    Instant deadline = Instant.now().plusSeconds(30);
-    Channel channel = null;
-    while (channel == null) {
-      try {
-        channel = Channel.open(channelName, ChannelRole.RECEIVER);
-      } catch (ShmLinkException error) {
-        if (error.status() != Status.NOT_FOUND || Instant.now().isAfter(deadline)) throw error;
-        Thread.sleep(50);
-      }
-    }
-    try (Channel receiving = channel) {
-      try (Signal ready = Signal.open(channelName + "-ready")) {
-        ready.set();
-      }
+    // Either side may start first: both open-or-create the channel with the producer's sizes
+    // (64 KiB, messages up to 4096 bytes), and what was sent before we attached waits for us.
+    try (Channel receiving = Channel.openOrCreate(channelName, 64 * 1024, 4096, ChannelRole.RECEIVER)) {
       ByteBuffer buffer = ByteBuffer.allocate(4096);
       for (int i = 1; i <= count; ++i) {
         buffer.clear();
