@@ -2,11 +2,7 @@ package org.shmlink;
 
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.spi.AbstractInterruptibleChannel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The blocking waits behind every await, lock, acquire and waitAny, interruptible.
@@ -14,19 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A private auto-reset signal goes last in the same shmlink_wait_any as the objects waited
  * for; Thread.interrupt() sets it, so the blocked thread wakes at once (no polling). The hook on
  * interrupt is the public one of NIO: an {@link AbstractInterruptibleChannel} between begin()
- * and end() is closed by an interrupt of its thread, and closing it sets the signal. Signals
- * are pooled (one per concurrent wait) and closed at exit, so their names leave nothing behind.
+ * and end() is closed by an interrupt of its thread, and closing it sets the signal. The signals
+ * are unnamed (nothing else can reach them, nothing is left behind) and pooled, one per
+ * concurrent wait, so a wait does not create one each time.
  */
 final class Waiting {
   /** One slot of shmlink_wait_any goes to the interrupt signal. */
   static final int MAX_OBJECTS = shmlink.SHMLINK_MAX_WAIT_OBJECTS - 1;
 
   private static final ConcurrentLinkedQueue<Long> POOL = new ConcurrentLinkedQueue<>();
-  private static final List<Long> ALL = new ArrayList<>();
-  private static final String NAME_PREFIX =
-      "shmlink-java-interrupt." + ProcessHandle.current().pid() + "." + UUID.randomUUID().toString().replace("-", "") + ".";
-  private static final AtomicInteger CREATED = new AtomicInteger();
-  private static boolean exitHooked;
 
   private Waiting() {}
 
@@ -73,17 +65,13 @@ final class Waiting {
 
   private static long rent() {
     Long pooled = POOL.poll();
-    if (pooled != null) return pooled;
+    return pooled != null ? pooled : unnamedSignal();
+  }
+
+  /** A new unnamed auto-reset signal: only its handle reaches it. */
+  static long unnamedSignal() {
     long[] handle = new long[1];
-    Failure.check(shmlink.signal_create(NAME_PREFIX + CREATED.incrementAndGet(),
-        shmlink.SHMLINK_SIGNAL_AUTO_RESET, handle));
-    synchronized (ALL) {
-      ALL.add(handle[0]);
-      if (!exitHooked) {
-        exitHooked = true;
-        Runtime.getRuntime().addShutdownHook(new Thread(Waiting::closeAll, "shmlink-close-interrupt-signals"));
-      }
-    }
+    Failure.check(shmlink.signal_create(null, shmlink.SHMLINK_SIGNAL_AUTO_RESET, handle));
     return handle[0];
   }
 
@@ -92,13 +80,6 @@ final class Waiting {
   private static void giveBack(long signal) {
     shmlink.signal_reset(signal);
     POOL.add(signal);
-  }
-
-  private static void closeAll() {
-    synchronized (ALL) {
-      for (long signal : ALL) shmlink.close(signal);
-      ALL.clear();
-    }
   }
 
   /** One wait's hook on Thread.interrupt(): closed by the interrupt, which sets the signal. */
