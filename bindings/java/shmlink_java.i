@@ -140,7 +140,8 @@ jobject shmlink_java_direct_buffer(JNIEnv *jenv, jlong address, jlong length);
 
 /* Two more for channels. shmlink_java_buffer_address: the address of a direct buffer's first
  * byte (not its position's), or 0 for a heap buffer. shmlink_java_channel_receive_array:
- * shmlink_channel_receive into bytes [offset, offset + capacity) of a Java array, trying once
+ * shmlink_channel_receive (or, if `whole`, shmlink_channel_receive_whole) into bytes
+ * [offset, offset + capacity) of a Java array (which may be null when capacity is 0), trying once
  * (timeout 0): the array is pinned (GetPrimitiveArrayCritical), so the call must not block; the
  * binding waits beforehand, with shmlink_wait_any. Channel checks the bounds. */
 %{
@@ -154,7 +155,7 @@ static jlong shmlink_java_buffer_address(JNIEnv *jenv, jobject buffer) {
 }
 
 static jint shmlink_java_channel_receive_array(JNIEnv *jenv, jlong channel, jbyteArray array, jint offset,
-                                               jint capacity, jintArray out_length) {
+                                               jint capacity, jintArray out_length, jboolean whole) {
   uint32_t length = 0;
   shmlink_status status;
   jbyte *elements = NULL;
@@ -162,8 +163,8 @@ static jint shmlink_java_channel_receive_array(JNIEnv *jenv, jlong channel, jbyt
     elements = (jbyte *)SHMLINK_JNI(GetPrimitiveArrayCritical, array, NULL);
     if (elements == NULL) return SHMLINK_ERR_NO_RESOURCES; /* OutOfMemoryError is pending */
   }
-  status = shmlink_channel_receive((shmlink_handle)channel, elements != NULL ? elements + offset : NULL,
-                                   (uint32_t)capacity, &length, 0);
+  status = (whole ? shmlink_channel_receive_whole : shmlink_channel_receive)(
+      (shmlink_handle)channel, elements != NULL ? elements + offset : NULL, (uint32_t)capacity, &length, 0);
   if (elements != NULL) SHMLINK_JNI(ReleasePrimitiveArrayCritical, array, elements, status >= 0 ? 0 : JNI_ABORT);
   if (out_length != NULL && (status >= 0 || status == SHMLINK_ERR_BUFFER_TOO_SMALL)) {
     jint value = (jint)length;
@@ -174,7 +175,7 @@ static jint shmlink_java_channel_receive_array(JNIEnv *jenv, jlong channel, jbyt
 %}
 jlong shmlink_java_buffer_address(JNIEnv *jenv, jobject buffer);
 jint shmlink_java_channel_receive_array(JNIEnv *jenv, jlong channel, jbyteArray array, jint offset, jint capacity,
-                                        jintArray out_length);
+                                        jintArray out_length, jboolean whole);
 
 /* shmlink_wait -> wait_one: wait(long, int) would clash with Object.wait. */
 %rename(wait_one) shmlink_wait;

@@ -5,9 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
-import java.util.function.IntUnaryOperator;
 
 /**
  * A named, bounded queue of whole messages in shared memory, for any number of sending and
@@ -35,13 +36,22 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>Interrupts: {@link Thread#interrupt()} wakes a receive or peek blocked on an empty channel
  * at once, as it does the other objects' waits (an internal signal in the same wait-any), and so
- * does a send or reserve blocked on a full channel: the library makes a send-only handle waitable
- * for room (a {@link ChannelRole#BOTH} channel opens one such handle for this, when a send first
- * waits). Only if that handle cannot be opened does a send wait in slices of
- * {@value #INTERRUPT_CHECK_MS} ms. Either throws
+ * does a send or reserve blocked on a full channel (the wait-any is on the channel's
+ * {@link ChannelCondition#CAN_SEND} condition). Either throws
  * {@link InterruptedException} and clears the thread's interrupt status. A message that can be
  * taken (or room that is there) wins over an interrupt, which then stays pending; an interrupt
  * matters only when the call would wait.
+ *
+ * <p>Asynchronous forms: {@link #receiveAsync()} and {@link #sendAsync(byte[])} (with or
+ * without a timeout) give {@link CompletableFuture}s and block no thread while they wait: the
+ * binding's wait threads wait for the channel's conditions with every other pending wait of the
+ * process (see {@link Waitable}). Cancelling the future withdraws the call; a message is never
+ * received for (or sent by) a future that was cancelled first. Closing the channel fails the
+ * pending ones with {@link IllegalStateException}.
+ *
+ * <p>Peers: {@link #awaitPeer}, {@link #awaitPeersGone} and their asynchronous forms wait until
+ * the other side has a peer, or has had peers and none is left; {@link #condition} gives any
+ * {@link ChannelCondition} as an object for {@link ShmLink#waitAny}.
  *
  * <p>A channel is a {@link Waitable}: {@link ShmLink#waitAny} returns when a message can be
  * received from it (or receiving would throw CLOSED); for a {@link ChannelRole#SENDER} channel,
@@ -55,19 +65,14 @@ import java.util.function.IntUnaryOperator;
  * message its receives do.
  */
 public final class Channel extends Waitable {
-  /** How often (milliseconds) a send or reserve waiting for room looks at the interrupt status. */
-  public static final int INTERRUPT_CHECK_MS = 10;
-
-  /** How long a receive or peek tries again before it sleeps (the library spins as long). */
-  private static final long SPIN_NANOS = 20_000;
-  private static final long BUSY_NANOS = 2_000;
   private static final int OK = shmlink.SHMLINK_OK;
   private static final int TIMEOUT = shmlink.SHMLINK_ERR_TIMEOUT;
   private static final int BUFFER_TOO_SMALL = shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL;
 
   private final ChannelRole role;
-  private final Object roomGate = new Object();
-  private Channel roomWaiter;  // see roomWaiter()
+  /** This handle's own condition handles (for room, async receives and sends, peers), made when
+   * first needed and closed with it; guarded by itself. */
+  private final EnumMap<ChannelCondition, ChannelWaitable> conditions = new EnumMap<>(ChannelCondition.class);
   /** Held around the library's reservation of this handle (heap sends, reserve, commit). */
   private final ReentrantLock reservationLock = new ReentrantLock();
   /** Held around the library's peeked message of this handle (receive(), peek, consume). */
@@ -374,7 +379,194 @@ public final class Channel extends Waitable {
     }
   }
 
+  // ---- Asynchronous forms -------------------------------------------------------------------
+
+  /** Receives the next message without blocking a thread, with no time limit.
+   * @return a future of the message (an array of exactly its length); it fails as
+   *     {@link #receive()} throws, and with IllegalStateException if the channel is closed first
+   * @throws IllegalStateException if the channel is closed */
+  public CompletableFuture<byte[]> receiveAsync() {
+    return receiveAsyncCore(Timeouts.INFINITE);
+  }
+
+  /** Receives the next message without blocking a thread, waiting at most {@code timeout}.
+   * @param timeout how long to wait for a message at most (zero tries once)
+   * @return a future of the message, or of null if the time ran out
+   * @throws IllegalStateException if the channel is closed */
+  public CompletableFuture<byte[]> receiveAsync(Duration timeout) {
+    return receiveAsyncCore(Timeouts.toMilliseconds(timeout));
+  }
+
+  /** Sends the whole array as one message without blocking a thread, waiting with no time
+   * limit for room. The array is read when the message is sent: leave it unchanged until then.
+   * @param message the message
+   * @return a future that completes when the message is sent, or fails as {@link #send(byte[])}
+   *     throws
+   * @throws IllegalStateException if the channel is closed */
+  public CompletableFuture<Void> sendAsync(byte[] message) {
+    if (message == null) throw new NullPointerException("message");
+    return sendAsyncCore(ByteBuffer.wrap(message), Timeouts.INFINITE, null, null);
+  }
+
+  /** Sends the whole array as one message without blocking a thread, waiting at most
+   * {@code timeout} for room.
+   * @param message the message (leave it unchanged until the future completes)
+   * @param timeout how long to wait for room at most (zero tries once)
+   * @return a future of true if sent, false if the time ran out (nothing was sent)
+   * @throws IllegalStateException if the channel is closed */
+  public CompletableFuture<Boolean> sendAsync(byte[] message, Duration timeout) {
+    if (message == null) throw new NullPointerException("message");
+    return sendAsyncCore(ByteBuffer.wrap(message), Timeouts.toMilliseconds(timeout), true, false);
+  }
+
+  /** Sends the buffer's remaining bytes as one message without blocking a thread, waiting with
+   * no time limit for room; once sent, the buffer's position moves to its limit.
+   * @param message the message (position to limit; leave it unchanged until the future completes)
+   * @return a future that completes when the message is sent
+   * @throws IllegalStateException if the channel is closed */
+  public CompletableFuture<Void> sendAsync(ByteBuffer message) {
+    if (message == null) throw new NullPointerException("message");
+    return sendAsyncCore(message, Timeouts.INFINITE, null, null);
+  }
+
+  // ---- Peers and conditions ------------------------------------------------------------------
+
+  /** A new handle that waits for one condition of this channel, alone or in
+   * {@link ShmLink#waitAny}; close it when done (while open it counts as a peer, as this handle).
+   * @param condition what to wait for
+   * @return the condition's waitable
+   * @throws ShmLinkException ACCESS_DENIED for CAN_RECEIVE on a handle that does not receive, or
+   *     CAN_SEND on one that does not send
+   * @throws IllegalStateException if the channel is closed */
+  public ChannelWaitable condition(ChannelCondition condition) {
+    if (condition == null) throw new NullPointerException("condition");
+    long[] out = new long[1];
+    long value = handle.acquire(this);
+    try {
+      Failure.check(shmlink.channel_waitable(value, condition.code, out));
+    } finally {
+      handle.release();
+    }
+    return new ChannelWaitable(out[0], name(), condition);
+  }
+
+  /** Waits until the other side has at least one peer attached: a receiver for a
+   * {@link ChannelRole#SENDER} handle, a sender for a {@link ChannelRole#RECEIVER} one.
+   * @param timeout how long to wait at most (zero tries once)
+   * @return true if a peer is there, false if the time ran out
+   * @throws InterruptedException if the thread is interrupted first
+   * @throws IllegalStateException for a {@link ChannelRole#BOTH} handle (it is a peer of both
+   *     sides itself: use {@link #condition}), or if the channel is closed */
+  public boolean awaitPeer(Duration timeout) throws InterruptedException {
+    return ownCondition(otherSide(ChannelCondition.RECEIVERS_PRESENT, ChannelCondition.SENDERS_PRESENT)).await(timeout);
+  }
+
+  /** Waits until the other side's peers, which had attached, are all gone (sending, or receiving
+   * once drained, throws CLOSED).
+   * @param timeout how long to wait at most (zero tries once)
+   * @return true if they are gone, false if the time ran out
+   * @throws InterruptedException if the thread is interrupted first
+   * @throws IllegalStateException for a {@link ChannelRole#BOTH} handle, or if the channel is closed */
+  public boolean awaitPeersGone(Duration timeout) throws InterruptedException {
+    return ownCondition(otherSide(ChannelCondition.RECEIVERS_GONE, ChannelCondition.SENDERS_GONE)).await(timeout);
+  }
+
+  /** {@link #awaitPeer} without blocking a thread.
+   * @param timeout how long to wait at most
+   * @return a future of true if a peer is there, false if the time ran out
+   * @throws IllegalStateException for a {@link ChannelRole#BOTH} handle, or if the channel is closed */
+  public CompletableFuture<Boolean> peerAsync(Duration timeout) {
+    return ownCondition(otherSide(ChannelCondition.RECEIVERS_PRESENT, ChannelCondition.SENDERS_PRESENT))
+        .waitAsync(timeout);
+  }
+
+  /** {@link #awaitPeersGone} without blocking a thread.
+   * @param timeout how long to wait at most
+   * @return a future of true if the other side's peers are gone, false if the time ran out
+   * @throws IllegalStateException for a {@link ChannelRole#BOTH} handle, or if the channel is closed */
+  public CompletableFuture<Boolean> peersGoneAsync(Duration timeout) {
+    return ownCondition(otherSide(ChannelCondition.RECEIVERS_GONE, ChannelCondition.SENDERS_GONE)).waitAsync(timeout);
+  }
+
+  private ChannelCondition otherSide(ChannelCondition ofReceivers, ChannelCondition ofSenders) {
+    switch (role) {
+      case SENDER:
+        return ofReceivers;
+      case RECEIVER:
+        return ofSenders;
+      default:
+        throw new IllegalStateException(this + " sends and receives, so it is a peer of both sides itself: wait on "
+            + "condition(" + ofReceivers + ") or condition(" + ofSenders + ")");
+    }
+  }
+
   // ---- The work -----------------------------------------------------------------------------
+
+  /** One try of an asynchronous call: delivers and returns true, or returns false if it would
+   * block. */
+  private interface Attempt<T> {
+    boolean tryOnce(Pending<T> future) throws InterruptedException;
+  }
+
+  private CompletableFuture<byte[]> receiveAsyncCore(int timeoutMs) {
+    return asyncCore(ChannelCondition.CAN_RECEIVE, timeoutMs, null, future -> {
+      byte[] message = receiveArray(0);
+      if (message == null) return false;
+      future.deliver(message);
+      return true;
+    });
+  }
+
+  private <T> CompletableFuture<T> sendAsyncCore(ByteBuffer message, int timeoutMs, T sent, T timedOut) {
+    return asyncCore(ChannelCondition.CAN_SEND, timeoutMs, timedOut, future -> {
+      if (!sendCore(message, 0)) return false;
+      future.deliver(sent);
+      return true;
+    });
+  }
+
+  /** Tries at once; if that would block, registers a wait for `ready` with the wait pool and
+   * tries again each time it holds, until the call is done, fails or times out. */
+  private <T> CompletableFuture<T> asyncCore(ChannelCondition ready, int timeoutMs, T timedOut, Attempt<T> attempt) {
+    Pending<T> future = new Pending<>();
+    ChannelWaitable condition;
+    future.claim();
+    try {
+      if (attempt.tryOnce(future)) return future;
+      if (timeoutMs == 0) {
+        future.deliver(timedOut);
+        return future;
+      }
+      condition = ownCondition(ready);
+    } catch (Throwable failure) {
+      future.fail(failure);
+      return future;
+    }
+    future.unclaim();
+    whenReady(condition, WaitPool.deadlineIn(timeoutMs), future, timedOut, attempt);
+    return future;
+  }
+
+  private <T> void whenReady(ChannelWaitable condition, long deadline, Pending<T> future, T timedOut, Attempt<T> attempt) {
+    WaitPool.register(condition, deadline, future, new WaitPool.Waiter() {
+      @Override
+      public void ready(int status) {
+        try {
+          if (attempt.tryOnce(future)) return;
+        } catch (Throwable failure) {
+          future.fail(failure);
+          return;
+        }
+        // Another receiver (or sender) was first: wait again, unless cancelled meanwhile.
+        if (future.unclaim()) whenReady(condition, deadline, future, timedOut, attempt);
+      }
+
+      @Override
+      public void timedOut() {
+        future.deliver(timedOut);
+      }
+    });
+  }
 
   private boolean sendCore(ByteBuffer message, int timeoutMs) throws InterruptedException {
     if (message == null) throw new NullPointerException("message");
@@ -386,7 +578,7 @@ public final class Channel extends Waitable {
       int status;
       if (message.isDirect()) {
         long address = length == 0 ? 0 : shmlink.shmlink_java_buffer_address(message) + position;
-        status = untilRoom(value, timeoutMs, slice -> shmlink.channel_send(value, address, length, slice));
+        status = untilRoom(value, timeoutMs, () -> shmlink.channel_send(value, address, length, 0));
         Reference.reachabilityFence(message);
       } else {
         status = sendThroughReservation(value, message, position, length, timeoutMs);
@@ -407,7 +599,7 @@ public final class Channel extends Waitable {
     reservationLock.lockInterruptibly();
     try {
       requireNoReservation();
-      int status = untilRoom(value, timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
+      int status = untilRoom(value, timeoutMs, () -> shmlink.channel_reserve(value, length, 0, address));
       if (status != OK) return status;
       if (length > 0) directBuffer(address[0], length).put(0, message, position, length);
       return shmlink.channel_commit(value, length);
@@ -424,7 +616,7 @@ public final class Channel extends Waitable {
       reservationLock.lockInterruptibly();
       try {
         requireNoReservation();
-        int status = untilRoom(value, timeoutMs, slice -> shmlink.channel_reserve(value, length, slice, address));
+        int status = untilRoom(value, timeoutMs, () -> shmlink.channel_reserve(value, length, 0, address));
         if (status == TIMEOUT) return null;
         Failure.check(status);
         reservedLength = length;
@@ -453,7 +645,7 @@ public final class Channel extends Waitable {
       } else {
         byte[] array = buffer.array();
         int offset = buffer.arrayOffset() + position;
-        copy = () -> shmlink.shmlink_java_channel_receive_array(value, array, offset, room, length);
+        copy = () -> shmlink.shmlink_java_channel_receive_array(value, array, offset, room, length, false);
       }
       // Under the peek lock: never beside a peek of this handle (the library's rule).
       int status = untilReceivable(value, timeoutMs, () -> {
@@ -481,23 +673,31 @@ public final class Channel extends Waitable {
   }
 
   private byte[] receiveArray(int timeoutMs) throws InterruptedException {
-    long[] data = new long[1];
     int[] length = new int[1];
     byte[][] received = new byte[1][];
     long value = handle.acquire(this);
     try {
       requireNoPeek();
-      // Peek, copy, consume: the array has the message's exact length and is filled with one copy.
       int status = untilReceivable(value, timeoutMs, () -> {
         peekLock.lock();
         try {
           requireNoPeek();
-          int peekStatus = shmlink.channel_peek(value, 0, data, length);
-          if (peekStatus < 0) return peekStatus;
+          // Asked with no room, the library holds a message that has bytes for this handle and
+          // tells its length; the second call receives exactly it, at once, into an array of
+          // that length (one copy).
+          int first = shmlink.shmlink_java_channel_receive_array(value, null, 0, 0, length, true);
+          if (first != BUFFER_TOO_SMALL) {
+            if (first >= 0) received[0] = new byte[0];
+            return first;
+          }
+          if (length[0] < 0) {
+            throw new IllegalStateException(this + ": the next message has " + Integer.toUnsignedLong(length[0])
+                + " bytes, more than a Java array holds: receive it with peek()");
+          }
           byte[] bytes = new byte[length[0]];
-          if (bytes.length > 0) directBuffer(data[0], bytes.length).get(0, bytes);
-          received[0] = bytes;
-          return shmlink.channel_consume(value);
+          int second = shmlink.shmlink_java_channel_receive_array(value, bytes, 0, bytes.length, length, true);
+          if (second >= 0) received[0] = bytes;
+          return second;
         } finally {
           peekLock.unlock();
         }
@@ -534,32 +734,34 @@ public final class Channel extends Waitable {
   }
 
   /**
-   * Tries {@code attempt} (a call with timeout 0), then again for up to SPIN_NANOS; while it
-   * would block, waits until the handle is ready (shmlink_wait_any on the channel and the thread's
-   * interrupt signal) and tries again, until the time runs out. Returns the attempt's status or TIMEOUT.
+   * Tries {@code attempt} (a call with timeout 0); while it would block, waits until the handle
+   * is ready (shmlink_wait_any on the channel and the thread's interrupt signal) and tries
+   * again, until the time runs out. Returns the attempt's status or TIMEOUT.
    */
   private int untilReceivable(long value, int timeoutMs, IntSupplier attempt) throws InterruptedException {
     int status = attempt.getAsInt();
     if (status != TIMEOUT || timeoutMs == 0) return status;
-    long start = System.nanoTime();
-    long deadline = start + Integer.toUnsignedLong(timeoutMs) * 1_000_000L;
-    // As the library's own blocking calls do: try again for a short while, yielding the CPU in
-    // between, before going to sleep (a peer that answers within microseconds is not made to
-    // wake this thread from a futex).
-    // The first couple of microseconds without yielding: a peer on another CPU usually answers
-    // within them, and a yield costs a system call of about that length.
-    long spinUntil = start + Math.min(SPIN_NANOS, Integer.toUnsignedLong(timeoutMs) * 1_000_000L);
-    long busyUntil = start + Math.min(BUSY_NANOS, Integer.toUnsignedLong(timeoutMs) * 1_000_000L);
-    do {
-      long now = System.nanoTime();
-      if (now - busyUntil < 0) {
-        Thread.onSpinWait();
-      } else {
-        Thread.yield();
-      }
-      status = attempt.getAsInt();
-      if (status != TIMEOUT) return status;
-    } while (System.nanoTime() - spinUntil < 0);
+    return untilReady(value, timeoutMs, attempt);
+  }
+
+  /** The same for room (a send or reserve trying once): the wait is on this handle's CAN_SEND
+   * condition. */
+  private int untilRoom(long value, int timeoutMs, IntSupplier attempt) throws InterruptedException {
+    int status = attempt.getAsInt();
+    if (status != TIMEOUT || timeoutMs == 0) return status;
+    ChannelWaitable room = ownCondition(ChannelCondition.CAN_SEND);
+    long roomValue = room.handle.acquire(room);
+    try {
+      return untilReady(roomValue, timeoutMs, attempt);
+    } finally {
+      room.handle.release();
+    }
+  }
+
+  /** After a first attempt that would have blocked: waits on `waitable` and tries again. */
+  private static int untilReady(long waitable, int timeoutMs, IntSupplier attempt) throws InterruptedException {
+    int status;
+    long deadline = System.nanoTime() + Integer.toUnsignedLong(timeoutMs) * 1_000_000L;
     long[] handles = new long[2];
     int[] index = new int[1];
     while (true) {
@@ -569,82 +771,36 @@ public final class Channel extends Waitable {
         if (left <= 0) return TIMEOUT;
         waitMs = (int) ((left + 999_999) / 1_000_000);
       }
-      handles[0] = value;
+      handles[0] = waitable;
       int waited = Waiting.waitAny(handles, 1, waitMs, index);
       if (waited == TIMEOUT) return TIMEOUT;
       Failure.check(waited);
       status = attempt.getAsInt();
-      if (status != TIMEOUT) return status; // else another receiver took it first: wait again
+      if (status != TIMEOUT) return status; // else another receiver (or sender) was first: wait again
     }
   }
 
-  /**
-   * Waits for room as the handle allows: a send-only handle is ready for shmlink_wait_any when a
-   * maximum message fits, so it waits like a receive (interrupted at once); a handle that also
-   * receives is ready for receiving, so it waits in slices.
-   */
-  private int untilRoom(long value, int timeoutMs, IntUnaryOperator attempt) throws InterruptedException {
-    if (role == ChannelRole.SENDER) return untilReceivable(value, timeoutMs, () -> attempt.applyAsInt(0));
-    int status = attempt.applyAsInt(0);
-    if (status != TIMEOUT || timeoutMs == 0 || role != ChannelRole.BOTH) return status;
-    Channel waiter = roomWaiter();
-    if (waiter == null) return inSlices(timeoutMs, attempt);
-    long waiterValue = waiter.handle.acquire(waiter);
-    try {
-      return waiter.untilReceivable(waiterValue, timeoutMs, () -> attempt.applyAsInt(0));
-    } finally {
-      waiter.handle.release();
-    }
-  }
-
-  /**
-   * For a channel that also receives: a send-only handle on the same channel, which the library
-   * makes waitable for room, opened when a send first has to wait (one more sender attached while
-   * this object lives); null if it cannot be opened (the send then waits in slices).
-   */
-  private Channel roomWaiter() {
-    synchronized (roomGate) {
-      if (roomWaiter == null && name() != null && !isClosed()) {
-        try {
-          roomWaiter = Channel.open(name(), ChannelRole.SENDER);
-        } catch (RuntimeException e) {
-          if (!(e instanceof ShmLinkError)) throw e;
-          return null;
-        }
+  /** This handle's own condition handle, made when first needed (closed with the channel). */
+  private ChannelWaitable ownCondition(ChannelCondition condition) {
+    synchronized (conditions) {
+      throwIfClosed();
+      ChannelWaitable own = conditions.get(condition);
+      if (own == null) {
+        own = condition(condition);
+        conditions.put(condition, own);
       }
-      return roomWaiter;
+      return own;
     }
   }
 
-  /** Closes this handle, and the send-only handle it may have opened to wait for room. */
+  /** Closes this handle and its own condition handles; pending asynchronous calls fail with
+   * IllegalStateException. */
   @Override
   public void close() {
-    synchronized (roomGate) {
-      if (roomWaiter != null) roomWaiter.close();
-      roomWaiter = null;
-    }
-    super.close();
-  }
-
-  /**
-   * Tries {@code attempt} (a send or reserve given a timeout in milliseconds) once; while the
-   * channel is full, tries again with timeouts of at most INTERRUPT_CHECK_MS (the library
-   * sleeps until room is made or the slice ends), looking at the interrupt status in between.
-   */
-  private static int inSlices(int timeoutMs, IntUnaryOperator attempt) throws InterruptedException {
-    int status = attempt.applyAsInt(0);
-    if (status != TIMEOUT || timeoutMs == 0) return status;
-    long deadline = System.nanoTime() + Integer.toUnsignedLong(timeoutMs) * 1_000_000L;
-    while (true) {
-      if (Thread.interrupted()) throw new InterruptedException("interrupted while waiting for room in a channel");
-      int slice = INTERRUPT_CHECK_MS;
-      if (timeoutMs != Timeouts.INFINITE) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) return TIMEOUT;
-        slice = (int) Math.min(INTERRUPT_CHECK_MS, (left + 999_999) / 1_000_000);
-      }
-      status = attempt.applyAsInt(slice);
-      if (status != TIMEOUT) return status;
+    synchronized (conditions) {
+      for (ChannelWaitable own : conditions.values()) own.close();
+      conditions.clear();
+      super.close();
     }
   }
 

@@ -81,6 +81,28 @@ public final class SharedMutex extends Waitable {
     }
   }
 
+  /** Not for a mutex: a mutex is owned by the thread that acquires it, and the thread that
+   * would acquire it here is a wait thread of the binding, which cannot unlock it for the
+   * caller. Use {@link #lock()} on the thread that will unlock.
+   * @throws UnsupportedOperationException always */
+  @Override
+  public java.util.concurrent.CompletableFuture<Void> waitAsync() {
+    throw ownedByAThread();
+  }
+
+  /** Not for a mutex (see {@link #waitAsync()}).
+   * @param timeout ignored
+   * @throws UnsupportedOperationException always */
+  @Override
+  public java.util.concurrent.CompletableFuture<Boolean> waitAsync(Duration timeout) {
+    throw ownedByAThread();
+  }
+
+  private UnsupportedOperationException ownedByAThread() {
+    return new UnsupportedOperationException(this + ": a mutex belongs to the thread that acquires it, so it "
+        + "cannot be acquired asynchronously (by a wait thread); call lock() on the thread that will unlock");
+  }
+
   static LockResult toResult(int status) {
     if (status == shmlink.SHMLINK_ABANDONED) return LockResult.ABANDONED;
     if (status == shmlink.SHMLINK_ERR_TIMEOUT) return LockResult.TIMED_OUT;

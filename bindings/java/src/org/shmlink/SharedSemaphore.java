@@ -88,6 +88,13 @@ public final class SharedSemaphore extends Waitable {
     waitStatus(Timeouts.INFINITE);
   }
 
+  /** A count taken for a cancelled wait goes back (LIMIT_EXCEEDED: releases since filled it to
+   * its maximum, where it stays). */
+  @Override
+  void giveBack(long value) {
+    shmlink.semaphore_release(value, 1, null);
+  }
+
   private static SharedSemaphore make(String name, int initialCount, int maximumCount, int flags) {
     if (initialCount < 0) throw new IllegalArgumentException("A count is not negative, not " + initialCount);
     if (maximumCount < 0) throw new IllegalArgumentException("A count is not negative, not " + maximumCount);

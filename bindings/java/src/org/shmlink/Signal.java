@@ -5,8 +5,12 @@ import java.time.Duration;
 /** A named signal (a Win32 event): {@link #set()} releases one wait (auto-reset) or every wait
  * until {@link #reset()} (manual reset), in any process. */
 public final class Signal extends Waitable {
-  private Signal(long handle, String name, boolean created) {
+  /** Known if this handle created the signal; null if it opened an existing one. */
+  private final ResetMode mode;
+
+  private Signal(long handle, String name, boolean created, ResetMode mode) {
     super(handle, name, created);
+    this.mode = created ? mode : null;
   }
 
   /** Creates a new auto-reset, unset signal.
@@ -56,7 +60,7 @@ public final class Signal extends Waitable {
   public static Signal open(String name) {
     long[] handle = new long[1];
     Failure.check(shmlink.signal_open(requireName(name), handle));
-    return new Signal(handle[0], name, false);
+    return new Signal(handle[0], name, false, null);
   }
 
   /** Sets the signal: releases one wait (auto-reset, now or the next one) or every wait until
@@ -94,12 +98,20 @@ public final class Signal extends Waitable {
     waitStatus(Timeouts.INFINITE);
   }
 
+  /** A set taken for a cancelled wait goes back. A manual-reset wait took nothing; the library
+   * does not tell an opener the mode, so a signal this handle opened is set again too (harmless
+   * for a manual-reset signal unless another thread reset it at that very instant). */
+  @Override
+  void giveBack(long value) {
+    if (mode != ResetMode.MANUAL_RESET) shmlink.signal_set(value);
+  }
+
   private static Signal make(String name, ResetMode mode, boolean initiallySet, int flags) {
     if (mode == null) throw new NullPointerException("mode");
     flags |= mode == ResetMode.MANUAL_RESET ? shmlink.SHMLINK_SIGNAL_MANUAL_RESET : shmlink.SHMLINK_SIGNAL_AUTO_RESET;
     if (initiallySet) flags |= shmlink.SHMLINK_SIGNAL_INITIALLY_SET;
     long[] handle = new long[1];
     int status = Failure.check(shmlink.signal_create(requireName(name), flags, handle));
-    return new Signal(handle[0], name, status == shmlink.SHMLINK_OK);
+    return new Signal(handle[0], name, status == shmlink.SHMLINK_OK, mode);
   }
 }
