@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A named, bounded queue of whole messages in shared memory, for any number of sending and
@@ -35,9 +35,11 @@ import java.util.function.IntSupplier;
  * queued), {@link Status#ACCESS_DENIED} (a call the handle's {@link ChannelRole} does not allow).
  *
  * <p>Interrupts: {@link Thread#interrupt()} wakes a receive or peek blocked on an empty channel
- * at once, as it does the other objects' waits (an internal signal in the same wait-any), and so
- * does a send or reserve blocked on a full channel (the wait-any is on the channel's
- * {@link ChannelCondition#CAN_SEND} condition). Either throws
+ * as it does the other objects' waits (an internal signal in the same wait-any), and so does a
+ * send or reserve blocked on a full channel (the wait-any is on the channel's
+ * {@link ChannelCondition#CAN_SEND} condition); at once, except in a call's first millisecond,
+ * which is the library's own blocking call (it spins briefly before it sleeps: a fast peer's
+ * answer is taken without a wake-up). Either throws
  * {@link InterruptedException} and clears the thread's interrupt status. A message that can be
  * taken (or room that is there) wins over an interrupt, which then stays pending; an interrupt
  * matters only when the call would wait.
@@ -65,6 +67,10 @@ import java.util.function.IntSupplier;
  * message its receives do.
  */
 public final class Channel extends Waitable {
+  /** The most a blocking call's first try waits in the library, uninterruptibly (see untilReceivable). */
+  private static final int FIRST_WAIT_MS = 1;
+  /** How long a receive tries again without yielding before the library's call (see untilReceivable). */
+  private static final long BUSY_NANOS = 2_000;
   private static final int OK = shmlink.SHMLINK_OK;
   private static final int TIMEOUT = shmlink.SHMLINK_ERR_TIMEOUT;
   private static final int BUFFER_TOO_SMALL = shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL;
@@ -578,7 +584,7 @@ public final class Channel extends Waitable {
       int status;
       if (message.isDirect()) {
         long address = length == 0 ? 0 : shmlink.shmlink_java_buffer_address(message) + position;
-        status = untilRoom(value, timeoutMs, () -> shmlink.channel_send(value, address, length, 0));
+        status = untilRoom(value, timeoutMs, wait -> shmlink.channel_send(value, address, length, wait));
         Reference.reachabilityFence(message);
       } else {
         status = sendThroughReservation(value, message, position, length, timeoutMs);
@@ -599,7 +605,7 @@ public final class Channel extends Waitable {
     reservationLock.lockInterruptibly();
     try {
       requireNoReservation();
-      int status = untilRoom(value, timeoutMs, () -> shmlink.channel_reserve(value, length, 0, address));
+      int status = untilRoom(value, timeoutMs, wait -> shmlink.channel_reserve(value, length, wait, address));
       if (status != OK) return status;
       if (length > 0) directBuffer(address[0], length).put(0, message, position, length);
       return shmlink.channel_commit(value, length);
@@ -616,7 +622,7 @@ public final class Channel extends Waitable {
       reservationLock.lockInterruptibly();
       try {
         requireNoReservation();
-        int status = untilRoom(value, timeoutMs, () -> shmlink.channel_reserve(value, length, 0, address));
+        int status = untilRoom(value, timeoutMs, wait -> shmlink.channel_reserve(value, length, wait, address));
         if (status == TIMEOUT) return null;
         Failure.check(status);
         reservedLength = length;
@@ -638,21 +644,29 @@ public final class Channel extends Waitable {
     long value = handle.acquire(this);
     try {
       requireNoPeek();
-      IntSupplier copy;
+      IntUnaryOperator copy;
       if (buffer.isDirect()) {
         long address = room == 0 ? 0 : shmlink.shmlink_java_buffer_address(buffer) + position;
-        copy = () -> shmlink.channel_receive(value, address, room, length, 0);
+        copy = wait -> shmlink.channel_receive(value, address, room, length, wait);
       } else {
         byte[] array = buffer.array();
         int offset = buffer.arrayOffset() + position;
-        copy = () -> shmlink.shmlink_java_channel_receive_array(value, array, offset, room, length, false);
+        copy = wait -> {
+          // The array is pinned only for a call that does not wait: a wait is for a message
+          // first, with no room (a zero-length message is received by it, a longer one stays).
+          if (wait != 0) {
+            int probe = shmlink.channel_receive(value, 0, 0, length, wait);
+            if (probe != BUFFER_TOO_SMALL) return probe;
+          }
+          return shmlink.shmlink_java_channel_receive_array(value, array, offset, room, length, false);
+        };
       }
       // Under the peek lock: never beside a peek of this handle (the library's rule).
-      int status = untilReceivable(value, timeoutMs, () -> {
+      int status = untilReceivable(value, timeoutMs, wait -> {
         peekLock.lock();
         try {
           requireNoPeek();
-          return copy.getAsInt();
+          return copy.applyAsInt(wait);
         } finally {
           peekLock.unlock();
         }
@@ -678,14 +692,14 @@ public final class Channel extends Waitable {
     long value = handle.acquire(this);
     try {
       requireNoPeek();
-      int status = untilReceivable(value, timeoutMs, () -> {
+      int status = untilReceivable(value, timeoutMs, wait -> {
         peekLock.lock();
         try {
           requireNoPeek();
           // Asked with no room, the library holds a message that has bytes for this handle and
           // tells its length; the second call receives exactly it, at once, into an array of
           // that length (one copy).
-          int first = shmlink.shmlink_java_channel_receive_array(value, null, 0, 0, length, true);
+          int first = shmlink.channel_receive_whole(value, 0, 0, length, wait);
           if (first != BUFFER_TOO_SMALL) {
             if (first >= 0) received[0] = new byte[0];
             return first;
@@ -715,10 +729,10 @@ public final class Channel extends Waitable {
     int[] length = new int[1];
     long value = handle.acquire(this);
     try {
-      int status = untilReceivable(value, timeoutMs, () -> {
+      int status = untilReceivable(value, timeoutMs, wait -> {
         peekLock.lock();
         try {
-          int peekStatus = shmlink.channel_peek(value, 0, data, length);
+          int peekStatus = shmlink.channel_peek(value, wait, data, length);
           if (peekStatus >= 0) peeked = true;
           return peekStatus;
         } finally {
@@ -734,34 +748,58 @@ public final class Channel extends Waitable {
   }
 
   /**
-   * Tries {@code attempt} (a call with timeout 0); while it would block, waits until the handle
-   * is ready (shmlink_wait_any on the channel and the thread's interrupt signal) and tries
-   * again, until the time runs out. Returns the attempt's status or TIMEOUT.
+   * Runs {@code attempt} (the library's call, given how long it may wait) first with up to
+   * {@value #FIRST_WAIT_MS} ms: the library's own blocking call spins briefly before it sleeps,
+   * so a peer that answers within microseconds is not made to wake this thread from a sleep (a
+   * Java round trip of 1.6-1.8x the C one without this, 0.85x with it). Then, while it would
+   * block, waits until the handle is ready (shmlink_wait_any on the channel and the thread's
+   * interrupt signal) and tries again without waiting, until the time runs out. So an interrupt
+   * is seen within that first millisecond at most; one pending on entry skips it. Returns the
+   * attempt's status or TIMEOUT.
    */
-  private int untilReceivable(long value, int timeoutMs, IntSupplier attempt) throws InterruptedException {
-    int status = attempt.getAsInt();
+  private int untilReceivable(long value, int timeoutMs, IntUnaryOperator attempt) throws InterruptedException {
+    long start = System.nanoTime();
+    int status = attempt.applyAsInt(0);
     if (status != TIMEOUT || timeoutMs == 0) return status;
-    return untilReady(value, timeoutMs, attempt);
+    // The library's blocking call yields the CPU between its tries from the first one on; a
+    // peer on another CPU usually answers within a couple of microseconds, and a yield costs a
+    // system call of about that length, so those are tried without yielding first.
+    long busyUntil = start + Math.min(BUSY_NANOS, Integer.toUnsignedLong(timeoutMs) * 1_000_000L);
+    while (System.nanoTime() - busyUntil < 0) {
+      Thread.onSpinWait();
+      status = attempt.applyAsInt(0);
+      if (status != TIMEOUT) return status;
+    }
+    status = attempt.applyAsInt(firstWait(timeoutMs));
+    if (status != TIMEOUT) return status;
+    return untilReady(value, start, timeoutMs, attempt);
   }
 
-  /** The same for room (a send or reserve trying once): the wait is on this handle's CAN_SEND
-   * condition. */
-  private int untilRoom(long value, int timeoutMs, IntSupplier attempt) throws InterruptedException {
-    int status = attempt.getAsInt();
+  /** The same for room (a send or reserve): the wait is on this handle's CAN_SEND condition. */
+  private int untilRoom(long value, int timeoutMs, IntUnaryOperator attempt) throws InterruptedException {
+    long start = System.nanoTime();
+    int status = attempt.applyAsInt(firstWait(timeoutMs));
     if (status != TIMEOUT || timeoutMs == 0) return status;
     ChannelWaitable room = ownCondition(ChannelCondition.CAN_SEND);
     long roomValue = room.handle.acquire(room);
     try {
-      return untilReady(roomValue, timeoutMs, attempt);
+      return untilReady(roomValue, start, timeoutMs, attempt);
     } finally {
       room.handle.release();
     }
   }
 
+  /** How long the first, uninterruptible call may wait. */
+  private static int firstWait(int timeoutMs) {
+    if (timeoutMs == 0 || Thread.currentThread().isInterrupted()) return 0;
+    return Integer.compareUnsigned(timeoutMs, FIRST_WAIT_MS) < 0 ? timeoutMs : FIRST_WAIT_MS;
+  }
+
   /** After a first attempt that would have blocked: waits on `waitable` and tries again. */
-  private static int untilReady(long waitable, int timeoutMs, IntSupplier attempt) throws InterruptedException {
+  private static int untilReady(long waitable, long start, int timeoutMs, IntUnaryOperator attempt)
+      throws InterruptedException {
     int status;
-    long deadline = System.nanoTime() + Integer.toUnsignedLong(timeoutMs) * 1_000_000L;
+    long deadline = start + Integer.toUnsignedLong(timeoutMs) * 1_000_000L;
     long[] handles = new long[2];
     int[] index = new int[1];
     while (true) {
@@ -775,7 +813,7 @@ public final class Channel extends Waitable {
       int waited = Waiting.waitAny(handles, 1, waitMs, index);
       if (waited == TIMEOUT) return TIMEOUT;
       Failure.check(waited);
-      status = attempt.getAsInt();
+      status = attempt.applyAsInt(0);
       if (status != TIMEOUT) return status; // else another receiver (or sender) was first: wait again
     }
   }
