@@ -172,6 +172,28 @@ TEST(CppSignal, AnUnnamedSignalCancelsAWaitAny) {
   EXPECT_TRUE(Signal::create_unnamed(Signal::Reset::automatic, true).wait(0ms));
 }
 
+TEST(CppUnnamed, SegmentsMutexesAndSemaphoresWithoutANameWork) {
+  const shmlink::Segment segment = shmlink::Segment::create_unnamed(4096);
+  const shmlink::View view = segment.map();
+  ASSERT_EQ(view.size(), 4096u);
+  view.data()[4095] = std::byte{7};
+  EXPECT_EQ(segment.map(4000, 96).data()[95], std::byte{7});
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink::Segment::create_unnamed(0));
+
+  Mutex mutex = Mutex::create_unnamed(true);
+  std::thread([&] { EXPECT_FALSE(mutex.try_lock()); }).join();
+  mutex.unlock();
+  std::thread([&] {
+    EXPECT_TRUE(mutex.try_lock());
+    mutex.unlock();
+  }).join();
+
+  const Semaphore semaphore = Semaphore::create_unnamed(1, 2);
+  EXPECT_TRUE(semaphore.try_acquire());
+  EXPECT_FALSE(semaphore.try_acquire());
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, Semaphore::create_unnamed(3, 2));
+}
+
 TEST(CppSignal, FailuresThrowTheirStatus) {
   const std::string name = unique_name();
   EXPECT_THROWS_STATUS(SHMLINK_ERR_NOT_FOUND, Signal::open(name));

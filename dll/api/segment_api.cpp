@@ -15,6 +15,7 @@ namespace {
 
 constexpr uint32_t kShareFlags = SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS;
 constexpr uint32_t kSegmentCreateFlags = SHMLINK_OPEN_OR_CREATE | kShareFlags;
+constexpr char kUnnamed[] = "(unnamed)";  // an unnamed segment's name in messages
 
 shmlink_handle insert_segment(std::shared_ptr<SegmentBacking> backing, std::string name) {
   return handle_table().insert(std::make_shared<SegmentObject>(std::move(backing), std::move(name)));
@@ -37,6 +38,12 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_create(const char* name,
   clear_handle(out_segment);
   return guarded("shmlink_segment_create", name, [&] {
     require_output(out_segment, "out_segment");
+    if (name == nullptr) {
+      check_flags(flags, 0);  // unnamed: nothing to open or to share by name
+      if (size == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "size 0: a segment needs at least one byte");
+      *out_segment = insert_segment(platform_create_unnamed_segment(size), kUnnamed);
+      return SHMLINK_OK;
+    }
     const ObjectName parsed = parse_name(name);
     check_flags(flags, kSegmentCreateFlags);
     if (size == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "size 0: a segment needs at least one byte");
@@ -76,7 +83,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_from_file(const char* pa
     }
     OpenedSegment opened =
         platform_segment_from_file(path, name != nullptr ? &parsed : nullptr, size, parsed_access, flags);
-    *out_segment = insert_segment(std::move(opened.backing), name != nullptr ? name : "(unnamed)");
+    *out_segment = insert_segment(std::move(opened.backing), name != nullptr ? name : kUnnamed);
     return opened.existed ? SHMLINK_EXISTED : SHMLINK_OK;
   });
 }

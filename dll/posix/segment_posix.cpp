@@ -8,11 +8,13 @@
 #include "object_file.h"
 #include "os_error.h"
 #include "sigbus_guard.h"
+#include "unnamed_object.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -127,6 +129,16 @@ void check_shm_space(uint64_t size) {
   if (size > available)
     fail(SHMLINK_ERR_NO_RESOURCES, "a segment of " + std::to_string(size) + " bytes does not fit: /dev/shm has " +
                                        std::to_string(available) + " bytes free");
+}
+
+// Fails with NO_RESOURCES if `size` is more than the machine's memory and swap together.
+void check_machine_memory(uint64_t size) {
+  struct sysinfo info {};
+  if (sysinfo(&info) != 0) return;  // let fallocate decide
+  const uint64_t total = (static_cast<uint64_t>(info.totalram) + info.totalswap) * info.mem_unit;
+  if (size > total)
+    fail(SHMLINK_ERR_NO_RESOURCES, "a segment of " + std::to_string(size) + " bytes does not fit: the machine has " +
+                                       std::to_string(total) + " bytes of memory and swap");
 }
 
 // Opens the file a file-backed segment's object names, if the object may name it for this
@@ -282,6 +294,23 @@ OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uin
   const int fd = created.object->fd();
   return {std::make_shared<PosixSegment>(std::move(created.object), fd, false, kHeaderPageBytes, size, Access::ReadWrite),
           false};
+}
+
+std::shared_ptr<SegmentBacking> platform_create_unnamed_segment(uint64_t size) {
+  if (size > static_cast<uint64_t>(INT64_MAX) - kHeaderPageBytes || size > SIZE_MAX)
+    fail(SHMLINK_ERR_NO_RESOURCES, "no system can provide a segment of " + std::to_string(size) + " bytes");
+  const uint64_t object_bytes = kHeaderPageBytes + size;
+  // A memfd is not in /dev/shm: no file system of ours limits it, so a reservation beyond
+  // what the machine could ever back would only bring the OOM killer.
+  check_machine_memory(object_bytes);
+  std::unique_ptr<posix::UnnamedObject> object = posix::create_unnamed_object(SHMLINK_KIND_SEGMENT, [&](int fd) {
+    if (ftruncate(fd, static_cast<off_t>(object_bytes)) != 0) throw_errno(errno, "ftruncate of a segment");
+    reserve(fd, 0, object_bytes, "an unnamed segment");
+    const ObjectHeader header = posix::make_header(SHMLINK_KIND_SEGMENT, size, 0);
+    posix::write_all(fd, &header, sizeof header, 0, "a segment's header");
+  });
+  const int fd = object->release();
+  return std::make_shared<PosixSegment>(nullptr, fd, true, kHeaderPageBytes, size, Access::ReadWrite);
 }
 
 std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Access access) {

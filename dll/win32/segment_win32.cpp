@@ -266,6 +266,16 @@ OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uin
           created.existed};
 }
 
+std::shared_ptr<SegmentBacking> platform_create_unnamed_segment(uint64_t size) {
+  check_possible_size(size);
+  const uint64_t section_bytes = win32::section_bytes_for(size);
+  check_commit_limit(size, section_bytes);
+  CreatedSection created =
+      create_section(INVALID_HANDLE_VALUE, PAGE_READWRITE | SEC_COMMIT, section_bytes, nullptr, 0, Access::ReadWrite);
+  win32::write_trailer(created.section.get(), size);
+  return std::make_shared<Win32Segment>(std::move(created.section), UniqueHandle(), size, Access::ReadWrite);
+}
+
 std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Access access) {
   UniqueHandle section = open_section(win32::kernel_object_name(name), access);
   const uint64_t size = win32::data_bytes_of(section.get(), win32::query_section(section.get()));

@@ -213,9 +213,14 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_close(shmlink_handle handle);
  * The memory is reserved at create, so a segment the system cannot back fails here, not
  * later when a page is first touched.
  * flags: SHMLINK_CREATE_NEW or SHMLINK_OPEN_OR_CREATE, optionally | SHARE_GROUP/SHARE_ALL_USERS.
+ * name NULL (since 1.4) makes an unnamed segment, as CreateFileMapping(INVALID_HANDLE_VALUE,
+ * ..., NULL): only its handle and views reach it, it appears in no namespace (Linux: a
+ * memfd, not a file in /dev/shm), and it is gone with its last handle and view. flags must
+ * then be 0 (SHMLINK_CREATE_NEW). (Before 1.4 a NULL name failed INVALID_ARGUMENT.)
  * Returns: SHMLINK_OK (created) or, with OPEN_OR_CREATE, SHMLINK_EXISTED (an existing
  * segment was opened read-write; its size is its own, see shmlink_segment_size).
- * Fails: INVALID_ARGUMENT (NULL out_segment, size 0, unknown flag bits), INVALID_NAME,
+ * Fails: INVALID_ARGUMENT (NULL out_segment, size 0, unknown flag bits; with a NULL name
+ * also OPEN_OR_CREATE or a share flag), INVALID_NAME,
  * ALREADY_EXISTS (CREATE_NEW and the name is taken), WRONG_KIND (the name is another
  * kind of object), ACCESS_DENIED, NO_RESOURCES (the system cannot back `size` bytes),
  * CORRUPT / INCOMPATIBLE (an existing object failed validation), SYSTEM. */
@@ -351,7 +356,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_reset(shmlink_handle sign
 
 /* Creates a named mutex, owned by a thread and recursive for its owner. flags:
  * SHMLINK_MUTEX_INITIALLY_OWNED (the calling thread owns it if it was created),
- * SHMLINK_OPEN_OR_CREATE and the share flags.
+ * SHMLINK_OPEN_OR_CREATE and the share flags. name NULL (since 1.4) makes an unnamed
+ * mutex, as CreateMutex(NULL, ...), as for signals; flags are then INITIALLY_OWNED only.
  * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (opened; not acquired).
  * Fails: as shmlink_signal_create. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_create(const char* name, uint32_t flags,
@@ -370,7 +376,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_lock(shmlink_handle mutex,
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_unlock(shmlink_handle mutex);
 
 /* Creates a named semaphore with a count of `initial_count` and a maximum of `max_count`.
- * flags: SHMLINK_OPEN_OR_CREATE and the share flags.
+ * flags: SHMLINK_OPEN_OR_CREATE and the share flags. name NULL (since 1.4) makes an unnamed
+ * semaphore, as CreateSemaphore(NULL, ...), as for signals; flags must then be 0.
  * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (opened; its counts are its own).
  * Fails: INVALID_ARGUMENT (NULL out_semaphore, max_count 0, initial_count > max_count,
  * max_count above 0x7FFFFFFF, unknown flag bits), and as shmlink_signal_create. */
