@@ -125,6 +125,29 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint
   });
 }
 
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map_at(shmlink_handle segment, uint64_t offset, uint64_t length,
+                                                       uint32_t access, void* address, shmlink_handle* out_view) {
+  clear_handle(out_view);
+  return guarded("shmlink_map_at", nullptr, [&] {
+    require_output(out_view, "out_view");
+    if (address == nullptr) fail(SHMLINK_ERR_INVALID_ARGUMENT, "address is NULL: use shmlink_map to map anywhere");
+    const bool keep_range = (access & SHMLINK_MAP_KEEP_RANGE) != 0;
+    const Access parsed_access = parse_access(access & ~SHMLINK_MAP_KEEP_RANGE);
+    std::string why;
+    const auto object = find_as<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment", &why);
+    if (!object) return bad_handle("shmlink_map_at", why);
+    std::shared_ptr<ViewObject> view;
+    try {
+      view = map_view(*object, offset, length, parsed_access, keep_range, address);
+    } catch (const Failure& failure) {
+      throw Failure(failure.status(), "segment \"" + object->name() + "\": " + failure.detail(), failure.os_error(),
+                    failure.os_text());
+    }
+    *out_view = handle_table().insert(std::move(view));
+    return SHMLINK_OK;
+  });
+}
+
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_unmap(shmlink_handle view) {
   return guarded("shmlink_unmap", nullptr, [&] {
     std::string why;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +32,19 @@ namespace {
 
 using posix::NamedObject;
 using posix::throw_errno;
+
+// Why mmap at `at` failed, as a status: the range is in use (EEXIST), or it is not one this
+// process may map at all (below vm.mmap_min_addr: EPERM; past the end of its address space:
+// ENOMEM or EINVAL).
+[[noreturn]] void throw_map_at_failure(int error, void* at, uint64_t length) {
+  char where[64];
+  std::snprintf(where, sizeof where, "%p", at);
+  const std::string range = std::to_string(length) + " bytes at " + where;
+  if (error == EEXIST) throw_errno(SHMLINK_ERR_ALREADY_EXISTS, error, "the address range of " + range + " is in use");
+  if (error == EPERM || error == ENOMEM || error == EINVAL)
+    throw_errno(SHMLINK_ERR_INVALID_ARGUMENT, error, range + " is not in this process's address space");
+  throw_errno(error, "mmap of " + range);
+}
 
 class PosixSegment final : public SegmentBacking {
  public:
@@ -51,13 +65,20 @@ class PosixSegment final : public SegmentBacking {
   // mappings (sigbus_guard.h): a reader meets zeros rather than death by SIGBUS, and the view
   // says so (truncated). A program cannot defend itself otherwise: it would need a SIGBUS
   // handler of its own, and the JVM and the CLR already have theirs.
-  MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access) override {
+  MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access, void* at) override {
     if (length > SIZE_MAX) fail(SHMLINK_ERR_NO_RESOURCES, "the view does not fit in the address space");
     const int protection = access == Access::Read ? PROT_READ : PROT_READ | PROT_WRITE;
     const int sharing = access == Access::CopyOnWrite ? MAP_PRIVATE : MAP_SHARED;
-    void* base = mmap(nullptr, static_cast<size_t>(length), protection, sharing, data_fd_,
+    // At a chosen address: never over an existing mapping (MAP_FIXED would replace it).
+    void* base = mmap(at, static_cast<size_t>(length), protection, sharing | (at ? MAP_FIXED_NOREPLACE : 0), data_fd_,
                       static_cast<off_t>(data_offset_ + aligned_offset));
+    if (base == MAP_FAILED && at != nullptr) throw_map_at_failure(errno, at, length);
     if (base == MAP_FAILED) throw_errno(errno, "mmap of " + std::to_string(length) + " bytes");
+    if (at != nullptr && base != at) {
+      // A kernel before 4.17 takes the flag as a hint and maps elsewhere when the range is taken.
+      munmap(base, static_cast<size_t>(length));
+      fail(SHMLINK_ERR_ALREADY_EXISTS, "the address range is in use");
+    }
     try {
       auto guard = std::make_unique<posix::GuardedRegion>(base, static_cast<size_t>(length), protection);
       std::lock_guard<std::mutex> lock(guards_mutex_);
@@ -109,6 +130,7 @@ class PosixSegment final : public SegmentBacking {
 };
 
 int open_flags_for(Access access) { return access == Access::ReadWrite ? O_RDWR : O_RDONLY; }
+
 
 // Reserves the bytes now, so that running out of memory (or disk) fails here with
 // NO_RESOURCES rather than with SIGBUS when a page is first touched.

@@ -15,6 +15,7 @@
 #include <windows.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace shmlink {
@@ -31,6 +32,24 @@ constexpr ACCESS_MASK kSharedSectionAccess = SECTION_QUERY | SECTION_MAP_READ | 
 DWORD high_part(uint64_t value) { return static_cast<DWORD>(value >> 32); }
 DWORD low_part(uint64_t value) { return static_cast<DWORD>(value & 0xFFFFFFFFu); }
 
+// Why MapViewOfFileEx at `at` failed, as a status. Windows says ERROR_INVALID_ADDRESS both
+// for a range in use and for one outside the process's address space: the bounds tell.
+[[noreturn]] void throw_map_at_failure(ErrorCode error, void* at, uint64_t length) {
+  char where[64];
+  std::snprintf(where, sizeof where, "%p", at);
+  const std::string range = std::to_string(length) + " bytes at " + where;
+  SYSTEM_INFO info{};
+  GetSystemInfo(&info);
+  const auto first = reinterpret_cast<uintptr_t>(info.lpMinimumApplicationAddress);
+  const auto last = reinterpret_cast<uintptr_t>(info.lpMaximumApplicationAddress);
+  const auto start = reinterpret_cast<uintptr_t>(at);
+  if (start < first || start > last || length - 1 > last - start)
+    throw_win32(SHMLINK_ERR_INVALID_ARGUMENT, error, range + " is not in this process's address space");
+  if (error == ERROR_INVALID_ADDRESS)
+    throw_win32(SHMLINK_ERR_ALREADY_EXISTS, error, "the address range of " + range + " is in use");
+  throw_win32(error, "MapViewOfFileEx of " + range);
+}
+
 class Win32Segment final : public SegmentBacking {
  public:
   // `file` is the backing file of a file-backed segment this process opened itself (kept
@@ -41,14 +60,16 @@ class Win32Segment final : public SegmentBacking {
   uint64_t size() const override { return size_; }
   Access access() const override { return access_; }
 
-  MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access) override {
+  MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access, void* at) override {
     if (length > SIZE_MAX) fail(SHMLINK_ERR_NO_RESOURCES, "the view does not fit in the address space");
     // FILE_MAP_WRITE gives a read-write view; FILE_MAP_COPY a private copy-on-write one.
     const DWORD desired = access == Access::Read        ? FILE_MAP_READ
                           : access == Access::ReadWrite ? FILE_MAP_WRITE
                                                         : FILE_MAP_COPY;
-    void* base = MapViewOfFile(section_.get(), desired, high_part(aligned_offset), low_part(aligned_offset),
-                               static_cast<SIZE_T>(length));
+    // MapViewOfFileEx never maps over anything, and never elsewhere than `at`.
+    void* base = MapViewOfFileEx(section_.get(), desired, high_part(aligned_offset), low_part(aligned_offset),
+                                 static_cast<SIZE_T>(length), at);
+    if (base == nullptr && at != nullptr) throw_map_at_failure(GetLastError(), at, length);
     if (base == nullptr)
       throw_win32(GetLastError(), "MapViewOfFile of " + std::to_string(length) + " bytes at offset " +
                                       std::to_string(aligned_offset));

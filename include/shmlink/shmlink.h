@@ -276,6 +276,23 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint
                                                   uint64_t length, uint32_t access,
                                                   shmlink_handle* out_view, void** out_address);
 
+/* Maps a view as shmlink_map does, but so that byte `offset` of the segment appears at
+ * `address` (since 1.4; MapViewOfFileEx's lpBaseAddress), for pointer-based structures that
+ * every process maps at the same address. `address` must lie as `offset` does within the
+ * allocation granularity (shmlink_allocation_granularity(): 64 KiB on Windows, the page
+ * size on Linux): address % granularity == offset % granularity. The view is never placed
+ * elsewhere and never replaces what is mapped there (Linux: MAP_FIXED_NOREPLACE). The
+ * address is the caller's: pass it on with the view, get it back with shmlink_view_info.
+ * Pointers stored inside shared memory are fragile: they hold only in processes that mapped
+ * the view at the same address; offsets from the view's start hold everywhere.
+ * Fails: INVALID_ARGUMENT (NULL address or out_view, unknown access, an address that does
+ * not lie as the offset does, or a range outside this process's address space),
+ * ALREADY_EXISTS (something is mapped in the range: choose another address), and as
+ * shmlink_map. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map_at(shmlink_handle segment, uint64_t offset,
+                                                     uint64_t length, uint32_t access, void* address,
+                                                     shmlink_handle* out_view);
+
 /* Unmaps a view (the same as shmlink_close on a view handle).
  * Fails: BAD_HANDLE (not an open view). */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_unmap(shmlink_handle view);
@@ -660,6 +677,8 @@ typedef struct shmlink_api {
                                                  shmlink_handle* out_waitable);
   shmlink_status(SHMLINK_CALL* channel_receive_whole)(shmlink_handle channel, void* buffer, uint32_t capacity,
                                                       uint32_t* out_length, uint32_t timeout_ms);
+  shmlink_status(SHMLINK_CALL* map_at)(shmlink_handle segment, uint64_t offset, uint64_t length,
+                                       uint32_t access, void* address, shmlink_handle* out_view);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),
