@@ -179,6 +179,14 @@ TEST(CppUnnamed, SegmentsMutexesAndSemaphoresWithoutANameWork) {
   view.data()[4095] = std::byte{7};
   EXPECT_EQ(segment.map(4000, 96).data()[95], std::byte{7});
   EXPECT_THROWS_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink::Segment::create_unnamed(0));
+  // At a chosen address: where `view` is, the range is taken; where a view was, it is free.
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_ALREADY_EXISTS,
+                       segment.map_at(view.data(), 0, 4096, shmlink::Access::read));
+  void* free_range = nullptr;
+  { free_range = segment.map().data(); }
+  const shmlink::View at = segment.map_at(free_range, 0, 4096, shmlink::Access::read);
+  EXPECT_EQ(static_cast<void*>(at.data()), free_range);
+  EXPECT_EQ(at.data()[4095], std::byte{7});
 
   Mutex mutex = Mutex::create_unnamed(true);
   std::thread([&] { EXPECT_FALSE(mutex.try_lock()); }).join();

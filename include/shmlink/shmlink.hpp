@@ -359,6 +359,16 @@ class Segment {
     return View(Handle(view));
   }
 
+  // Maps so that byte `offset` appears at `address` (shmlink_map_at: never elsewhere, never
+  // over a mapping). Throws SHMLINK_ERR_ALREADY_EXISTS if the range is in use,
+  // SHMLINK_ERR_INVALID_ARGUMENT if `address` does not lie as `offset` does within the
+  // allocation granularity.
+  View map_at(void* address, std::uint64_t offset, std::uint64_t length, Access access) const {
+    shmlink_handle view = 0;
+    detail::check(::shmlink_map_at(handle_.get(), offset, length, static_cast<std::uint32_t>(access), address, &view));
+    return View(Handle(view));
+  }
+
   // The access this segment was opened with.
   Access access() const noexcept { return access_; }
 
