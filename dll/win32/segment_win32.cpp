@@ -32,22 +32,29 @@ constexpr ACCESS_MASK kSharedSectionAccess = SECTION_QUERY | SECTION_MAP_READ | 
 DWORD high_part(uint64_t value) { return static_cast<DWORD>(value >> 32); }
 DWORD low_part(uint64_t value) { return static_cast<DWORD>(value & 0xFFFFFFFFu); }
 
-// Why MapViewOfFileEx at `at` failed, as a status. Windows says ERROR_INVALID_ADDRESS both
-// for a range in use and for one outside the process's address space: the bounds tell.
-[[noreturn]] void throw_map_at_failure(ErrorCode error, void* at, uint64_t length) {
+std::string describe_range(void* at, uint64_t length) {
   char where[64];
   std::snprintf(where, sizeof where, "%p", at);
-  const std::string range = std::to_string(length) + " bytes at " + where;
+  return std::to_string(length) + " bytes at " + where;
+}
+
+// Fails with INVALID_ARGUMENT unless [at, at + length) lies in the addresses a process may
+// map (length > 0).
+void check_in_address_space(void* at, uint64_t length) {
   SYSTEM_INFO info{};
   GetSystemInfo(&info);
   const auto first = reinterpret_cast<uintptr_t>(info.lpMinimumApplicationAddress);
   const auto last = reinterpret_cast<uintptr_t>(info.lpMaximumApplicationAddress);
   const auto start = reinterpret_cast<uintptr_t>(at);
   if (start < first || start > last || length - 1 > last - start)
-    throw_win32(SHMLINK_ERR_INVALID_ARGUMENT, error, range + " is not in this process's address space");
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, describe_range(at, length) + " is not in this process's address space");
+}
+
+// Why MapViewOfFileEx at `at`, inside the address space, failed, as a status.
+[[noreturn]] void throw_map_at_failure(ErrorCode error, void* at, uint64_t length) {
   if (error == ERROR_INVALID_ADDRESS)
-    throw_win32(SHMLINK_ERR_ALREADY_EXISTS, error, "the address range of " + range + " is in use");
-  throw_win32(error, "MapViewOfFileEx of " + range);
+    throw_win32(SHMLINK_ERR_ALREADY_EXISTS, error, "the address range of " + describe_range(at, length) + " is in use");
+  throw_win32(error, "MapViewOfFileEx of " + describe_range(at, length));
 }
 
 class Win32Segment final : public SegmentBacking {
@@ -66,13 +73,19 @@ class Win32Segment final : public SegmentBacking {
     const DWORD desired = access == Access::Read        ? FILE_MAP_READ
                           : access == Access::ReadWrite ? FILE_MAP_WRITE
                                                         : FILE_MAP_COPY;
-    // MapViewOfFileEx never maps over anything, and never elsewhere than `at`.
+    if (at != nullptr) check_in_address_space(at, length);
+    // MapViewOfFileEx never maps over anything.
     void* base = MapViewOfFileEx(section_.get(), desired, high_part(aligned_offset), low_part(aligned_offset),
                                  static_cast<SIZE_T>(length), at);
     if (base == nullptr && at != nullptr) throw_map_at_failure(GetLastError(), at, length);
     if (base == nullptr)
       throw_win32(GetLastError(), "MapViewOfFile of " + std::to_string(length) + " bytes at offset " +
                                       std::to_string(aligned_offset));
+    if (at != nullptr && base != at) {
+      // Never elsewhere than asked (Wine has been seen to place a view at another address).
+      UnmapViewOfFile(base);
+      fail(SHMLINK_ERR_ALREADY_EXISTS, "the view could not be placed at the address asked");
+    }
     return {base, length};
   }
 
