@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -29,6 +30,54 @@ public sealed partial class Channel
     {
         uint milliseconds = Timeouts.ToMilliseconds(timeout);
         return WaitStatus(WaitHandleFor(condition), milliseconds, cancellationToken) >= 0;
+    }
+
+    /// <summary>Waits until any of <paramref name="conditions"/> holds, for example
+    /// <see cref="ChannelCondition.ReceiversPresent"/> or <see cref="ChannelCondition.ReceiversGone"/>: a receiver
+    /// came (and may have left already). Takes nothing.</summary>
+    /// <param name="conditions">1 to 6 conditions, each once.</param>
+    /// <param name="timeout">How long at most; <see cref="TimeSpan.Zero"/> looks once,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never expires.</param>
+    /// <param name="cancellationToken">Interrupts the wait.</param>
+    /// <returns>The index of a condition that held (the lowest when several did), or -1 if the time ran out.</returns>
+    /// <exception cref="ArgumentException">No conditions, or one given twice.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Not a condition.</exception>
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.AccessDenied"/>, as for
+    /// <see cref="WaitFor(ChannelCondition, TimeSpan, CancellationToken)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public unsafe int WaitForAny(IReadOnlyList<ChannelCondition> conditions, TimeSpan timeout,
+                                 CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conditions);
+        int count = conditions.Count;
+        if (count == 0 || count > (int)ChannelCondition.ReceiversGone || conditions.Distinct().Count() != count)
+            throw new ArgumentException("WaitForAny takes 1 to 6 different conditions.", nameof(conditions));
+        uint milliseconds = Timeouts.ToMilliseconds(timeout);
+        var handles = new NativeHandle[count];
+        for (int i = 0; i < count; i++) handles[i] = WaitHandleFor(conditions[i]);
+        ulong* values = stackalloc ulong[count + 1];
+        var added = new bool[count];
+        try
+        {
+            ThrowIfDisposed();
+            for (int i = 0; i < count; i++)
+            {
+                handles[i].DangerousAddRef(ref added[i]);
+                values[i] = handles[i].Value;
+            }
+            int status = Waiting.WaitAny(values, count, milliseconds, cancellationToken, out int index);
+            if (status == shmlink.SHMLINK_ERR_TIMEOUT) return -1;
+            Failure.ThrowIfFailed(status);
+            return index;
+        }
+        finally
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (added[i]) handles[i].DangerousRelease();
+            }
+        }
     }
 
     /// <summary>Waits asynchronously until <paramref name="condition"/> holds (see

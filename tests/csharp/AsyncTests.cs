@@ -337,6 +337,12 @@ public class AsyncTests
         sender.Dispose();
         Assert.True(await gone.WaitAsync(Long));
         Assert.True(receiver.WaitFor(ChannelCondition.SendersGone, TimeSpan.Zero));
+        // Came and went: present no more, gone.
+        Assert.Equal(1, receiver.WaitForAny(new[] { ChannelCondition.SendersPresent, ChannelCondition.SendersGone },
+                                            TimeSpan.FromSeconds(5)));
+        Assert.Equal(-1, receiver.WaitForAny(new[] { ChannelCondition.SendersPresent }, TimeSpan.FromMilliseconds(20)));
+        Assert.Throws<ArgumentException>(
+            () => receiver.WaitForAny(new[] { ChannelCondition.SendersGone, ChannelCondition.SendersGone }, TimeSpan.Zero));
         Assert.Throws<ShmLinkAccessDeniedException>(() => receiver.WaitFor(ChannelCondition.CanSend, TimeSpan.Zero));
     }
 
