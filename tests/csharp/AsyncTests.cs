@@ -176,6 +176,10 @@ public class AsyncTests
             await Assert.ThrowsAsync<ObjectDisposedException>(() => present.WaitAsync(Long));
             await Assert.ThrowsAsync<ObjectDisposedException>(() => any.WaitAsync(Long));
             Assert.Throws<ObjectDisposedException>(() => { _ = signal.WaitAsync(Long); });
+            // The wait threads let go of the disposed receiver's handles (its own and its condition handle,
+            // each a peer): the sender sees the receivers gone.
+            Assert.True(pair.Sender.WaitFor(ChannelCondition.ReceiversGone, Long));
+            ShmLinkAssert.Fails(() => pair.Sender.Send("x"u8));
         }
         finally
         {
