@@ -683,9 +683,7 @@ public sealed unsafe partial class Channel : SharedWaitable
         if (!cancellationToken.CanBeCanceled)
             return Call(operation, handle, data, length, milliseconds, out outLength, out address);
         cancellationToken.ThrowIfCancellationRequested();
-        NativeHandle ready = WaitHandleFor(operation is Operation.Send or Operation.Reserve
-                                               ? ChannelCondition.CanSend
-                                               : ChannelCondition.CanReceive);
+        NativeHandle? ready = null;
         long start = Stopwatch.GetTimestamp();
         ulong* handles = stackalloc ulong[2];
         while (true)
@@ -694,6 +692,10 @@ public sealed unsafe partial class Channel : SharedWaitable
             if (status != shmlink.SHMLINK_ERR_TIMEOUT) return status;
             uint remaining = Remaining(milliseconds, start);
             if (remaining == 0) return status;
+            // Only now: a handle without the role gets the operation's own ACCESS_DENIED above.
+            ready ??= WaitHandleFor(operation is Operation.Send or Operation.Reserve
+                                        ? ChannelCondition.CanSend
+                                        : ChannelCondition.CanReceive);
             using (var readyUse = new HandleUse(ready, this))
             {
                 handles[0] = readyUse.Value;
