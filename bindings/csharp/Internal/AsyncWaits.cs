@@ -35,13 +35,16 @@ internal readonly record struct AsyncWaitTarget(NativeHandle Handle, WaitTaking 
 /// the process alive).
 /// </summary>
 /// <remarks>
-/// <para>Completing: every registration ends once, by whichever comes first of its object (the wait
-/// thread), its deadline (the wait thread), its token (the token's callback) or its object's
-/// disposal (<see cref="Abandon"/>): each claims it with one atomic exchange. shmlink_wait_any takes
-/// what it reports (an auto-reset signal's set state, a semaphore's count), so the wait thread hands
-/// a report to the oldest pending registration of that object that it can still claim, and gives
-/// the unit back (sets the signal again, releases the semaphore) when none is left: a wait
-/// cancelled at the instant its object was taken loses nothing. Completions run their continuations
+/// <para>Completing: every registration ends once, on a wait thread, by whichever comes first of its
+/// object, its deadline, its token or its object's disposal (<see cref="Abandon"/>); the token's
+/// callback and Abandon only mark it and wake its threads, which end it before they wait again. So
+/// a cancelled or disposed wait has ended only once no wait thread can still be taking its object
+/// for it: shmlink_wait_any takes what it reports (an auto-reset signal's set state, a semaphore's
+/// count), and a report goes to the oldest pending registration of that object, with success even
+/// if its token was cancelled meanwhile (the cancel came too late). One atomic exchange decides.
+/// Only a wait for several objects that wait threads report at once (WaitAnyAsync over objects of
+/// two threads) leaves a thread with a unit nobody wants: it gives it back (sets the signal again,
+/// releases the semaphore), a moment after the wait completed. Completions run their continuations
 /// asynchronously, never on a wait thread.</para>
 /// <para>Mutexes are never waited on here: the wait thread would own what it acquired, and a mutex
 /// cannot be handed to another thread (see <see cref="SharedMutex"/>).</para>
@@ -113,7 +116,7 @@ internal static unsafe class AsyncWaits
         // registration was there (it looks under Gate after the handle is marked closed).
         foreach (ShmLinkObject owner in registration.Owners)
         {
-            if (owner.IsDisposed) Fail(registration, new ObjectDisposedException(owner.GetType().FullName));
+            if (owner.IsDisposed) RequestEnd(registration, new ObjectDisposedException(owner.GetType().FullName));
         }
         return registration.Completion.Task;
     }
@@ -137,13 +140,17 @@ internal static unsafe class AsyncWaits
             }
         }
         foreach (Registration registration in abandoned)
-            Fail(registration, new ObjectDisposedException(owner.GetType().FullName));
+            RequestEnd(registration, new ObjectDisposedException(owner.GetType().FullName));
     }
 
-    private static void Cancel(Registration registration)
+    /// <summary>The token's callback: the registration's wait threads end it (<see cref="WaitThread"/>'s Tidy).</summary>
+    private static void Cancel(Registration registration) => RequestEnd(registration, null);
+
+    /// <summary>Asks the registration's wait threads to end it: cancelled (<paramref name="error"/> null) or with
+    /// <paramref name="error"/>; the first request counts.</summary>
+    private static void RequestEnd(Registration registration, Exception? error)
     {
-        if (!registration.TryClaim()) return;
-        registration.Completion.TrySetCanceled(registration.Token);
+        if (registration.IsDone || !registration.TryRequestEnd(error)) return;
         WakeThreadsOf(registration, except: null);
     }
 
@@ -160,6 +167,16 @@ internal static unsafe class AsyncWaits
     {
         registration.Cancellation.Unregister();
         registration.Completion.TrySetResult(index);
+        WakeThreadsOf(registration, current);
+    }
+
+    /// <summary>Ends a claimed registration as requested: cancelled, or failed; its other threads drop it.</summary>
+    private static void End(Registration registration, WaitThread current)
+    {
+        registration.Cancellation.Unregister();
+        Exception? error = registration.EndError;
+        if (error != null) registration.Completion.TrySetException(error);
+        else registration.Completion.TrySetCanceled(registration.Token);
         WakeThreadsOf(registration, current);
     }
 
@@ -209,6 +226,8 @@ internal static unsafe class AsyncWaits
     private sealed class Registration
     {
         private int _done;
+        private int _endRequested;
+        private Exception? _endError;
 
         internal Registration(int count, long deadline, CancellationToken token)
         {
@@ -229,6 +248,18 @@ internal static unsafe class AsyncWaits
 
         /// <summary>True for the one caller that ends this registration.</summary>
         internal bool TryClaim() => Interlocked.Exchange(ref _done, 1) == 0;
+
+        /// <summary>Whether it is to end (cancelled, or failed with <see cref="EndError"/>) when a wait thread next looks.</summary>
+        internal bool EndRequested => Volatile.Read(ref _endRequested) != 0;
+
+        internal Exception? EndError => Volatile.Read(ref _endError);
+
+        internal bool TryRequestEnd(Exception? error)
+        {
+            if (Volatile.Read(ref _endRequested) != 0) return false;
+            Volatile.Write(ref _endError, error);
+            return Interlocked.Exchange(ref _endRequested, 1) == 0;
+        }
     }
 
     private sealed class Slot
@@ -339,6 +370,8 @@ internal static unsafe class AsyncWaits
                     Registration registration = pending[r];
                     if (!registration.IsDone && registration.Deadline <= now && registration.TryClaim())
                         Complete(registration, -1, this);
+                    else if (!registration.IsDone && registration.EndRequested && registration.TryClaim())
+                        End(registration, this);
                     if (registration.IsDone) pending.RemoveAt(r);
                     else if (registration.Deadline < nearest) nearest = registration.Deadline;
                 }
