@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using ShmLink.Internal;
 using ShmLink.Native;
 
 namespace ShmLink;
@@ -18,11 +19,22 @@ public enum MutexLockResult
 /// <summary>
 /// A named mutex between processes (CreateMutex): owned by a thread, recursive for its owner, and
 /// handed to the next waiter as <see cref="MutexLockResult.Abandoned"/> when its owner dies.
-/// Lock and unlock on the same thread; for that reason there is no asynchronous lock.
+/// Lock and unlock on the same thread.
 /// </summary>
+/// <remarks>There is no asynchronous lock, and <see cref="WaitHandles.WaitAnyAsync"/> refuses a mutex
+/// (<see cref="NotSupportedException"/>): a mutex belongs to the thread that acquired it. An asynchronous wait
+/// is completed by one of the process's wait threads, which would then own the mutex, while the code after
+/// the <c>await</c> runs on another thread that could not unlock it; and handing the mutex over would mean
+/// unlocking it, when another process may take it. Lock it on a thread of your own instead.</remarks>
 public sealed class SharedMutex : SharedWaitable
 {
     private SharedMutex(ulong handle, string name, bool created) : base(handle, name) => Created = created;
+
+    internal override WaitTaking AsyncTaking => throw AsyncRefused();
+
+    internal static NotSupportedException AsyncRefused() =>
+        new("A SharedMutex cannot be waited on asynchronously: it would belong to the wait thread that acquired "
+            + "it, not to the code after the await. Lock it on a thread of your own.");
 
     /// <summary>Whether this call created the mutex (false when an existing one was opened).</summary>
     public bool Created { get; }

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using ShmLink.Internal;
 using ShmLink.Native;
 
 namespace ShmLink;
@@ -12,6 +13,9 @@ namespace ShmLink;
 public sealed class SharedSemaphore : SharedWaitable
 {
     private SharedSemaphore(ulong handle, string name, bool created) : base(handle, name) => Created = created;
+
+    /// <summary>An asynchronous wait takes one count; cancelled at the instant it was taken, it is released again.</summary>
+    internal override WaitTaking AsyncTaking => WaitTaking.SemaphoreUnit;
 
     /// <summary>Whether this call created the semaphore (false when an existing one was opened).</summary>
     public bool Created { get; }
@@ -83,10 +87,13 @@ public sealed class SharedSemaphore : SharedWaitable
     public void Wait(CancellationToken cancellationToken = default) =>
         WaitStatus(Timeout.InfiniteTimeSpan, cancellationToken);
 
-    /// <summary>Waits asynchronously until the count is above zero and takes one.</summary>
+    /// <summary>Waits asynchronously until the count is above zero and takes one. The wait takes no thread: it
+    /// is a registration with the process's wait threads.</summary>
     /// <param name="timeout">How long at most.</param>
     /// <param name="cancellationToken">Cancels the wait (the task ends cancelled).</param>
-    /// <returns>True if one was taken, false if the time ran out.</returns>
+    /// <returns>True if one was taken, false if the time ran out; the task fails with
+    /// ObjectDisposedException if the semaphore is disposed first.</returns>
+    /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitAsyncCore(timeout, cancellationToken);
 

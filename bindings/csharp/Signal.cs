@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using ShmLink.Internal;
 using ShmLink.Native;
 
 namespace ShmLink;
@@ -12,7 +13,21 @@ namespace ShmLink;
 /// </summary>
 public sealed class Signal : SharedWaitable
 {
-    private Signal(ulong handle, string name, bool created) : base(handle, name) => Created = created;
+    // The reset mode when this process made the signal; null for one it opened (the library does not tell).
+    private readonly EventResetMode? _mode;
+
+    private Signal(ulong handle, string name, bool created, EventResetMode? mode) : base(handle, name)
+    {
+        Created = created;
+        _mode = mode;
+    }
+
+    /// <summary>A manual-reset signal stays set: a report completes every asynchronous wait. An auto-reset one,
+    /// or one opened by name (its mode unknown here), is handed to one wait, and set again if that wait was
+    /// cancelled at the same instant; for a manual-reset signal opened by name that is harmless (it was set),
+    /// unless another thread resets it in that instant.</summary>
+    internal override WaitTaking AsyncTaking =>
+        _mode == EventResetMode.ManualReset ? WaitTaking.Nothing : WaitTaking.SignalUnit;
 
     /// <summary>Whether this call created the signal (false when an existing one was opened).</summary>
     public bool Created { get; }
@@ -50,7 +65,7 @@ public sealed class Signal : SharedWaitable
     {
         ArgumentNullException.ThrowIfNull(name);
         Failure.ThrowIfFailed(shmlink.signal_open(name, out ulong handle));
-        return new Signal(handle, name, created: false);
+        return new Signal(handle, name, created: false, mode: null);
     }
 
     /// <summary>Sets the signal (SetEvent). Setting a set signal changes nothing.</summary>
@@ -86,10 +101,13 @@ public sealed class Signal : SharedWaitable
     public void Wait(CancellationToken cancellationToken = default) =>
         WaitStatus(Timeout.InfiniteTimeSpan, cancellationToken);
 
-    /// <summary>Waits asynchronously until the signal is set.</summary>
+    /// <summary>Waits asynchronously until the signal is set (an auto-reset one is reset by this wait). The wait
+    /// takes no thread: it is a registration with the process's wait threads.</summary>
     /// <param name="timeout">How long at most.</param>
     /// <param name="cancellationToken">Cancels the wait (the task ends cancelled).</param>
-    /// <returns>True if the signal was set, false if the time ran out.</returns>
+    /// <returns>True if the signal was set, false if the time ran out; the task fails with
+    /// ObjectDisposedException if the signal is disposed first.</returns>
+    /// <exception cref="ObjectDisposedException">The signal was disposed.</exception>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitAsyncCore(timeout, cancellationToken);
 
@@ -109,6 +127,6 @@ public sealed class Signal : SharedWaitable
         int status = shmlink.signal_create(name, flags, out ulong handle);
         Failure.ThrowIfFailed(status);
         created = status == shmlink.SHMLINK_OK;
-        return new Signal(handle, name, created);
+        return new Signal(handle, name, created, created ? mode : null);
     }
 }
