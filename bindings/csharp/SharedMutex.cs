@@ -28,7 +28,7 @@ public enum MutexLockResult
 /// unlocking it, when another process may take it. Lock it on a thread of your own instead.</remarks>
 public sealed class SharedMutex : SharedWaitable
 {
-    private SharedMutex(ulong handle, string name, bool created) : base(handle, name) => Created = created;
+    private SharedMutex(ulong handle, string? name, bool created) : base(handle, name) => Created = created;
 
     internal override WaitTaking AsyncTaking => throw AsyncRefused();
 
@@ -49,6 +49,16 @@ public sealed class SharedMutex : SharedWaitable
     public static SharedMutex Create(string name, bool initiallyOwned = false,
                                      ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, initiallyOwned, sharing, shmlink.SHMLINK_CREATE_NEW, out _);
+
+    /// <summary>Creates an unnamed mutex (CreateMutex(NULL, ...)): only this object reaches it.</summary>
+    /// <param name="initiallyOwned">Whether the calling thread owns it from the start.</param>
+    /// <returns>The mutex.</returns>
+    public static SharedMutex CreateUnnamed(bool initiallyOwned = false)
+    {
+        Failure.ThrowIfFailed(shmlink.mutex_create(null!, initiallyOwned ? shmlink.SHMLINK_MUTEX_INITIALLY_OWNED : 0u,
+                                                   out ulong handle));
+        return new SharedMutex(handle, null, created: true);
+    }
 
     /// <summary>Opens the named mutex if it exists (then it is not acquired), or creates it.</summary>
     /// <param name="name">The name.</param>

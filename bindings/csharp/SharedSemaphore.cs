@@ -12,7 +12,7 @@ namespace ShmLink;
 /// </summary>
 public sealed class SharedSemaphore : SharedWaitable
 {
-    private SharedSemaphore(ulong handle, string name, bool created) : base(handle, name) => Created = created;
+    private SharedSemaphore(ulong handle, string? name, bool created) : base(handle, name) => Created = created;
 
     /// <summary>An asynchronous wait takes one count; cancelled at the instant it was taken, it is released again.</summary>
     internal override WaitTaking AsyncTaking => WaitTaking.SemaphoreUnit;
@@ -31,6 +31,24 @@ public sealed class SharedSemaphore : SharedWaitable
     public static SharedSemaphore Create(string name, int initialCount, int maximumCount,
                                          ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, initialCount, maximumCount, sharing, shmlink.SHMLINK_CREATE_NEW, out _);
+
+    /// <summary>Creates an unnamed semaphore (CreateSemaphore(NULL, ...)): only this object reaches it.</summary>
+    /// <param name="initialCount">The count it starts with.</param>
+    /// <param name="maximumCount">The largest count (1 to 2147483647).</param>
+    /// <returns>The semaphore.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative count.</exception>
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.InvalidArgument"/> for counts that do not fit
+    /// together.</exception>
+    public static SharedSemaphore CreateUnnamed(int initialCount, int maximumCount)
+    {
+        if (initialCount < 0)
+            throw new ArgumentOutOfRangeException(nameof(initialCount), initialCount, "A count is not negative.");
+        if (maximumCount < 0)
+            throw new ArgumentOutOfRangeException(nameof(maximumCount), maximumCount, "A count is not negative.");
+        Failure.ThrowIfFailed(shmlink.semaphore_create(null!, (uint)initialCount, (uint)maximumCount, 0u,
+                                                       out ulong handle));
+        return new SharedSemaphore(handle, null, created: true);
+    }
 
     /// <summary>Opens the named semaphore if it exists (its counts are its own), or creates it.</summary>
     /// <param name="name">The name.</param>

@@ -16,7 +16,7 @@ public sealed class Signal : SharedWaitable
     // The reset mode when this process made the signal; null for one it opened (the library does not tell).
     private readonly EventResetMode? _mode;
 
-    private Signal(ulong handle, string name, bool created, EventResetMode? mode) : base(handle, name)
+    private Signal(ulong handle, string? name, bool created, EventResetMode? mode) : base(handle, name)
     {
         Created = created;
         _mode = mode;
@@ -43,6 +43,19 @@ public sealed class Signal : SharedWaitable
     public static Signal Create(string name, EventResetMode mode = EventResetMode.AutoReset, bool initiallySet = false,
                                 ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, mode, initiallySet, sharing, shmlink.SHMLINK_CREATE_NEW, out _);
+
+    /// <summary>Creates an unnamed signal (CreateEvent(NULL, ...)): only this object reaches it, and it is gone
+    /// when this object is disposed; it works in <see cref="WaitHandles"/> waits like a named one.</summary>
+    /// <param name="mode">Auto-reset (a set releases one wait) or manual-reset.</param>
+    /// <param name="initiallySet">Whether it starts set.</param>
+    /// <returns>The signal.</returns>
+    public static Signal CreateUnnamed(EventResetMode mode = EventResetMode.AutoReset, bool initiallySet = false)
+    {
+        uint flags = (mode == EventResetMode.ManualReset ? shmlink.SHMLINK_SIGNAL_MANUAL_RESET : shmlink.SHMLINK_SIGNAL_AUTO_RESET)
+                     | (initiallySet ? shmlink.SHMLINK_SIGNAL_INITIALLY_SET : 0u);
+        Failure.ThrowIfFailed(shmlink.signal_create(null!, flags, out ulong handle));
+        return new Signal(handle, null, created: true, mode);
+    }
 
     /// <summary>Opens the named signal if it exists (its mode and state are its own), or creates it.</summary>
     /// <param name="name">The name.</param>
