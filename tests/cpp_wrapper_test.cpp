@@ -172,6 +172,36 @@ TEST(CppSignal, AnUnnamedSignalCancelsAWaitAny) {
   EXPECT_TRUE(Signal::create_unnamed(Signal::Reset::automatic, true).wait(0ms));
 }
 
+TEST(CppUnnamed, SegmentsMutexesAndSemaphoresWithoutANameWork) {
+  const shmlink::Segment segment = shmlink::Segment::create_unnamed(4096);
+  const shmlink::View view = segment.map();
+  ASSERT_EQ(view.size(), 4096u);
+  view.data()[4095] = std::byte{7};
+  EXPECT_EQ(segment.map(4000, 96).data()[95], std::byte{7});
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink::Segment::create_unnamed(0));
+  // At a chosen address: where `view` is, the range is taken; where a view was, it is free.
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_ALREADY_EXISTS,
+                       segment.map_at(view.data(), 0, 4096, shmlink::Access::read));
+  void* free_range = nullptr;
+  { free_range = segment.map().data(); }
+  const shmlink::View at = segment.map_at(free_range, 0, 4096, shmlink::Access::read);
+  EXPECT_EQ(static_cast<void*>(at.data()), free_range);
+  EXPECT_EQ(at.data()[4095], std::byte{7});
+
+  Mutex mutex = Mutex::create_unnamed(true);
+  std::thread([&] { EXPECT_FALSE(mutex.try_lock()); }).join();
+  mutex.unlock();
+  std::thread([&] {
+    EXPECT_TRUE(mutex.try_lock());
+    mutex.unlock();
+  }).join();
+
+  const Semaphore semaphore = Semaphore::create_unnamed(1, 2);
+  EXPECT_TRUE(semaphore.try_acquire());
+  EXPECT_FALSE(semaphore.try_acquire());
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, Semaphore::create_unnamed(3, 2));
+}
+
 TEST(CppSignal, FailuresThrowTheirStatus) {
   const std::string name = unique_name();
   EXPECT_THROWS_STATUS(SHMLINK_ERR_NOT_FOUND, Signal::open(name));

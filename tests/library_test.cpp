@@ -218,6 +218,7 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->release_range, &shmlink_release_range);
   EXPECT_EQ(api->channel_waitable, &shmlink_channel_waitable);
   EXPECT_EQ(api->channel_receive_whole, &shmlink_channel_receive_whole);
+  EXPECT_EQ(api->map_at, &shmlink_map_at);
 }
 
 TEST(Library, GetApiFunctionsWork) {

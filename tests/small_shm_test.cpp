@@ -165,6 +165,36 @@ TEST_F(SmallShm, WithTwoFreePagesEachSmallObjectIsCreated) {
   }
 }
 
+// A name that is taken is found before any room is reserved: in a full /dev/shm, opening an
+// existing object with OPEN_OR_CREATE opens it, and CREATE_NEW says the name exists, where
+// both used to fail with NO_RESOURCES while reserving a new object they never needed.
+TEST_F(SmallShm, ExistingObjectsAreOpenedOrReportedTakenWhenThereIsNoRoom) {
+  unlink(kFillerPath);
+  const std::string segment_name = unique_name(), channel_name = unique_name(), signal_name = unique_name();
+  const uint32_t both = SHMLINK_CHANNEL_SENDER | SHMLINK_CHANNEL_RECEIVER;
+  const uint64_t segment_bytes = 2 * page_bytes();
+  Handle segment, channel, signal;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(segment_name.c_str(), segment_bytes, SHMLINK_CREATE_NEW, segment.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(channel_name.c_str(), 4096, 64, both, channel.out()));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(signal_name.c_str(), 0, signal.out()));
+  ASSERT_NO_FATAL_FAILURE(fill_to_free_pages(0));
+
+  Handle opened;
+  EXPECT_STATUS(SHMLINK_EXISTED,
+                shmlink_segment_create(segment_name.c_str(), segment_bytes, SHMLINK_OPEN_OR_CREATE, opened.out()));
+  opened.reset();
+  EXPECT_STATUS(SHMLINK_EXISTED,
+                shmlink_channel_create(channel_name.c_str(), 4096, 64, both | SHMLINK_OPEN_OR_CREATE, opened.out()));
+  opened.reset();
+  EXPECT_STATUS(SHMLINK_EXISTED, shmlink_signal_create(signal_name.c_str(), SHMLINK_OPEN_OR_CREATE, opened.out()));
+  opened.reset();
+  EXPECT_STATUS(SHMLINK_ERR_ALREADY_EXISTS,
+                shmlink_segment_create(segment_name.c_str(), segment_bytes, SHMLINK_CREATE_NEW, opened.out()));
+  EXPECT_STATUS(SHMLINK_ERR_ALREADY_EXISTS, shmlink_channel_create(channel_name.c_str(), 4096, 64, both, opened.out()));
+  EXPECT_STATUS(SHMLINK_ERR_ALREADY_EXISTS, shmlink_signal_create(signal_name.c_str(), 0, opened.out()));
+  EXPECT_STATUS(SHMLINK_ERR_WRONG_KIND, shmlink_mutex_create(signal_name.c_str(), 0, opened.out()));
+}
+
 }  // namespace
 }  // namespace shmlink_test
 

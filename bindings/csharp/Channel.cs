@@ -8,18 +8,6 @@ using ShmLink.Native;
 
 namespace ShmLink;
 
-/// <summary>What a <see cref="Channel"/> handle may do: send, receive, or both.</summary>
-[Flags]
-public enum ChannelRole
-{
-    /// <summary>The handle sends (<c>SHMLINK_CHANNEL_SENDER</c>).</summary>
-    Sender = (int)shmlink.SHMLINK_CHANNEL_SENDER,
-    /// <summary>The handle receives (<c>SHMLINK_CHANNEL_RECEIVER</c>).</summary>
-    Receiver = (int)shmlink.SHMLINK_CHANNEL_RECEIVER,
-    /// <summary>The handle sends and receives.</summary>
-    Both = Sender | Receiver,
-}
-
 /// <summary>
 /// A named, bounded queue of whole messages in shared memory, for any number of sending and
 /// receiving processes. Every message is delivered whole, once, to exactly one receiver, in send
@@ -40,20 +28,23 @@ public enum ChannelRole
 /// <para>Waiting: a channel is a <see cref="SharedWaitable"/>. <see cref="WaitToReceive(TimeSpan, CancellationToken)"/>
 /// and <see cref="WaitHandles.WaitAny(System.Collections.Generic.IReadOnlyList{SharedWaitable}, TimeSpan, CancellationToken)"/>
 /// return when a message can be received (or receiving would report Closed); they take nothing, so
-/// with several receivers the receive that follows may still find the channel empty.</para>
+/// with several receivers the receive that follows may still find the channel empty.
+/// <see cref="WaitFor(ChannelCondition, TimeSpan, CancellationToken)"/> waits for room, or for the peers
+/// of a side to be there or gone.</para>
+/// <para>Asynchronous calls: <see cref="SendAsync(ReadOnlyMemory{byte}, CancellationToken)"/>,
+/// <see cref="ReceiveAsync(CancellationToken)"/>, <see cref="ReceiveAsync(Memory{byte}, CancellationToken)"/>,
+/// <see cref="ReadAllAsync(CancellationToken)"/> and <see cref="WaitForAsync(ChannelCondition, TimeSpan, CancellationToken)"/>
+/// complete at once when they need not wait, and otherwise wait as a registration with a few wait threads
+/// per process (each waits for up to 63 objects at once), never a thread per pending call.</para>
 /// <para>Copying calls may be made from several threads at once. The zero-copy spans point into the
 /// shared ring: use them only until the commit or consume, and never after the channel is disposed.</para>
 /// </remarks>
-public sealed unsafe class Channel : SharedWaitable
+public sealed unsafe partial class Channel : SharedWaitable
 {
-    /// <summary>How often a cancellable blocked send looks at its token: the library cannot wait for
-    /// room and a cancel signal in one call.</summary>
-    private const uint SendCancelPollMs = 10;
-
     /// <summary>Messages up to this many bytes are received into the stack by <see cref="Receive(CancellationToken)"/>.</summary>
     private const int StackReceiveBytes = 256;
 
-    private enum Operation { Send, Receive, Reserve, Peek }
+    private enum Operation { Send, Receive, ReceiveWhole, Reserve, Peek }
 
     private readonly object _zeroCopyGate = new();
     private long _reservationToken;
@@ -62,10 +53,14 @@ public sealed unsafe class Channel : SharedWaitable
     private bool _peeked;
     private IntPtr _peekedAddress;
     private int _peekedLength;
-    // For a channel that sends and receives: a send-only handle on the same channel, which the library makes
-    // waitable for room; opened when a send first has to wait with a cancellable token.
-    private readonly object _roomGate = new();
-    private Channel? _roomWaiter;
+    // The condition handles (shmlink_channel_waitable) by ChannelCondition, made on first need and
+    // closed with the channel: each keeps it attached, as a peer, until closed.
+    private readonly object _conditionGate = new();
+    private readonly NativeHandle?[] _conditions = new NativeHandle?[(int)ChannelCondition.ReceiversGone + 1];
+    private bool _conditionsClosed;
+
+    /// <summary>Waiting on a channel takes nothing.</summary>
+    internal override WaitTaking AsyncTaking => WaitTaking.Nothing;
 
     private Channel(ulong handle, string name, ChannelRole role, bool created) : base(handle, name)
     {
@@ -336,37 +331,48 @@ public sealed unsafe class Channel : SharedWaitable
         uint milliseconds = Timeouts.ToMilliseconds(timeout);
         using var use = UseHandle();
         if (_peeked) throw PeekOutstanding();
-        // Small messages land on the stack and are copied once; a longer one is told by
-        // BUFFER_TOO_SMALL (it stays queued) and received into an array of its length. Another
-        // receiver may take it in between: then wait again for what time is left.
+        int status = ReceiveWhole(use.Value, milliseconds, cancellationToken, out message);
+        if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
+        Failure.ThrowIfFailed(status);
+        return message != null; // always, after OK
+    }
+
+    /// <summary>
+    /// Receives the next message whole into a new array, with the library's status. Small messages land on
+    /// the stack and are copied once; a longer one is held for this handle by shmlink_channel_receive_whole
+    /// (BUFFER_TOO_SMALL with its length) and taken, without waiting, into an array of that length. Another
+    /// thread receiving on this handle may take the held message in between: then it waits again for what
+    /// time is left.
+    /// </summary>
+    private int ReceiveWhole(ulong handle, uint milliseconds, CancellationToken cancellationToken,
+                             out byte[]? message)
+    {
         byte* small = stackalloc byte[StackReceiveBytes];
         long start = Stopwatch.GetTimestamp();
         uint wait = milliseconds;
         message = null;
         while (true)
         {
-            int status = Blocking(Operation.Receive, use.Value, small, StackReceiveBytes, wait, cancellationToken,
+            int status = Blocking(Operation.ReceiveWhole, handle, small, StackReceiveBytes, wait, cancellationToken,
                                   out uint length, out _);
             if (status == shmlink.SHMLINK_OK)
             {
                 message = new ReadOnlySpan<byte>(small, (int)length).ToArray();
-                return true;
+                return status;
             }
-            if (status == shmlink.SHMLINK_ERR_TIMEOUT) return false;
-            if (status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL) Failure.ThrowIfFailed(status);
+            if (status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL) return status;
             byte[] array = GC.AllocateUninitializedArray<byte>(checked((int)length));
             fixed (byte* data = array)
             {
-                status = shmlink.channel_receive(use.Value, data, length, out uint received, 0);
+                status = shmlink.channel_receive_whole(handle, data, length, out uint received, 0);
                 if (status == shmlink.SHMLINK_OK)
                 {
-                    // Another receiver took the long one and the next was shorter: exact length still.
+                    // Another thread took the held one and the next was shorter: exact length still.
                     message = received == length ? array : array.AsSpan(0, (int)received).ToArray();
-                    return true;
+                    return status;
                 }
             }
-            if (status != shmlink.SHMLINK_ERR_TIMEOUT && status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL)
-                Failure.ThrowIfFailed(status);
+            if (status != shmlink.SHMLINK_ERR_TIMEOUT && status != shmlink.SHMLINK_ERR_BUFFER_TOO_SMALL) return status;
             wait = Remaining(milliseconds, start);
         }
     }
@@ -537,8 +543,9 @@ public sealed unsafe class Channel : SharedWaitable
     public bool WaitToReceive(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitStatus(timeout, cancellationToken) >= 0;
 
-    /// <summary>Waits asynchronously (on a dedicated thread when it has to wait) until a message can be
-    /// received (or receiving would report <see cref="ShmLinkStatus.Closed"/>). Takes nothing.</summary>
+    /// <summary>Waits asynchronously (a registration with the process's wait threads, not a thread of its
+    /// own) until a message can be received (or receiving would report <see cref="ShmLinkStatus.Closed"/>).
+    /// Takes nothing.</summary>
     /// <param name="timeout">How long at most.</param>
     /// <param name="cancellationToken">Cancels the wait (the task ends cancelled).</param>
     /// <returns>True if a receive would not wait, false if the time ran out.</returns>
@@ -625,38 +632,40 @@ public sealed unsafe class Channel : SharedWaitable
             _peeked = false;
             _peekedAddress = IntPtr.Zero;
         }
-        lock (_roomGate)
-        {
-            _roomWaiter?.Dispose();
-            _roomWaiter = null;
-        }
+        // The channel's own handle first (its pending asynchronous waits end), then its condition handles.
         base.Dispose(disposing);
+        lock (_conditionGate)
+        {
+            _conditionsClosed = true;
+            foreach (NativeHandle? condition in _conditions) condition?.Dispose();
+            Array.Clear(_conditions);
+        }
     }
 
     /// <summary>
-    /// What a send waiting for room waits on in shmlink_wait_any: this handle if it only sends (the library
-    /// makes a send-only handle ready when a maximum message fits); for a channel that also receives, a
-    /// send-only handle on the same channel, opened on first need (one more sender attached while this object
-    /// lives). Null if that cannot be opened: the send then waits in slices.
+    /// The native handle that shmlink_wait returns on while <paramref name="condition"/> holds: this handle itself
+    /// where it waits for that (receiving: CanReceive; send-only: CanSend), else a condition handle of
+    /// shmlink_channel_waitable, made on first need and kept until the channel is disposed.
     /// </summary>
-    private Channel? RoomWaiter()
+    /// <exception cref="ShmLinkAccessDeniedException">CanReceive on a handle that does not receive, CanSend on one
+    /// that does not send.</exception>
+    internal NativeHandle WaitHandleFor(ChannelCondition condition)
     {
-        if (Role == ChannelRole.Sender) return this;
-        if (Role != ChannelRole.Both) return null;
-        lock (_roomGate)
+        if ((condition == ChannelCondition.CanReceive && CanReceive)
+            || (condition == ChannelCondition.CanSend && Role == ChannelRole.Sender))
+            return NativeHandle;
+        if (condition < ChannelCondition.CanReceive || condition > ChannelCondition.ReceiversGone)
+            throw new ArgumentOutOfRangeException(nameof(condition), condition, "Not a channel condition.");
+        lock (_conditionGate)
         {
-            if (_roomWaiter == null && Name != null && !IsDisposed)
-            {
-                try
-                {
-                    _roomWaiter = Open(Name, ChannelRole.Sender);
-                }
-                catch (Exception e) when (e is IShmLinkError)
-                {
-                    return null;
-                }
-            }
-            return _roomWaiter;
+            if (_conditionsClosed) throw new ObjectDisposedException(GetType().FullName);
+            NativeHandle? handle = _conditions[(int)condition];
+            if (handle != null) return handle;
+            using var use = UseHandle();
+            Failure.ThrowIfFailed(shmlink.channel_waitable(use.Value, (uint)condition, out ulong value));
+            handle = new NativeHandle(value);
+            _conditions[(int)condition] = handle;
+            return handle;
         }
     }
 
@@ -664,11 +673,9 @@ public sealed unsafe class Channel : SharedWaitable
 
     /// <summary>
     /// One channel operation that may wait, with the library's status. Without a cancellable token it is
-    /// one native call with the timeout. With one: a receive or peek tries at once and otherwise waits on
-    /// the channel and the cancel signal in one shmlink_wait_any (the channel is ready when a message can
-    /// be received), then tries again. A send or reserve does the same on a send-only handle, which is ready
-    /// when a maximum message fits (<see cref="RoomWaiter"/>); only if no such handle can be had does it wait
-    /// for room in slices of <see cref="SendCancelPollMs"/>, looking at the token between them.
+    /// one native call with the timeout. With one: the operation tries at once and otherwise waits, in one
+    /// shmlink_wait_any with a cancel signal, until the channel can receive (a receive or peek) or has room for
+    /// a maximum message (a send or reserve; <see cref="WaitHandleFor"/>), then tries again.
     /// </summary>
     private int Blocking(Operation operation, ulong handle, byte* data, uint length, uint milliseconds,
                          CancellationToken cancellationToken, out uint outLength, out IntPtr address)
@@ -676,8 +683,7 @@ public sealed unsafe class Channel : SharedWaitable
         if (!cancellationToken.CanBeCanceled)
             return Call(operation, handle, data, length, milliseconds, out outLength, out address);
         cancellationToken.ThrowIfCancellationRequested();
-        bool receiving = operation is Operation.Receive or Operation.Peek;
-        Channel? room = null;
+        NativeHandle? ready = null;
         long start = Stopwatch.GetTimestamp();
         ulong* handles = stackalloc ulong[2];
         while (true)
@@ -686,29 +692,16 @@ public sealed unsafe class Channel : SharedWaitable
             if (status != shmlink.SHMLINK_ERR_TIMEOUT) return status;
             uint remaining = Remaining(milliseconds, start);
             if (remaining == 0) return status;
-            if (!receiving && room == null) room = RoomWaiter();
-            if (receiving || room != null)
+            // Only now: a handle without the role gets the operation's own ACCESS_DENIED above.
+            ready ??= WaitHandleFor(operation is Operation.Send or Operation.Reserve
+                                        ? ChannelCondition.CanSend
+                                        : ChannelCondition.CanReceive);
+            using (var readyUse = new HandleUse(ready, this))
             {
-                if (receiving || room == this)
-                {
-                    handles[0] = handle;
-                    status = Waiting.WaitAny(handles, 1, remaining, cancellationToken, out _);
-                }
-                else
-                {
-                    using HandleUse roomUse = room!.UseHandle();
-                    handles[0] = roomUse.Value;
-                    status = Waiting.WaitAny(handles, 1, remaining, cancellationToken, out _);
-                }
-                if (status < 0) return status; // TIMEOUT, or the wait's own failure
+                handles[0] = readyUse.Value;
+                status = Waiting.WaitAny(handles, 1, remaining, cancellationToken, out _);
             }
-            else
-            {
-                status = Call(operation, handle, data, length, Math.Min(remaining, SendCancelPollMs), out outLength,
-                              out address);
-                if (status != shmlink.SHMLINK_ERR_TIMEOUT) return status;
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            if (status < 0) return status; // TIMEOUT, or the wait's own failure
         }
     }
 
@@ -721,6 +714,7 @@ public sealed unsafe class Channel : SharedWaitable
         {
             Operation.Send => shmlink.channel_send(handle, data, length, milliseconds),
             Operation.Receive => shmlink.channel_receive(handle, data, length, out outLength, milliseconds),
+            Operation.ReceiveWhole => shmlink.channel_receive_whole(handle, data, length, out outLength, milliseconds),
             Operation.Reserve => shmlink.channel_reserve(handle, length, milliseconds, out address),
             _ => shmlink.channel_peek(handle, milliseconds, out address, out outLength),
         };
@@ -768,137 +762,5 @@ public sealed unsafe class Channel : SharedWaitable
         Failure.ThrowIfFailed(status);
         created = status == shmlink.SHMLINK_OK;
         return new Channel(handle, name, role, created);
-    }
-}
-
-/// <summary>
-/// Room reserved in a <see cref="Channel"/> by <see cref="Channel.Reserve(int, TimeSpan, CancellationToken)"/>:
-/// write the message into <see cref="Span"/>, then <see cref="Commit(int)"/> sends it. After the commit (or
-/// the channel's dispose) <see cref="Span"/> throws; a span taken before must not be used any more.
-/// </summary>
-public readonly ref struct ChannelReservation
-{
-    private readonly Channel? _channel;
-    private readonly long _token;
-    private readonly Span<byte> _span;
-
-    internal ChannelReservation(Channel channel, long token, Span<byte> span)
-    {
-        _channel = channel;
-        _token = token;
-        _span = span;
-    }
-
-    /// <summary>How many bytes were reserved: the most <see cref="Commit(int)"/> sends.</summary>
-    public int Length => _span.Length;
-
-    /// <summary>Whether the reservation is still open (not committed, the channel not disposed).</summary>
-    public bool IsActive => _channel != null && _channel.IsReservationCurrent(_token);
-
-    /// <summary>The reserved bytes, in the shared ring: write the message here.</summary>
-    /// <exception cref="InvalidOperationException">Committed already, or an empty reservation.</exception>
-    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
-    public Span<byte> Span
-    {
-        get
-        {
-            ThrowIfNotCurrent();
-            return _span;
-        }
-    }
-
-    /// <summary>Sends the message with all the reserved bytes.</summary>
-    /// <exception cref="InvalidOperationException">Committed already, or an empty reservation.</exception>
-    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
-    public void Commit() => Commit(_span.Length);
-
-    /// <summary>Sends the message with the first <paramref name="length"/> reserved bytes.</summary>
-    /// <param name="length">0 to <see cref="Length"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">More than was reserved (the reservation stays open).</exception>
-    /// <exception cref="InvalidOperationException">Committed already, or an empty reservation.</exception>
-    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
-    public void Commit(int length)
-    {
-        ThrowIfNotCurrent();
-        _channel!.Commit(_token, length, _span.Length);
-    }
-
-    /// <summary>Gives the reservation up without sending anything: the messages reserved after it flow on, and
-    /// the channel may reserve or send again. Its room goes back to the senders when the receivers pass it, as
-    /// a received message's does.</summary>
-    /// <exception cref="InvalidOperationException">Committed or cancelled already, or an empty reservation.</exception>
-    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
-    public void Cancel()
-    {
-        ThrowIfNotCurrent();
-        _channel!.Cancel(_token);
-    }
-
-    private void ThrowIfNotCurrent()
-    {
-        if (_channel == null) throw new InvalidOperationException("This reservation is empty: nothing was reserved.");
-        _channel.ThrowIfReservationNotCurrent(_token);
-    }
-}
-
-/// <summary>
-/// A message taken from a <see cref="Channel"/> by <see cref="Channel.Peek(TimeSpan, CancellationToken)"/>,
-/// read in place through <see cref="Span"/> until <see cref="Consume"/> gives its room back to the senders.
-/// <c>using var message = channel.Peek();</c> consumes it at the end of the scope. After the consume (or
-/// the channel's dispose) <see cref="Span"/> throws; a span taken before must not be used any more.
-/// </summary>
-/// <remarks>The bytes are shared memory that another process wrote: check them before trusting them.</remarks>
-public readonly ref struct ChannelMessage
-{
-    private readonly Channel? _channel;
-    private readonly long _token;
-    private readonly ReadOnlySpan<byte> _span;
-
-    internal ChannelMessage(Channel channel, long token, ReadOnlySpan<byte> span)
-    {
-        _channel = channel;
-        _token = token;
-        _span = span;
-    }
-
-    /// <summary>The message's length.</summary>
-    public int Length => _span.Length;
-
-    /// <summary>Whether the message is still held (not consumed, the channel not disposed).</summary>
-    public bool IsActive => _channel != null && _channel.IsPeekCurrent(_token);
-
-    /// <summary>The message's bytes, in place in the shared ring.</summary>
-    /// <exception cref="InvalidOperationException">Consumed already, or an empty message.</exception>
-    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
-    public ReadOnlySpan<byte> Span
-    {
-        get
-        {
-            if (_channel == null) throw new InvalidOperationException("This message is empty: nothing was peeked.");
-            _channel.ThrowIfPeekNotCurrent(_token);
-            return _span;
-        }
-    }
-
-    /// <summary>The message's bytes as a new array.</summary>
-    /// <returns>A copy of the message.</returns>
-    /// <exception cref="InvalidOperationException">Consumed already, or an empty message.</exception>
-    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
-    public byte[] ToArray() => Span.ToArray();
-
-    /// <summary>Gives the message's room back to the senders; the message is received.</summary>
-    /// <exception cref="InvalidOperationException">Consumed already, or an empty message.</exception>
-    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
-    public void Consume()
-    {
-        if (_channel == null) throw new InvalidOperationException("This message is empty: nothing was peeked.");
-        _channel.Consume(_token);
-    }
-
-    /// <summary>Consumes the message if it is still held; otherwise (consumed already, an empty message, the
-    /// channel disposed) does nothing.</summary>
-    public void Dispose()
-    {
-        _channel?.Consume(_token, onlyIfCurrent: true);
     }
 }

@@ -61,6 +61,17 @@ public sealed class Segment : ShmLinkObject
         return new Segment(handle, name, SegmentAccess.ReadWrite, created: true);
     }
 
+    /// <summary>Creates an unnamed segment of <paramref name="size"/> zero-filled bytes, read-write
+    /// (CreateFileMapping with no name): only this object and its views reach it.</summary>
+    /// <param name="size">The size in bytes (at least 1).</param>
+    /// <returns>The new segment.</returns>
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.NoResources"/>.</exception>
+    public static Segment CreateUnnamed(long size)
+    {
+        Failure.ThrowIfFailed(shmlink.segment_create(null!, ToSize(size), shmlink.SHMLINK_CREATE_NEW, out ulong handle));
+        return new Segment(handle, null, SegmentAccess.ReadWrite, created: true);
+    }
+
     /// <summary>Opens the named segment if it exists (read-write, with its own size), or creates it.</summary>
     /// <param name="name">The name (see <see cref="Create"/>).</param>
     /// <param name="size">The size in bytes if it is created.</param>
@@ -132,17 +143,45 @@ public sealed class Segment : ShmLinkObject
     /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.OutOfRange"/> past the end,
     /// <see cref="ShmLinkStatus.AccessDenied"/> for more access than the segment handle has.</exception>
     /// <exception cref="ObjectDisposedException">The segment was disposed.</exception>
-    public View Map(long offset = 0, long length = 0, SegmentAccess? access = null)
+    public View Map(long offset = 0, long length = 0, SegmentAccess? access = null) =>
+        MapCore(IntPtr.Zero, offset, length, access);
+
+    /// <summary>
+    /// Maps as <see cref="Map"/> does, but so that byte <paramref name="offset"/> appears at
+    /// <paramref name="address"/> (MapViewOfFileEx), never elsewhere and never over what is mapped there: for
+    /// structures that every process maps at the same address. The address must lie as the offset does within
+    /// the allocation granularity (64 KiB on Windows, the page size on Linux).
+    /// </summary>
+    /// <param name="address">Where byte <paramref name="offset"/> is to appear.</param>
+    /// <param name="offset">The first byte of the view.</param>
+    /// <param name="length">How many bytes, or 0 for everything to the end of the segment.</param>
+    /// <param name="access">The view's access, at most the segment's; null: the segment's.</param>
+    /// <returns>The view.</returns>
+    /// <exception cref="ArgumentException">A zero address.</exception>
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.AlreadyExists"/> if something is mapped in the
+    /// range, <see cref="ShmLinkStatus.InvalidArgument"/> for an address that does not lie as the offset does or
+    /// is outside the address space, and as <see cref="Map"/>.</exception>
+    public View MapAt(IntPtr address, long offset = 0, long length = 0, SegmentAccess? access = null)
+    {
+        if (address == IntPtr.Zero) throw new ArgumentException("The address is zero: use Map to map anywhere.", nameof(address));
+        return MapCore(address, offset, length, access);
+    }
+
+    private unsafe View MapCore(IntPtr at, long offset, long length, SegmentAccess? access)
     {
         if (offset < 0) throw new ArgumentOutOfRangeException(nameof(offset), offset, "An offset is not negative.");
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "A length is not negative.");
         SegmentAccess viewAccess = access ?? Access;
         ulong view;
-        IntPtr address;
+        IntPtr address = at;
         using (var use = UseHandle())
         {
-            Failure.ThrowIfFailed(shmlink.map(use.Value, (ulong)offset, (ulong)length, (uint)viewAccess,
-                                              out view, out address));
+            if (at == IntPtr.Zero)
+                Failure.ThrowIfFailed(shmlink.map(use.Value, (ulong)offset, (ulong)length, (uint)viewAccess,
+                                                  out view, out address));
+            else
+                Failure.ThrowIfFailed(shmlink.map_at(use.Value, (ulong)offset, (ulong)length, (uint)viewAccess,
+                                                     (void*)at, out view));
         }
         ulong viewLength = 0;
         int status = shmlink.view_info(view, out _, out viewLength);

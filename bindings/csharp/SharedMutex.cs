@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using ShmLink.Internal;
 using ShmLink.Native;
 
 namespace ShmLink;
@@ -18,11 +19,22 @@ public enum MutexLockResult
 /// <summary>
 /// A named mutex between processes (CreateMutex): owned by a thread, recursive for its owner, and
 /// handed to the next waiter as <see cref="MutexLockResult.Abandoned"/> when its owner dies.
-/// Lock and unlock on the same thread; for that reason there is no asynchronous lock.
+/// Lock and unlock on the same thread.
 /// </summary>
+/// <remarks>There is no asynchronous lock, and <see cref="WaitHandles.WaitAnyAsync"/> refuses a mutex
+/// (<see cref="NotSupportedException"/>): a mutex belongs to the thread that acquired it. An asynchronous wait
+/// is completed by one of the process's wait threads, which would then own the mutex, while the code after
+/// the <c>await</c> runs on another thread that could not unlock it; and handing the mutex over would mean
+/// unlocking it, when another process may take it. Lock it on a thread of your own instead.</remarks>
 public sealed class SharedMutex : SharedWaitable
 {
-    private SharedMutex(ulong handle, string name, bool created) : base(handle, name) => Created = created;
+    private SharedMutex(ulong handle, string? name, bool created) : base(handle, name) => Created = created;
+
+    internal override WaitTaking AsyncTaking => throw AsyncRefused();
+
+    internal static NotSupportedException AsyncRefused() =>
+        new("A SharedMutex cannot be waited on asynchronously: it would belong to the wait thread that acquired "
+            + "it, not to the code after the await. Lock it on a thread of your own.");
 
     /// <summary>Whether this call created the mutex (false when an existing one was opened).</summary>
     public bool Created { get; }
@@ -37,6 +49,16 @@ public sealed class SharedMutex : SharedWaitable
     public static SharedMutex Create(string name, bool initiallyOwned = false,
                                      ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, initiallyOwned, sharing, shmlink.SHMLINK_CREATE_NEW, out _);
+
+    /// <summary>Creates an unnamed mutex (CreateMutex(NULL, ...)): only this object reaches it.</summary>
+    /// <param name="initiallyOwned">Whether the calling thread owns it from the start.</param>
+    /// <returns>The mutex.</returns>
+    public static SharedMutex CreateUnnamed(bool initiallyOwned = false)
+    {
+        Failure.ThrowIfFailed(shmlink.mutex_create(null!, initiallyOwned ? shmlink.SHMLINK_MUTEX_INITIALLY_OWNED : 0u,
+                                                   out ulong handle));
+        return new SharedMutex(handle, null, created: true);
+    }
 
     /// <summary>Opens the named mutex if it exists (then it is not acquired), or creates it.</summary>
     /// <param name="name">The name.</param>

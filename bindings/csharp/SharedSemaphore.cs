@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using ShmLink.Internal;
 using ShmLink.Native;
 
 namespace ShmLink;
@@ -11,7 +12,10 @@ namespace ShmLink;
 /// </summary>
 public sealed class SharedSemaphore : SharedWaitable
 {
-    private SharedSemaphore(ulong handle, string name, bool created) : base(handle, name) => Created = created;
+    private SharedSemaphore(ulong handle, string? name, bool created) : base(handle, name) => Created = created;
+
+    /// <summary>An asynchronous wait takes one count; cancelled at the instant it was taken, it is released again.</summary>
+    internal override WaitTaking AsyncTaking => WaitTaking.SemaphoreUnit;
 
     /// <summary>Whether this call created the semaphore (false when an existing one was opened).</summary>
     public bool Created { get; }
@@ -27,6 +31,24 @@ public sealed class SharedSemaphore : SharedWaitable
     public static SharedSemaphore Create(string name, int initialCount, int maximumCount,
                                          ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, initialCount, maximumCount, sharing, shmlink.SHMLINK_CREATE_NEW, out _);
+
+    /// <summary>Creates an unnamed semaphore (CreateSemaphore(NULL, ...)): only this object reaches it.</summary>
+    /// <param name="initialCount">The count it starts with.</param>
+    /// <param name="maximumCount">The largest count (1 to 2147483647).</param>
+    /// <returns>The semaphore.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative count.</exception>
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.InvalidArgument"/> for counts that do not fit
+    /// together.</exception>
+    public static SharedSemaphore CreateUnnamed(int initialCount, int maximumCount)
+    {
+        if (initialCount < 0)
+            throw new ArgumentOutOfRangeException(nameof(initialCount), initialCount, "A count is not negative.");
+        if (maximumCount < 0)
+            throw new ArgumentOutOfRangeException(nameof(maximumCount), maximumCount, "A count is not negative.");
+        Failure.ThrowIfFailed(shmlink.semaphore_create(null!, (uint)initialCount, (uint)maximumCount, 0u,
+                                                       out ulong handle));
+        return new SharedSemaphore(handle, null, created: true);
+    }
 
     /// <summary>Opens the named semaphore if it exists (its counts are its own), or creates it.</summary>
     /// <param name="name">The name.</param>
@@ -83,10 +105,13 @@ public sealed class SharedSemaphore : SharedWaitable
     public void Wait(CancellationToken cancellationToken = default) =>
         WaitStatus(Timeout.InfiniteTimeSpan, cancellationToken);
 
-    /// <summary>Waits asynchronously until the count is above zero and takes one.</summary>
+    /// <summary>Waits asynchronously until the count is above zero and takes one. The wait takes no thread: it
+    /// is a registration with the process's wait threads.</summary>
     /// <param name="timeout">How long at most.</param>
     /// <param name="cancellationToken">Cancels the wait (the task ends cancelled).</param>
-    /// <returns>True if one was taken, false if the time ran out.</returns>
+    /// <returns>True if one was taken, false if the time ran out; the task fails with
+    /// ObjectDisposedException if the semaphore is disposed first.</returns>
+    /// <exception cref="ObjectDisposedException">The semaphore was disposed.</exception>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitAsyncCore(timeout, cancellationToken);
 

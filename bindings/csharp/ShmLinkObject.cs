@@ -12,6 +12,9 @@ namespace ShmLink;
 public abstract class ShmLinkObject : IDisposable
 {
     private readonly NativeHandle _handle;
+    // Set by Dispose. The handle's own IsClosed becomes true only once no call (or asynchronous wait) holds it
+    // any more, which may be later.
+    private volatile bool _disposed;
 
     private protected ShmLinkObject(ulong handle, string? name)
     {
@@ -23,7 +26,7 @@ public abstract class ShmLinkObject : IDisposable
     public string? Name { get; }
 
     /// <summary>Whether <see cref="Dispose()"/> was called.</summary>
-    public bool IsDisposed => _handle.IsClosed;
+    public bool IsDisposed => _disposed || _handle.IsClosed;
 
     /// <summary>The handle for one native call; dispose it right after the call.</summary>
     private protected HandleUse UseHandle() => new(_handle, this);
@@ -31,7 +34,7 @@ public abstract class ShmLinkObject : IDisposable
     /// <summary>Throws ObjectDisposedException if this object was disposed.</summary>
     private protected void ThrowIfDisposed()
     {
-        if (_handle.IsClosed) throw new ObjectDisposedException(GetType().FullName);
+        if (IsDisposed) throw new ObjectDisposedException(GetType().FullName);
     }
 
     internal NativeHandle NativeHandle => _handle;
@@ -47,6 +50,7 @@ public abstract class ShmLinkObject : IDisposable
     /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
+        _disposed = true;
         _handle.Dispose();
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using ShmLink.Internal;
 using ShmLink.Native;
 
 namespace ShmLink;
@@ -12,7 +13,21 @@ namespace ShmLink;
 /// </summary>
 public sealed class Signal : SharedWaitable
 {
-    private Signal(ulong handle, string name, bool created) : base(handle, name) => Created = created;
+    // The reset mode when this process made the signal; null for one it opened (the library does not tell).
+    private readonly EventResetMode? _mode;
+
+    private Signal(ulong handle, string? name, bool created, EventResetMode? mode) : base(handle, name)
+    {
+        Created = created;
+        _mode = mode;
+    }
+
+    /// <summary>A manual-reset signal stays set: a report completes every asynchronous wait. An auto-reset one,
+    /// or one opened by name (its mode unknown here), is handed to one wait, and set again if that wait was
+    /// cancelled at the same instant; for a manual-reset signal opened by name that is harmless (it was set),
+    /// unless another thread resets it in that instant.</summary>
+    internal override WaitTaking AsyncTaking =>
+        _mode == EventResetMode.ManualReset ? WaitTaking.Nothing : WaitTaking.SignalUnit;
 
     /// <summary>Whether this call created the signal (false when an existing one was opened).</summary>
     public bool Created { get; }
@@ -28,6 +43,19 @@ public sealed class Signal : SharedWaitable
     public static Signal Create(string name, EventResetMode mode = EventResetMode.AutoReset, bool initiallySet = false,
                                 ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, mode, initiallySet, sharing, shmlink.SHMLINK_CREATE_NEW, out _);
+
+    /// <summary>Creates an unnamed signal (CreateEvent(NULL, ...)): only this object reaches it, and it is gone
+    /// when this object is disposed; it works in <see cref="WaitHandles"/> waits like a named one.</summary>
+    /// <param name="mode">Auto-reset (a set releases one wait) or manual-reset.</param>
+    /// <param name="initiallySet">Whether it starts set.</param>
+    /// <returns>The signal.</returns>
+    public static Signal CreateUnnamed(EventResetMode mode = EventResetMode.AutoReset, bool initiallySet = false)
+    {
+        uint flags = (mode == EventResetMode.ManualReset ? shmlink.SHMLINK_SIGNAL_MANUAL_RESET : shmlink.SHMLINK_SIGNAL_AUTO_RESET)
+                     | (initiallySet ? shmlink.SHMLINK_SIGNAL_INITIALLY_SET : 0u);
+        Failure.ThrowIfFailed(shmlink.signal_create(null!, flags, out ulong handle));
+        return new Signal(handle, null, created: true, mode);
+    }
 
     /// <summary>Opens the named signal if it exists (its mode and state are its own), or creates it.</summary>
     /// <param name="name">The name.</param>
@@ -50,7 +78,7 @@ public sealed class Signal : SharedWaitable
     {
         ArgumentNullException.ThrowIfNull(name);
         Failure.ThrowIfFailed(shmlink.signal_open(name, out ulong handle));
-        return new Signal(handle, name, created: false);
+        return new Signal(handle, name, created: false, mode: null);
     }
 
     /// <summary>Sets the signal (SetEvent). Setting a set signal changes nothing.</summary>
@@ -86,10 +114,13 @@ public sealed class Signal : SharedWaitable
     public void Wait(CancellationToken cancellationToken = default) =>
         WaitStatus(Timeout.InfiniteTimeSpan, cancellationToken);
 
-    /// <summary>Waits asynchronously until the signal is set.</summary>
+    /// <summary>Waits asynchronously until the signal is set (an auto-reset one is reset by this wait). The wait
+    /// takes no thread: it is a registration with the process's wait threads.</summary>
     /// <param name="timeout">How long at most.</param>
     /// <param name="cancellationToken">Cancels the wait (the task ends cancelled).</param>
-    /// <returns>True if the signal was set, false if the time ran out.</returns>
+    /// <returns>True if the signal was set, false if the time ran out; the task fails with
+    /// ObjectDisposedException if the signal is disposed first.</returns>
+    /// <exception cref="ObjectDisposedException">The signal was disposed.</exception>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitAsyncCore(timeout, cancellationToken);
 
@@ -109,6 +140,6 @@ public sealed class Signal : SharedWaitable
         int status = shmlink.signal_create(name, flags, out ulong handle);
         Failure.ThrowIfFailed(status);
         created = status == shmlink.SHMLINK_OK;
-        return new Signal(handle, name, created);
+        return new Signal(handle, name, created, created ? mode : null);
     }
 }

@@ -56,7 +56,7 @@ public readonly struct WaitAnyResult : IEquatable<WaitAnyResult>
 /// <summary>Waits on several shmlink objects at once (WaitForMultipleObjects with bWaitAll FALSE).</summary>
 public static class WaitHandles
 {
-    /// <summary>The most objects one wait takes (63 when it can be cancelled).</summary>
+    /// <summary>The most objects one wait takes (63 for a blocking wait that can be cancelled).</summary>
     public const int MaxObjects = Waiting.MaxObjects;
 
     /// <summary>
@@ -91,7 +91,7 @@ public static class WaitHandles
                 SharedWaitable item = objects[i]
                     ?? throw new ArgumentException($"objects[{i}] is null.", nameof(objects));
                 NativeHandle handle = item.NativeHandle;
-                if (handle.IsClosed) throw new ObjectDisposedException(item.GetType().FullName);
+                if (item.IsDisposed) throw new ObjectDisposedException(item.GetType().FullName);
                 handle.DangerousAddRef(ref added[i]);
                 handles[i] = handle.Value;
             }
@@ -119,24 +119,41 @@ public static class WaitHandles
         WaitAny(objects, Timeout.InfiniteTimeSpan);
 
     /// <summary>
-    /// Waits asynchronously until any one of <paramref name="objects"/> is available and takes it,
-    /// on a dedicated thread. Do not put a <see cref="SharedMutex"/> in it: the mutex would belong to
-    /// that thread.
+    /// Waits asynchronously until any one of <paramref name="objects"/> is available and takes it (as
+    /// <see cref="WaitAny(IReadOnlyList{SharedWaitable}, TimeSpan, CancellationToken)"/>). If one is available
+    /// now, the lowest index wins; later, whichever the process's wait threads see first. The wait takes no
+    /// thread: it is a registration with those wait threads.
     /// </summary>
-    /// <param name="objects">1 to 63 objects.</param>
+    /// <param name="objects">1 to 64 objects, no <see cref="SharedMutex"/>.</param>
     /// <param name="timeout">How long at most.</param>
-    /// <param name="cancellationToken">Cancels the wait (the task ends cancelled).</param>
-    /// <returns>Which object was taken, or a timed-out result.</returns>
+    /// <param name="cancellationToken">Cancels the wait (the task ends cancelled; nothing was taken).</param>
+    /// <returns>Which object was taken, or a timed-out result. The task fails with ObjectDisposedException if
+    /// one of the objects is disposed first.</returns>
+    /// <exception cref="ArgumentException">No objects, too many, a null or one given twice.</exception>
+    /// <exception cref="NotSupportedException">A <see cref="SharedMutex"/> among them: its owner would be a
+    /// wait thread (see <see cref="SharedMutex"/>).</exception>
+    /// <exception cref="ObjectDisposedException">One of the objects was disposed.</exception>
     public static Task<WaitAnyResult> WaitAnyAsync(IReadOnlyList<SharedWaitable> objects, TimeSpan timeout,
                                                    CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(objects);
-        Timeouts.ToMilliseconds(timeout);
+        uint milliseconds = Timeouts.ToMilliseconds(timeout);
+        var targets = new AsyncWaitTarget[objects.Count];
+        for (int i = 0; i < targets.Length; i++)
+        {
+            SharedWaitable item = objects[i] ?? throw new ArgumentException($"objects[{i}] is null.", nameof(objects));
+            if (item is SharedMutex) throw SharedMutex.AsyncRefused();
+            targets[i] = new AsyncWaitTarget(item.NativeHandle, item.AsyncTaking, item);
+        }
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<WaitAnyResult>(cancellationToken);
-        WaitAnyResult now = WaitAny(objects, TimeSpan.Zero);
-        if (!now.TimedOut || timeout == TimeSpan.Zero) return Task.FromResult(now);
-        return Task.Factory.StartNew(() => WaitAny(objects, timeout, cancellationToken), cancellationToken,
-                                     TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
-                                     TaskScheduler.Default);
+        WaitAnyResult now = WaitAny(objects, TimeSpan.Zero); // also refuses a count out of range or a duplicate
+        if (!now.TimedOut || milliseconds == 0) return Task.FromResult(now);
+        return Result(AsyncWaits.Start(targets, milliseconds, cancellationToken));
+    }
+
+    private static async Task<WaitAnyResult> Result(Task<int> wait)
+    {
+        int index = await wait.ConfigureAwait(false);
+        return index < 0 ? WaitAnyResult.TimedOutResult : new WaitAnyResult(index, abandoned: false);
     }
 }

@@ -49,6 +49,7 @@ const shmlink_api kApiV1 = {
     shmlink_release_range,
     shmlink_channel_waitable,
     shmlink_channel_receive_whole,
+    shmlink_map_at,
 };
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace {
 
 constexpr uint32_t kShareFlags = SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS;
 constexpr uint32_t kSegmentCreateFlags = SHMLINK_OPEN_OR_CREATE | kShareFlags;
+constexpr char kUnnamed[] = "(unnamed)";  // an unnamed segment's name in messages
 
 shmlink_handle insert_segment(std::shared_ptr<SegmentBacking> backing, std::string name) {
   return handle_table().insert(std::make_shared<SegmentObject>(std::move(backing), std::move(name)));
@@ -37,6 +38,12 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_create(const char* name,
   clear_handle(out_segment);
   return guarded("shmlink_segment_create", name, [&] {
     require_output(out_segment, "out_segment");
+    if (name == nullptr) {
+      check_flags(flags, 0);  // unnamed: nothing to open or to share by name
+      if (size == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "size 0: a segment needs at least one byte");
+      *out_segment = insert_segment(platform_create_unnamed_segment(size), kUnnamed);
+      return SHMLINK_OK;
+    }
     const ObjectName parsed = parse_name(name);
     check_flags(flags, kSegmentCreateFlags);
     if (size == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "size 0: a segment needs at least one byte");
@@ -76,7 +83,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_from_file(const char* pa
     }
     OpenedSegment opened =
         platform_segment_from_file(path, name != nullptr ? &parsed : nullptr, size, parsed_access, flags);
-    *out_segment = insert_segment(std::move(opened.backing), name != nullptr ? name : "(unnamed)");
+    *out_segment = insert_segment(std::move(opened.backing), name != nullptr ? name : kUnnamed);
     return opened.existed ? SHMLINK_EXISTED : SHMLINK_OK;
   });
 }
@@ -114,6 +121,29 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint
     void* address = view->address();
     *out_view = handle_table().insert(std::move(view));
     *out_address = address;
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map_at(shmlink_handle segment, uint64_t offset, uint64_t length,
+                                                       uint32_t access, void* address, shmlink_handle* out_view) {
+  clear_handle(out_view);
+  return guarded("shmlink_map_at", nullptr, [&] {
+    require_output(out_view, "out_view");
+    if (address == nullptr) fail(SHMLINK_ERR_INVALID_ARGUMENT, "address is NULL: use shmlink_map to map anywhere");
+    const bool keep_range = (access & SHMLINK_MAP_KEEP_RANGE) != 0;
+    const Access parsed_access = parse_access(access & ~SHMLINK_MAP_KEEP_RANGE);
+    std::string why;
+    const auto object = find_as<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment", &why);
+    if (!object) return bad_handle("shmlink_map_at", why);
+    std::shared_ptr<ViewObject> view;
+    try {
+      view = map_view(*object, offset, length, parsed_access, keep_range, address);
+    } catch (const Failure& failure) {
+      throw Failure(failure.status(), "segment \"" + object->name() + "\": " + failure.detail(), failure.os_error(),
+                    failure.os_text());
+    }
+    *out_view = handle_table().insert(std::move(view));
     return SHMLINK_OK;
   });
 }

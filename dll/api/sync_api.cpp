@@ -67,7 +67,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_create(const char* name, 
   clear_handle(out_signal);
   return guarded("shmlink_signal_create", name, [&] {
     if (name == nullptr) {
-      // Unnamed: there is nothing to open or to share by name.
+      // Unnamed: there is nothing to open or to share by name (so, for every kind, no
+      // OPEN_OR_CREATE and no share flags).
       require_output(out_signal, "out_signal");
       check_flags(flags, SHMLINK_SIGNAL_MANUAL_RESET | SHMLINK_SIGNAL_INITIALLY_SET);
       *out_signal = insert_waitable(SHMLINK_KIND_SIGNAL, platform_create_unnamed_signal(flags), kUnnamed);
@@ -111,6 +112,12 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_create(const char* name, u
                                                              shmlink_handle* out_mutex) {
   clear_handle(out_mutex);
   return guarded("shmlink_mutex_create", name, [&] {
+    if (name == nullptr) {
+      require_output(out_mutex, "out_mutex");
+      check_flags(flags, SHMLINK_MUTEX_INITIALLY_OWNED);
+      *out_mutex = insert_waitable(SHMLINK_KIND_MUTEX, platform_create_unnamed_mutex(flags), kUnnamed);
+      return SHMLINK_OK;
+    }
     return create_waitable(name, flags, kCommonCreateFlags | SHMLINK_MUTEX_INITIALLY_OWNED, SHMLINK_KIND_MUTEX,
                            out_mutex, "out_mutex",
                            [&](const ObjectName& parsed) { return platform_create_mutex(parsed, flags); });
@@ -161,6 +168,13 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_semaphore_create(const char* nam
     if (initial_count > max_count)
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "initial_count " + std::to_string(initial_count) + " is above max_count " +
                                              std::to_string(max_count));
+    if (name == nullptr) {
+      require_output(out_semaphore, "out_semaphore");
+      check_flags(flags, 0);
+      *out_semaphore = insert_waitable(SHMLINK_KIND_SEMAPHORE,
+                                       platform_create_unnamed_semaphore(initial_count, max_count), kUnnamed);
+      return SHMLINK_OK;
+    }
     return create_waitable(name, flags, kCommonCreateFlags, SHMLINK_KIND_SEMAPHORE, out_semaphore, "out_semaphore",
                            [&](const ObjectName& parsed) {
                              return platform_create_semaphore(parsed, initial_count, max_count, flags);

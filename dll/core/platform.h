@@ -24,6 +24,8 @@ struct OpenedSegment {
 // `flags` has been checked: only SHMLINK_OPEN_OR_CREATE and the share flags. size > 0.
 OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uint32_t flags);
 std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Access access);
+// An unnamed segment (CreateFileMapping(INVALID_HANDLE_VALUE, ..., NULL)), read-write; size > 0.
+std::shared_ptr<SegmentBacking> platform_create_unnamed_segment(uint64_t size);
 // name may be null (unnamed); size 0 means the file's size.
 OpenedSegment platform_segment_from_file(const char* path, const ObjectName* name, uint64_t size,
                                          Access access, uint32_t flags);
@@ -47,10 +49,14 @@ std::shared_ptr<WaitBacking> platform_open_signal(const ObjectName& name);
 std::shared_ptr<WaitBacking> platform_create_unnamed_signal(uint32_t flags);
 OpenedWaitable platform_create_mutex(const ObjectName& name, uint32_t flags);
 std::shared_ptr<WaitBacking> platform_open_mutex(const ObjectName& name);
+// An unnamed mutex; `flags` has been checked: only SHMLINK_MUTEX_INITIALLY_OWNED.
+std::shared_ptr<WaitBacking> platform_create_unnamed_mutex(uint32_t flags);
 // 0 < max_count <= 0x7FFFFFFF and initial_count <= max_count have been checked.
 OpenedWaitable platform_create_semaphore(const ObjectName& name, uint32_t initial_count, uint32_t max_count,
                                          uint32_t flags);
 std::shared_ptr<WaitBacking> platform_open_semaphore(const ObjectName& name);
+// An unnamed semaphore; the counts have been checked as for a named one.
+std::shared_ptr<WaitBacking> platform_create_unnamed_semaphore(uint32_t initial_count, uint32_t max_count);
 
 // ---- Channels ----
 // `flags` has been checked: only OPEN_OR_CREATE and the share flags; `roles` is kRole* (not

@@ -11,7 +11,7 @@
 namespace shmlink {
 
 std::shared_ptr<ViewObject> map_view(const SegmentObject& segment, uint64_t offset, uint64_t length,
-                                     Access access, bool keep_range) {
+                                     Access access, bool keep_range, void* at) {
   const std::shared_ptr<SegmentBacking>& backing = segment.backing();
   const uint64_t size = backing->size();
   if (offset > size || (offset == size && length != 0))
@@ -31,7 +31,19 @@ std::shared_ptr<ViewObject> map_view(const SegmentObject& segment, uint64_t offs
   const uint64_t lead = offset - aligned_offset;
   if (length > UINT64_MAX - lead || length + lead > static_cast<uint64_t>(PTRDIFF_MAX))
     fail(SHMLINK_ERR_NO_RESOURCES, "a view of " + std::to_string(length) + " bytes does not fit in the address space");
-  const MappedRegion region = backing->map(aligned_offset, length + lead, access);
+  void* base_at = nullptr;
+  if (at != nullptr) {
+    const auto at_number = reinterpret_cast<uintptr_t>(at);
+    if (at_number % granularity != lead)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT,
+           "the address must lie as the offset does within the allocation granularity of " +
+               std::to_string(granularity) + " bytes (address % granularity == offset % granularity): it is " +
+               std::to_string(at_number % granularity) + " bytes past a multiple, the offset " + std::to_string(lead));
+    if (at_number - lead > UINTPTR_MAX - (length + lead))
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "the range at that address passes the end of the address space");
+    base_at = reinterpret_cast<void*>(at_number - lead);
+  }
+  const MappedRegion region = backing->map(aligned_offset, length + lead, access, base_at);
   void* address = static_cast<unsigned char*>(region.base) + lead;
   try {
     return std::make_shared<ViewObject>(backing, region, address, length, access, keep_range);

@@ -36,8 +36,10 @@ class SegmentBacking {
   // The widest access this backing was opened with.
   virtual Access access() const = 0;
   // Maps [aligned_offset, aligned_offset + length) of the data; aligned_offset is a
-  // multiple of allocation_granularity(). Throws Failure.
-  virtual MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access) = 0;
+  // multiple of allocation_granularity(). `at`, if not null, is where the mapping must start
+  // (a multiple of the granularity too): never elsewhere, and never over what is mapped
+  // there (SHMLINK_ERR_ALREADY_EXISTS). Throws Failure.
+  virtual MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access, void* at) = 0;
   virtual void unmap(const MappedRegion& region) noexcept = 0;
   // For a SHMLINK_MAP_KEEP_RANGE view: swaps its pages for a placeholder (platform.h) and
   // forgets the view as unmap does.
@@ -90,8 +92,10 @@ class ViewObject final : public Object {
 };
 
 // Maps `length` bytes (0: to the end) at any `offset` of the segment: checks the range and
-// the access, aligns, and returns the new view. Throws Failure.
+// the access, aligns, and returns the new view. With `at` not null, the byte at `offset`
+// appears at `at`: `at` and `offset` must lie alike within the allocation granularity
+// (at % granularity == offset % granularity). Throws Failure.
 std::shared_ptr<ViewObject> map_view(const SegmentObject& segment, uint64_t offset, uint64_t length,
-                                     Access access, bool keep_range = false);
+                                     Access access, bool keep_range = false, void* at = nullptr);
 
 }  // namespace shmlink

@@ -36,7 +36,8 @@ std::optional<std::string> memory_shortfall(const MemoryCgroup& cgroup, uint64_t
 
 // Throws Failure(NO_RESOURCES) if `bytes` more in the file `fd` would not fit under the memory
 // limit of this process's cgroup or of any ancestor (cgroup v2 memory.max, v1
-// memory.limit_in_bytes), counting the page cache the kernel would reclaim first and the swap
+// memory.limit_in_bytes; not v2 memory.high, which throttles a cgroup over it by reclaim but
+// kills nothing, so an object above it is slow to fill, not fatal), counting the page cache the kernel would reclaim first and the swap
 // that the limits and the machine still allow. Does nothing for files not in memory (not on
 // tmpfs), below kMemoryLimitCheckFrom, or where the limits cannot be read.
 void check_memory_limits(int fd, uint64_t bytes, const std::string& what);

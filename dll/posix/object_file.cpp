@@ -82,6 +82,23 @@ uint64_t file_size(int fd, const std::string& what) {
   return static_cast<uint64_t>(status.st_size);
 }
 
+namespace {
+
+// CREATE_NEW found `existing` at the name: says what holds the name, never as an object of
+// ours when another user squats a Local\ name.
+[[noreturn]] void refuse_taken_name(NamedObject& existing, const ObjectName& name, const std::string& path,
+                                    int32_t kind) {
+  if (name.scope == Namespace::Local) check_local_owner(existing.fd(), path);
+  ObjectHeader header{};
+  const bool readable = pread(existing.fd(), &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
+  if (!readable || header.magic != kHeaderMagic)
+    fail(SHMLINK_ERR_ALREADY_EXISTS, "the name is taken by a file that is not a shmlink object");
+  if (header.kind != kind) fail(SHMLINK_ERR_WRONG_KIND, std::string("the name belongs to a ") + kind_name(header.kind));
+  fail(SHMLINK_ERR_ALREADY_EXISTS, std::string("a ") + kind_name(kind) + " of that name exists");
+}
+
+}  // namespace
+
 CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_t kind, int open_flags,
                                   const std::function<void(int fd)>& initialize, ObjectContents contents) {
   const std::string path = object_path(name);
@@ -89,22 +106,16 @@ CreatedObject create_named_object(const ObjectName& name, uint32_t flags, int32_
   mode_t mode = mode_for(name, flags);
   if (contents == ObjectContents::DescriptorOnly) mode &= ~static_cast<mode_t>(S_IWGRP | S_IWOTH);
   remove_dead_objects();
-  // A bounded number of rounds: each one means the name vanished between two steps.
+  // A bounded number of rounds: each one means the name vanished between two steps. The name
+  // is looked up before a new object is reserved, so that a taken name is reported as taken
+  // (or opened) even when /dev/shm has no room left for a new object of that size.
   for (int attempt = 0; attempt < 100; ++attempt) {
+    if (std::unique_ptr<NamedObject> existing = open_or_create ? open_object(path, kind, open_flags)
+                                                               : open_published(path, O_RDONLY)) {
+      if (open_or_create) return {std::move(existing), true};
+      refuse_taken_name(*existing, name, path, kind);
+    }
     if (std::unique_ptr<NamedObject> created = publish_new(path, mode, initialize)) return {std::move(created), false};
-    std::unique_ptr<NamedObject> existing = open_or_create ? open_object(path, kind, open_flags)
-                                                           : open_published(path, O_RDONLY);
-    if (!existing) continue;
-    if (open_or_create) return {std::move(existing), true};
-    // A squatted Local\ name is refused as such, not reported as an object of ours.
-    if (name.scope == Namespace::Local) check_local_owner(existing->fd(), path);
-    ObjectHeader header{};
-    const bool readable = pread(existing->fd(), &header, sizeof header, 0) == static_cast<ssize_t>(sizeof header);
-    if (!readable || header.magic != kHeaderMagic)
-      fail(SHMLINK_ERR_ALREADY_EXISTS, "the name is taken by a file that is not a shmlink object");
-    if (header.kind != kind)
-      fail(SHMLINK_ERR_WRONG_KIND, std::string("the name belongs to a ") + kind_name(header.kind));
-    fail(SHMLINK_ERR_ALREADY_EXISTS, std::string("a ") + kind_name(kind) + " of that name exists");
   }
   fail(SHMLINK_ERR_SYSTEM, "the name kept appearing and disappearing while creating it");
 }

@@ -8,14 +8,17 @@
 #include "object_file.h"
 #include "os_error.h"
 #include "sigbus_guard.h"
+#include "unnamed_object.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +32,19 @@ namespace {
 
 using posix::NamedObject;
 using posix::throw_errno;
+
+// Why mmap at `at` failed, as a status: the range is in use (EEXIST), or it is not one this
+// process may map at all (below vm.mmap_min_addr: EPERM; past the end of its address space:
+// ENOMEM or EINVAL).
+[[noreturn]] void throw_map_at_failure(int error, void* at, uint64_t length) {
+  char where[64];
+  std::snprintf(where, sizeof where, "%p", at);
+  const std::string range = std::to_string(length) + " bytes at " + where;
+  if (error == EEXIST) throw_errno(SHMLINK_ERR_ALREADY_EXISTS, error, "the address range of " + range + " is in use");
+  if (error == EPERM || error == ENOMEM || error == EINVAL)
+    throw_errno(SHMLINK_ERR_INVALID_ARGUMENT, error, range + " is not in this process's address space");
+  throw_errno(error, "mmap of " + range);
+}
 
 class PosixSegment final : public SegmentBacking {
  public:
@@ -49,13 +65,20 @@ class PosixSegment final : public SegmentBacking {
   // mappings (sigbus_guard.h): a reader meets zeros rather than death by SIGBUS, and the view
   // says so (truncated). A program cannot defend itself otherwise: it would need a SIGBUS
   // handler of its own, and the JVM and the CLR already have theirs.
-  MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access) override {
+  MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access, void* at) override {
     if (length > SIZE_MAX) fail(SHMLINK_ERR_NO_RESOURCES, "the view does not fit in the address space");
     const int protection = access == Access::Read ? PROT_READ : PROT_READ | PROT_WRITE;
     const int sharing = access == Access::CopyOnWrite ? MAP_PRIVATE : MAP_SHARED;
-    void* base = mmap(nullptr, static_cast<size_t>(length), protection, sharing, data_fd_,
+    // At a chosen address: never over an existing mapping (MAP_FIXED would replace it).
+    void* base = mmap(at, static_cast<size_t>(length), protection, sharing | (at ? MAP_FIXED_NOREPLACE : 0), data_fd_,
                       static_cast<off_t>(data_offset_ + aligned_offset));
+    if (base == MAP_FAILED && at != nullptr) throw_map_at_failure(errno, at, length);
     if (base == MAP_FAILED) throw_errno(errno, "mmap of " + std::to_string(length) + " bytes");
+    if (at != nullptr && base != at) {
+      // A kernel before 4.17 takes the flag as a hint and maps elsewhere when the range is taken.
+      munmap(base, static_cast<size_t>(length));
+      fail(SHMLINK_ERR_ALREADY_EXISTS, "the address range is in use");
+    }
     try {
       auto guard = std::make_unique<posix::GuardedRegion>(base, static_cast<size_t>(length), protection);
       std::lock_guard<std::mutex> lock(guards_mutex_);
@@ -108,6 +131,7 @@ class PosixSegment final : public SegmentBacking {
 
 int open_flags_for(Access access) { return access == Access::ReadWrite ? O_RDWR : O_RDONLY; }
 
+
 // Reserves the bytes now, so that running out of memory (or disk) fails here with
 // NO_RESOURCES rather than with SIGBUS when a page is first touched.
 void reserve(int fd, uint64_t from, uint64_t length, const std::string& what) {
@@ -127,6 +151,16 @@ void check_shm_space(uint64_t size) {
   if (size > available)
     fail(SHMLINK_ERR_NO_RESOURCES, "a segment of " + std::to_string(size) + " bytes does not fit: /dev/shm has " +
                                        std::to_string(available) + " bytes free");
+}
+
+// Fails with NO_RESOURCES if `size` is more than the machine's memory and swap together.
+void check_machine_memory(uint64_t size) {
+  struct sysinfo info {};
+  if (sysinfo(&info) != 0) return;  // let fallocate decide
+  const uint64_t total = (static_cast<uint64_t>(info.totalram) + info.totalswap) * info.mem_unit;
+  if (size > total)
+    fail(SHMLINK_ERR_NO_RESOURCES, "a segment of " + std::to_string(size) + " bytes does not fit: the machine has " +
+                                       std::to_string(total) + " bytes of memory and swap");
 }
 
 // Opens the file a file-backed segment's object names, if the object may name it for this
@@ -282,6 +316,23 @@ OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uin
   const int fd = created.object->fd();
   return {std::make_shared<PosixSegment>(std::move(created.object), fd, false, kHeaderPageBytes, size, Access::ReadWrite),
           false};
+}
+
+std::shared_ptr<SegmentBacking> platform_create_unnamed_segment(uint64_t size) {
+  if (size > static_cast<uint64_t>(INT64_MAX) - kHeaderPageBytes || size > SIZE_MAX)
+    fail(SHMLINK_ERR_NO_RESOURCES, "no system can provide a segment of " + std::to_string(size) + " bytes");
+  const uint64_t object_bytes = kHeaderPageBytes + size;
+  // A memfd is not in /dev/shm: no file system of ours limits it, so a reservation beyond
+  // what the machine could ever back would only bring the OOM killer.
+  check_machine_memory(object_bytes);
+  std::unique_ptr<posix::UnnamedObject> object = posix::create_unnamed_object(SHMLINK_KIND_SEGMENT, [&](int fd) {
+    if (ftruncate(fd, static_cast<off_t>(object_bytes)) != 0) throw_errno(errno, "ftruncate of a segment");
+    reserve(fd, 0, object_bytes, "an unnamed segment");
+    const ObjectHeader header = posix::make_header(SHMLINK_KIND_SEGMENT, size, 0);
+    posix::write_all(fd, &header, sizeof header, 0, "a segment's header");
+  });
+  const int fd = object->release();
+  return std::make_shared<PosixSegment>(nullptr, fd, true, kHeaderPageBytes, size, Access::ReadWrite);
 }
 
 std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Access access) {

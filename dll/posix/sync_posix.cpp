@@ -163,7 +163,8 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
 
 class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
  public:
-  PosixSemaphore(std::unique_ptr<NamedObject> object, std::unique_ptr<ObjectMapping> mapping, uint32_t max_count)
+  // `object`: a NamedObject or an UnnamedObject, as for PosixSignal.
+  PosixSemaphore(std::shared_ptr<void> object, std::unique_ptr<ObjectMapping> mapping, uint32_t max_count)
       : object_(std::move(object)), mapping_(std::move(mapping)), max_count_(max_count),
         count_(&static_cast<SemaphoreLayout*>(mapping_->data())->count) {}
 
@@ -209,7 +210,7 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
                                     std::to_string(max_count_));
   }
 
-  std::unique_ptr<NamedObject> object_;
+  std::shared_ptr<void> object_;
   std::unique_ptr<ObjectMapping> mapping_;
   uint32_t max_count_;  // read once at open
   uint32_t* count_;
@@ -276,7 +277,8 @@ MutexMappings& mutex_mappings() {
 
 class PosixMutex final : public MutexBacking, public PosixWaitable {
  public:
-  PosixMutex(std::unique_ptr<NamedObject> object, std::shared_ptr<MutexMapping> mapping)
+  // `object`: a NamedObject or an UnnamedObject, as for PosixSignal.
+  PosixMutex(std::shared_ptr<void> object, std::shared_ptr<MutexMapping> mapping)
       : object_(std::move(object)), mapping_(std::move(mapping)) {}
 
   void unlock() override {
@@ -313,7 +315,7 @@ class PosixMutex final : public MutexBacking, public PosixWaitable {
  private:
   static constexpr const char* kWhat = "the mutex";
 
-  std::unique_ptr<NamedObject> object_;
+  std::shared_ptr<void> object_;
   std::shared_ptr<MutexMapping> mapping_;
 };
 
@@ -404,6 +406,16 @@ std::function<void(int)> signal_initializer(uint32_t flags, std::unique_ptr<Obje
   });
 }
 
+// Builds a new semaphore's file (named or not) and maps it into `mapping`.
+std::function<void(int)> semaphore_initializer(uint32_t initial_count, uint32_t max_count,
+                                               std::unique_ptr<ObjectMapping>& mapping) {
+  return small_object_initializer(SHMLINK_KIND_SEMAPHORE, sizeof(SemaphoreLayout), mapping, [=](void* data) {
+    auto* layout = static_cast<SemaphoreLayout*>(data);
+    layout->count = initial_count;
+    layout->max_count = max_count;
+  });
+}
+
 }  // namespace
 
 OpenedWaitable platform_create_signal(const ObjectName& name, uint32_t flags) {
@@ -429,15 +441,17 @@ std::shared_ptr<WaitBacking> platform_open_signal(const ObjectName& name) {
 OpenedWaitable platform_create_semaphore(const ObjectName& name, uint32_t initial_count, uint32_t max_count,
                                          uint32_t flags) {
   std::unique_ptr<ObjectMapping> mapping;
-  const auto initialize =
-      small_object_initializer(SHMLINK_KIND_SEMAPHORE, sizeof(SemaphoreLayout), mapping, [=](void* data) {
-        auto* layout = static_cast<SemaphoreLayout*>(data);
-        layout->count = initial_count;
-        layout->max_count = max_count;
-      });
+  const auto initialize = semaphore_initializer(initial_count, max_count, mapping);
   posix::CreatedObject created = posix::create_named_object(name, flags, SHMLINK_KIND_SEMAPHORE, O_RDWR, initialize);
   if (created.existed) return existing_as(std::move(created), name, SHMLINK_KIND_SEMAPHORE, semaphore_from);
   return {std::make_shared<PosixSemaphore>(std::move(created.object), std::move(mapping), max_count), false};
+}
+
+std::shared_ptr<WaitBacking> platform_create_unnamed_semaphore(uint32_t initial_count, uint32_t max_count) {
+  std::unique_ptr<ObjectMapping> mapping;
+  std::unique_ptr<posix::UnnamedObject> object = posix::create_unnamed_object(
+      SHMLINK_KIND_SEMAPHORE, semaphore_initializer(initial_count, max_count, mapping));
+  return std::make_shared<PosixSemaphore>(std::move(object), std::move(mapping), max_count);
 }
 
 std::shared_ptr<WaitBacking> platform_open_semaphore(const ObjectName& name) {
@@ -487,6 +501,20 @@ OpenedWaitable platform_create_mutex(const ObjectName& name, uint32_t flags) {
 
 std::shared_ptr<WaitBacking> platform_open_mutex(const ObjectName& name) {
   return open_as(name, SHMLINK_KIND_MUTEX, mutex_from);
+}
+
+std::shared_ptr<WaitBacking> platform_create_unnamed_mutex(uint32_t flags) {
+  std::unique_ptr<ObjectMapping> object_mapping;
+  const auto initialize = small_object_initializer(
+      SHMLINK_KIND_MUTEX, sizeof(MutexLayout), object_mapping,
+      [](void* data) { posix::RobustMutex::initialize(static_cast<MutexLayout*>(data)); });
+  std::unique_ptr<posix::UnnamedObject> object = posix::create_unnamed_object(SHMLINK_KIND_MUTEX, initialize);
+  std::shared_ptr<MutexMapping> mapping =
+      mutex_mappings().get(object->fd(), [&] { return std::make_shared<MutexMapping>(std::move(object_mapping)); });
+  // Nobody else can reach it yet: taking it now cannot lose a race.
+  if ((flags & SHMLINK_MUTEX_INITIALLY_OWNED) && mapping->acquired(mapping->mutex().try_lock()) != Take::Taken)
+    fail(SHMLINK_ERR_SYSTEM, "a new mutex could not be taken by its creator");
+  return std::make_shared<PosixMutex>(std::move(object), std::move(mapping));
 }
 
 shmlink_status platform_wait_any(WaitBacking* const* objects, uint32_t count, uint32_t timeout_ms,

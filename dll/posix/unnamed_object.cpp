@@ -12,7 +12,9 @@
 
 namespace shmlink::posix {
 
-UnnamedObject::~UnnamedObject() { close(fd_); }
+UnnamedObject::~UnnamedObject() {
+  if (fd_ >= 0) close(fd_);
+}
 
 std::unique_ptr<UnnamedObject> create_unnamed_object(int32_t kind, const std::function<void(int fd)>& initialize) {
   // The name is only what /proc/<pid>/fd shows. Sealing stays possible for issue 17, which

@@ -20,6 +20,12 @@ class UnnamedObject {
   UnnamedObject& operator=(const UnnamedObject&) = delete;
 
   int fd() const noexcept { return fd_; }
+  // Gives up the descriptor to the caller, who closes it.
+  int release() noexcept {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
 
  private:
   int fd_;

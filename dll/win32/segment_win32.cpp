@@ -15,6 +15,7 @@
 #include <windows.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace shmlink {
@@ -31,6 +32,31 @@ constexpr ACCESS_MASK kSharedSectionAccess = SECTION_QUERY | SECTION_MAP_READ | 
 DWORD high_part(uint64_t value) { return static_cast<DWORD>(value >> 32); }
 DWORD low_part(uint64_t value) { return static_cast<DWORD>(value & 0xFFFFFFFFu); }
 
+std::string describe_range(void* at, uint64_t length) {
+  char where[64];
+  std::snprintf(where, sizeof where, "%p", at);
+  return std::to_string(length) + " bytes at " + where;
+}
+
+// Fails with INVALID_ARGUMENT unless [at, at + length) lies in the addresses a process may
+// map (length > 0).
+void check_in_address_space(void* at, uint64_t length) {
+  SYSTEM_INFO info{};
+  GetSystemInfo(&info);
+  const auto first = reinterpret_cast<uintptr_t>(info.lpMinimumApplicationAddress);
+  const auto last = reinterpret_cast<uintptr_t>(info.lpMaximumApplicationAddress);
+  const auto start = reinterpret_cast<uintptr_t>(at);
+  if (start < first || start > last || length - 1 > last - start)
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, describe_range(at, length) + " is not in this process's address space");
+}
+
+// Why MapViewOfFileEx at `at`, inside the address space, failed, as a status.
+[[noreturn]] void throw_map_at_failure(ErrorCode error, void* at, uint64_t length) {
+  if (error == ERROR_INVALID_ADDRESS)
+    throw_win32(SHMLINK_ERR_ALREADY_EXISTS, error, "the address range of " + describe_range(at, length) + " is in use");
+  throw_win32(error, "MapViewOfFileEx of " + describe_range(at, length));
+}
+
 class Win32Segment final : public SegmentBacking {
  public:
   // `file` is the backing file of a file-backed segment this process opened itself (kept
@@ -41,17 +67,25 @@ class Win32Segment final : public SegmentBacking {
   uint64_t size() const override { return size_; }
   Access access() const override { return access_; }
 
-  MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access) override {
+  MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access, void* at) override {
     if (length > SIZE_MAX) fail(SHMLINK_ERR_NO_RESOURCES, "the view does not fit in the address space");
     // FILE_MAP_WRITE gives a read-write view; FILE_MAP_COPY a private copy-on-write one.
     const DWORD desired = access == Access::Read        ? FILE_MAP_READ
                           : access == Access::ReadWrite ? FILE_MAP_WRITE
                                                         : FILE_MAP_COPY;
-    void* base = MapViewOfFile(section_.get(), desired, high_part(aligned_offset), low_part(aligned_offset),
-                               static_cast<SIZE_T>(length));
+    if (at != nullptr) check_in_address_space(at, length);
+    // MapViewOfFileEx never maps over anything.
+    void* base = MapViewOfFileEx(section_.get(), desired, high_part(aligned_offset), low_part(aligned_offset),
+                                 static_cast<SIZE_T>(length), at);
+    if (base == nullptr && at != nullptr) throw_map_at_failure(GetLastError(), at, length);
     if (base == nullptr)
       throw_win32(GetLastError(), "MapViewOfFile of " + std::to_string(length) + " bytes at offset " +
                                       std::to_string(aligned_offset));
+    if (at != nullptr && base != at) {
+      // Never elsewhere than asked (Wine has been seen to place a view at another address).
+      UnmapViewOfFile(base);
+      fail(SHMLINK_ERR_ALREADY_EXISTS, "the view could not be placed at the address asked");
+    }
     return {base, length};
   }
 
@@ -264,6 +298,16 @@ OpenedSegment platform_create_segment(const ObjectName& name, uint64_t size, uin
     win32::write_trailer(created.section.get(), size);
   return {std::make_shared<Win32Segment>(std::move(created.section), UniqueHandle(), actual, Access::ReadWrite),
           created.existed};
+}
+
+std::shared_ptr<SegmentBacking> platform_create_unnamed_segment(uint64_t size) {
+  check_possible_size(size);
+  const uint64_t section_bytes = win32::section_bytes_for(size);
+  check_commit_limit(size, section_bytes);
+  CreatedSection created =
+      create_section(INVALID_HANDLE_VALUE, PAGE_READWRITE | SEC_COMMIT, section_bytes, nullptr, 0, Access::ReadWrite);
+  win32::write_trailer(created.section.get(), size);
+  return std::make_shared<Win32Segment>(std::move(created.section), UniqueHandle(), size, Access::ReadWrite);
 }
 
 std::shared_ptr<SegmentBacking> platform_open_segment(const ObjectName& name, Access access) {

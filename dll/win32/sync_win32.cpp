@@ -267,6 +267,13 @@ OpenedWaitable platform_create_mutex(const ObjectName& name, uint32_t flags) {
   return {std::make_shared<Win32Mutex>(std::move(created.handle)), created.existed};
 }
 
+std::shared_ptr<WaitBacking> platform_create_unnamed_mutex(uint32_t flags) {
+  const DWORD create_flags = (flags & SHMLINK_MUTEX_INITIALLY_OWNED) ? CREATE_MUTEX_INITIAL_OWNER : 0;
+  UniqueHandle handle(CreateMutexExW(nullptr, nullptr, create_flags, kMutex.handle_access));
+  if (!handle) throw_win32(GetLastError(), "CreateMutexExW of an unnamed mutex");
+  return std::make_shared<Win32Mutex>(std::move(handle));
+}
+
 std::shared_ptr<WaitBacking> platform_open_mutex(const ObjectName& name) {
   return std::make_shared<Win32Mutex>(open_object(name, kMutex, open_mutex));
 }
@@ -280,6 +287,13 @@ OpenedWaitable platform_create_semaphore(const ObjectName& name, uint32_t initia
                                                 static_cast<LONG>(max_count), kernel_name, 0, access);
                     });
   return {std::make_shared<Win32Semaphore>(std::move(created.handle)), created.existed};
+}
+
+std::shared_ptr<WaitBacking> platform_create_unnamed_semaphore(uint32_t initial_count, uint32_t max_count) {
+  UniqueHandle handle(CreateSemaphoreExW(nullptr, static_cast<LONG>(initial_count), static_cast<LONG>(max_count),
+                                         nullptr, 0, kSemaphore.handle_access));
+  if (!handle) throw_win32(GetLastError(), "CreateSemaphoreExW of an unnamed semaphore");
+  return std::make_shared<Win32Semaphore>(std::move(handle));
 }
 
 std::shared_ptr<WaitBacking> platform_open_semaphore(const ObjectName& name) {

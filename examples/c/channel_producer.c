@@ -8,8 +8,8 @@
  * first; no "ready" signal, no retry loop.
  *  - the producer prints "ready", sends "message 1" ... "message COUNT" (each a UTF-8 text
  *    without a NUL; they queue until a consumer comes), waits up to 30 s for a consumer to be
- *    attached (the channel, and what is queued in it, lives only while someone holds it), and
- *    closes;
+ *    attached or to have come and gone (the channel, and what is queued in it, lives only
+ *    while someone holds it), and closes;
  *  - the consumer receives until CLOSED: the producer has left and everything was received.
  * This replaces the seeds' "a buffer and two events": no lengths to trust, no turn-taking. */
 #include <shmlink/shmlink.h>
@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   char text[64];
   shmlink_handle channel = 0;
   shmlink_handle consumer_there = 0;
+  shmlink_handle consumer_gone = 0;
   shmlink_status status;
   long i;
   int exit_code = 0;
@@ -49,9 +50,16 @@ int main(int argc, char** argv) {
       goto cleanup;
     }
   }
-  /* Closing before any consumer attached would take the queued messages with the channel. */
+  /* Closing before any consumer attached would take the queued messages with the channel.
+   * A consumer that is there, or that came and has left already, has had its chance. */
   status = shmlink_channel_waitable(channel, SHMLINK_CHANNEL_RECEIVERS_PRESENT, &consumer_there);
-  if (SHMLINK_SUCCEEDED(status)) status = shmlink_wait(consumer_there, 30000);
+  if (SHMLINK_SUCCEEDED(status))
+    status = shmlink_channel_waitable(channel, SHMLINK_CHANNEL_RECEIVERS_GONE, &consumer_gone);
+  if (SHMLINK_SUCCEEDED(status)) {
+    const shmlink_handle either[2] = {consumer_there, consumer_gone};
+    uint32_t which = 0;
+    status = shmlink_wait_any(either, 2, 30000, &which);
+  }
   if (SHMLINK_FAILED(status)) {
     exit_code = report("waiting for a consumer", status);
     goto cleanup;
@@ -60,6 +68,7 @@ int main(int argc, char** argv) {
 
 cleanup:
   if (consumer_there != 0) shmlink_close(consumer_there);
+  if (consumer_gone != 0) shmlink_close(consumer_gone);
   shmlink_close(channel);
   return exit_code;
 }

@@ -213,9 +213,14 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_close(shmlink_handle handle);
  * The memory is reserved at create, so a segment the system cannot back fails here, not
  * later when a page is first touched.
  * flags: SHMLINK_CREATE_NEW or SHMLINK_OPEN_OR_CREATE, optionally | SHARE_GROUP/SHARE_ALL_USERS.
+ * name NULL (since 1.4) makes an unnamed segment, as CreateFileMapping(INVALID_HANDLE_VALUE,
+ * ..., NULL): only its handle and views reach it, it appears in no namespace (Linux: a
+ * memfd, not a file in /dev/shm), and it is gone with its last handle and view. flags must
+ * then be 0 (SHMLINK_CREATE_NEW). (Before 1.4 a NULL name failed INVALID_ARGUMENT.)
  * Returns: SHMLINK_OK (created) or, with OPEN_OR_CREATE, SHMLINK_EXISTED (an existing
  * segment was opened read-write; its size is its own, see shmlink_segment_size).
- * Fails: INVALID_ARGUMENT (NULL out_segment, size 0, unknown flag bits), INVALID_NAME,
+ * Fails: INVALID_ARGUMENT (NULL out_segment, size 0, unknown flag bits; with a NULL name
+ * also OPEN_OR_CREATE or a share flag), INVALID_NAME,
  * ALREADY_EXISTS (CREATE_NEW and the name is taken), WRONG_KIND (the name is another
  * kind of object), ACCESS_DENIED, NO_RESOURCES (the system cannot back `size` bytes),
  * CORRUPT / INCOMPATIBLE (an existing object failed validation), SYSTEM. */
@@ -270,6 +275,23 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_segment_size(shmlink_handle segm
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint64_t offset,
                                                   uint64_t length, uint32_t access,
                                                   shmlink_handle* out_view, void** out_address);
+
+/* Maps a view as shmlink_map does, but so that byte `offset` of the segment appears at
+ * `address` (since 1.4; MapViewOfFileEx's lpBaseAddress), for pointer-based structures that
+ * every process maps at the same address. `address` must lie as `offset` does within the
+ * allocation granularity (shmlink_allocation_granularity(): 64 KiB on Windows, the page
+ * size on Linux): address % granularity == offset % granularity. The view is never placed
+ * elsewhere and never replaces what is mapped there (Linux: MAP_FIXED_NOREPLACE). The
+ * address is the caller's: pass it on with the view, get it back with shmlink_view_info.
+ * Pointers stored inside shared memory are fragile: they hold only in processes that mapped
+ * the view at the same address; offsets from the view's start hold everywhere.
+ * Fails: INVALID_ARGUMENT (NULL address or out_view, unknown access, an address that does
+ * not lie as the offset does, or a range outside this process's address space),
+ * ALREADY_EXISTS (something is mapped in the range: choose another address), and as
+ * shmlink_map. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map_at(shmlink_handle segment, uint64_t offset,
+                                                     uint64_t length, uint32_t access, void* address,
+                                                     shmlink_handle* out_view);
 
 /* Unmaps a view (the same as shmlink_close on a view handle).
  * Fails: BAD_HANDLE (not an open view). */
@@ -351,7 +373,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_signal_reset(shmlink_handle sign
 
 /* Creates a named mutex, owned by a thread and recursive for its owner. flags:
  * SHMLINK_MUTEX_INITIALLY_OWNED (the calling thread owns it if it was created),
- * SHMLINK_OPEN_OR_CREATE and the share flags.
+ * SHMLINK_OPEN_OR_CREATE and the share flags. name NULL (since 1.4) makes an unnamed
+ * mutex, as CreateMutex(NULL, ...), as for signals; flags are then INITIALLY_OWNED only.
  * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (opened; not acquired).
  * Fails: as shmlink_signal_create. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_create(const char* name, uint32_t flags,
@@ -370,7 +393,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_lock(shmlink_handle mutex,
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_mutex_unlock(shmlink_handle mutex);
 
 /* Creates a named semaphore with a count of `initial_count` and a maximum of `max_count`.
- * flags: SHMLINK_OPEN_OR_CREATE and the share flags.
+ * flags: SHMLINK_OPEN_OR_CREATE and the share flags. name NULL (since 1.4) makes an unnamed
+ * semaphore, as CreateSemaphore(NULL, ...), as for signals; flags must then be 0.
  * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (opened; its counts are its own).
  * Fails: INVALID_ARGUMENT (NULL out_semaphore, max_count 0, initial_count > max_count,
  * max_count above 0x7FFFFFFF, unknown flag bits), and as shmlink_signal_create. */
@@ -653,6 +677,8 @@ typedef struct shmlink_api {
                                                  shmlink_handle* out_waitable);
   shmlink_status(SHMLINK_CALL* channel_receive_whole)(shmlink_handle channel, void* buffer, uint32_t capacity,
                                                       uint32_t* out_length, uint32_t timeout_ms);
+  shmlink_status(SHMLINK_CALL* map_at)(shmlink_handle segment, uint64_t offset, uint64_t length,
+                                       uint32_t access, void* address, shmlink_handle* out_view);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

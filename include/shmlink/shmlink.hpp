@@ -299,6 +299,14 @@ class Segment {
     return Segment(Handle(handle), Access::read_write);
   }
 
+  // Creates an unnamed segment of `size` zero bytes, read-write (CreateFileMapping with no
+  // name): only this object and its views reach it. Gone with its last handle and view.
+  static Segment create_unnamed(std::uint64_t size) {
+    shmlink_handle handle = 0;
+    detail::check(::shmlink_segment_create(nullptr, size, SHMLINK_CREATE_NEW, &handle));
+    return Segment(Handle(handle), Access::read_write);
+  }
+
   // Creates the segment, or opens it read-write if the name exists (then its size is its own).
   static OpenOrCreateResult open_or_create(const std::string& name, std::uint64_t size,
                                            Share share = Share::owner);
@@ -348,6 +356,16 @@ class Segment {
     shmlink_handle view = 0;
     void* address = nullptr;
     detail::check(::shmlink_map(handle_.get(), offset, length, static_cast<std::uint32_t>(access), &view, &address));
+    return View(Handle(view));
+  }
+
+  // Maps so that byte `offset` appears at `address` (shmlink_map_at: never elsewhere, never
+  // over a mapping). Throws SHMLINK_ERR_ALREADY_EXISTS if the range is in use,
+  // SHMLINK_ERR_INVALID_ARGUMENT if `address` does not lie as `offset` does within the
+  // allocation granularity.
+  View map_at(void* address, std::uint64_t offset, std::uint64_t length, Access access) const {
+    shmlink_handle view = 0;
+    detail::check(::shmlink_map_at(handle_.get(), offset, length, static_cast<std::uint32_t>(access), address, &view));
     return View(Handle(view));
   }
 
@@ -513,6 +531,14 @@ class Mutex : public Waitable {
     return Mutex(Handle(handle));
   }
 
+  // Creates an unnamed mutex (CreateMutex(NULL, ...)), owned by the calling thread if
+  // `initially_owned`: only this object reaches it.
+  static Mutex create_unnamed(bool initially_owned = false) {
+    shmlink_handle handle = 0;
+    detail::check(::shmlink_mutex_create(nullptr, flags(initially_owned, Share::owner), &handle));
+    return Mutex(Handle(handle));
+  }
+
   // Creates the mutex (owned if `initially_owned`), or opens it if the name exists (then it is
   // not acquired: owned only if created).
   static OpenOrCreateResult open_or_create(const std::string& name, bool initially_owned = false,
@@ -667,6 +693,13 @@ class Semaphore : public Waitable {
     shmlink_handle handle = 0;
     detail::check(::shmlink_semaphore_create(detail::c_string(name, "the semaphore name"), initial_count, max_count,
                                              SHMLINK_CREATE_NEW | static_cast<std::uint32_t>(share), &handle));
+    return Semaphore(Handle(handle));
+  }
+
+  // Creates an unnamed semaphore (CreateSemaphore(NULL, ...)): only this object reaches it.
+  static Semaphore create_unnamed(std::uint32_t initial_count, std::uint32_t max_count) {
+    shmlink_handle handle = 0;
+    detail::check(::shmlink_semaphore_create(nullptr, initial_count, max_count, 0, &handle));
     return Semaphore(Handle(handle));
   }
 

@@ -151,6 +151,25 @@ int main(int argc, char** argv) {
     check(shmlink_unmap(view), "unmap");
     check(shmlink_close(segment), "close");
     say(line);
+  } else if (command == "follow-list") {
+    // A list built with plain pointers by another process that mapped NAME at ADDRESS
+    // (tests/view_at_address_test.cpp): each node is {next, value}, the first at the start.
+    if (argc < 4) usage("follow-list NAME ADDRESS");
+    check(shmlink_segment_open(name, SHMLINK_ACCESS_READ, &segment), "open");
+    shmlink_handle view = 0;
+    void* at = reinterpret_cast<void*>(static_cast<uintptr_t>(number(argv[3])));
+    check(shmlink_map_at(segment, 0, 0, SHMLINK_ACCESS_READ, at, &view), "map_at");
+    struct Node {
+      const Node* next;
+      uint64_t value;
+    };
+    std::string line = "list";
+    int steps = 0;
+    for (const Node* node = static_cast<const Node*>(at); node != nullptr && steps < 100; node = node->next, ++steps)
+      line += " " + std::to_string(node->value);
+    check(shmlink_unmap(view), "unmap");
+    check(shmlink_close(segment), "close");
+    say(line);
   } else if (command == "open") {
     check(shmlink_segment_open(name, access_from(argc, argv, 3), &segment), "open");
     check(shmlink_close(segment), "close");

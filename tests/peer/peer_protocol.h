@@ -7,6 +7,9 @@
 //   shmlink_peer hold-view NAME             opens NAME, maps all of it, closes the segment
 //                                           handle, prints "ready", holds the view only
 //   shmlink_peer write NAME OFFSET TEXT     opens NAME, writes TEXT at OFFSET, prints "done"
+//   shmlink_peer follow-list NAME ADDRESS  maps NAME read-only at ADDRESS (decimal) and prints
+//                                           "list V1 V2 ...": the values of the {next, value}
+//                                           nodes linked by plain pointers from its start
 //   shmlink_peer read NAME OFFSET LENGTH    opens NAME read-only, prints "data " and the bytes
 //                                           (printable ASCII as is, others as \xNN)
 //   shmlink_peer open NAME [ACCESS]         opens NAME, prints "opened", closes it

@@ -13,7 +13,8 @@ internal ref struct HandleUse
     {
         _handle = handle;
         _added = false;
-        if (handle.IsClosed) throw new ObjectDisposedException(owner.GetType().FullName);
+        if (handle.IsClosed || owner is ShmLinkObject { IsDisposed: true })
+            throw new ObjectDisposedException(owner.GetType().FullName);
         try
         {
             handle.DangerousAddRef(ref _added);
