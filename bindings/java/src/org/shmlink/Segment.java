@@ -35,6 +35,17 @@ public final class Segment extends ShmLinkObject {
     return make(name, size, Waitable.createFlags(false, sharing));
   }
 
+  /** Creates an unnamed segment of {@code size} zero-filled bytes, read-write (CreateFileMapping
+   * with no name): only this object and its views reach it.
+   * @param size its size in bytes (positive)
+   * @return the segment
+   * @throws ShmLinkException NO_RESOURCES if the system cannot back it, and as the library says */
+  public static Segment createUnnamed(long size) {
+    long[] handle = new long[1];
+    Failure.check(shmlink.segment_create(null, checkSize(size), shmlink.SHMLINK_CREATE_NEW, handle));
+    return new Segment(handle[0], null, Access.READ_WRITE, true);
+  }
+
   /** Opens the segment of that name read-write, or creates it; {@link #wasCreated()} says
    * which. An existing segment keeps its own size ({@link #size()}).
    * @param name the segment's name
@@ -155,14 +166,37 @@ public final class Segment extends ShmLinkObject {
    * @throws ShmLinkException OUT_OF_RANGE if the range passes the end, ACCESS_DENIED if the
    *     access is wider than the handle's, and as the library says */
   public View map(long offset, long length, Access access) {
+    return mapCore(0, offset, length, access);
+  }
+
+  /** Maps part of the segment so that byte {@code offset} appears at {@code address}
+   * (MapViewOfFileEx), never elsewhere and never over what is mapped there: for structures that
+   * every process maps at the same address. The address must lie as the offset does within the
+   * allocation granularity ({@link ShmLink#allocationGranularity()}).
+   * @param address where byte {@code offset} is to appear (not 0)
+   * @param offset the first byte (any offset)
+   * @param length how many bytes, or 0 for the rest of the segment
+   * @param access the view's access: no wider than this handle's
+   * @return the view
+   * @throws ShmLinkException ALREADY_EXISTS if something is mapped in the range, INVALID_ARGUMENT
+   *     for an address that does not lie as the offset does or is outside the address space, and
+   *     as {@link #map(long, long, Access)} */
+  public View mapAt(long address, long offset, long length, Access access) {
+    if (address == 0) throw new IllegalArgumentException("The address is 0: use map to map anywhere");
+    return mapCore(address, offset, length, access);
+  }
+
+  private View mapCore(long at, long offset, long length, Access access) {
     if (offset < 0) throw new IllegalArgumentException("An offset is not negative, not " + offset);
     if (length < 0) throw new IllegalArgumentException("A length is not negative, not " + length);
     if (access == null) throw new NullPointerException("access");
     long[] view = new long[1];
-    long[] address = new long[1];
+    long[] address = {at};
     long value = handle.acquire(this);
     try {
-      Failure.check(shmlink.map(value, offset, length, access.value | shmlink.SHMLINK_MAP_KEEP_RANGE, view, address));
+      int flags = access.value | shmlink.SHMLINK_MAP_KEEP_RANGE;
+      if (at == 0) Failure.check(shmlink.map(value, offset, length, flags, view, address));
+      else Failure.check(shmlink.map_at(value, offset, length, flags, at, view));
     } finally {
       handle.release();
     }

@@ -109,6 +109,16 @@ public final class SharedMutex extends Waitable {
     return LockResult.ACQUIRED;
   }
 
+  /** Creates an unnamed mutex (CreateMutex(NULL, ...)): only this object reaches it.
+   * @param initiallyOwned whether the calling thread owns it from the start
+   * @return the mutex
+   * @throws ShmLinkException as the library says */
+  public static SharedMutex createUnnamed(boolean initiallyOwned) {
+    long[] handle = new long[1];
+    Failure.check(shmlink.mutex_create(null, initiallyOwned ? shmlink.SHMLINK_MUTEX_INITIALLY_OWNED : 0, handle));
+    return new SharedMutex(handle[0], null, true);
+  }
+
   private static SharedMutex make(String name, boolean initiallyOwned, int flags) {
     if (initiallyOwned) flags |= shmlink.SHMLINK_MUTEX_INITIALLY_OWNED;
     long[] handle = new long[1];

@@ -95,6 +95,19 @@ public final class SharedSemaphore extends Waitable {
     shmlink.semaphore_release(value, 1, null);
   }
 
+  /** Creates an unnamed semaphore (CreateSemaphore(NULL, ...)): only this object reaches it.
+   * @param initialCount the count it starts with (0 to maximumCount)
+   * @param maximumCount the most the count may reach (1 to 2^31 - 1)
+   * @return the semaphore
+   * @throws ShmLinkException INVALID_ARGUMENT for counts that do not fit together, and as the library says */
+  public static SharedSemaphore createUnnamed(int initialCount, int maximumCount) {
+    if (initialCount < 0) throw new IllegalArgumentException("A count is not negative, not " + initialCount);
+    if (maximumCount < 0) throw new IllegalArgumentException("A count is not negative, not " + maximumCount);
+    long[] handle = new long[1];
+    Failure.check(shmlink.semaphore_create(null, initialCount, maximumCount, 0, handle));
+    return new SharedSemaphore(handle[0], null, true);
+  }
+
   private static SharedSemaphore make(String name, int initialCount, int maximumCount, int flags) {
     if (initialCount < 0) throw new IllegalArgumentException("A count is not negative, not " + initialCount);
     if (maximumCount < 0) throw new IllegalArgumentException("A count is not negative, not " + maximumCount);

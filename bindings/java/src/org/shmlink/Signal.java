@@ -106,6 +106,21 @@ public final class Signal extends Waitable {
     if (mode != ResetMode.MANUAL_RESET) shmlink.signal_set(value);
   }
 
+  /** Creates an unnamed signal (CreateEvent(NULL, ...)): only this object reaches it, and it is
+   * gone when this object is closed; it works in {@code waitAny} like a named one.
+   * @param mode auto or manual reset
+   * @param initiallySet whether it starts set
+   * @return the signal
+   * @throws ShmLinkException as the library says */
+  public static Signal createUnnamed(ResetMode mode, boolean initiallySet) {
+    if (mode == null) throw new NullPointerException("mode");
+    int flags = mode == ResetMode.MANUAL_RESET ? shmlink.SHMLINK_SIGNAL_MANUAL_RESET : shmlink.SHMLINK_SIGNAL_AUTO_RESET;
+    if (initiallySet) flags |= shmlink.SHMLINK_SIGNAL_INITIALLY_SET;
+    long[] handle = new long[1];
+    Failure.check(shmlink.signal_create(null, flags, handle));
+    return new Signal(handle[0], null, true, mode);
+  }
+
   private static Signal make(String name, ResetMode mode, boolean initiallySet, int flags) {
     if (mode == null) throw new NullPointerException("mode");
     flags |= mode == ResetMode.MANUAL_RESET ? shmlink.SHMLINK_SIGNAL_MANUAL_RESET : shmlink.SHMLINK_SIGNAL_AUTO_RESET;
