@@ -11,7 +11,7 @@ namespace shmlink_test::soak {
 
 // A sender incarnation gets a fresh id (a restarted sender never reuses one), and sends at
 // most kPerSender messages, sequence 0 up.
-inline constexpr uint32_t kMaxSenders = 1024;
+inline constexpr uint32_t kMaxSenders = 2048;
 inline constexpr uint32_t kPerSender = 4096;
 inline constexpr uint32_t kMaxLength = 512;
 
