@@ -2,6 +2,7 @@
 
 #include "../core/error.h"
 #include "futex_pi.h"
+#include "sync_steps.h"
 
 #include <linux/futex.h>
 
@@ -194,7 +195,9 @@ Take RobustMutex::relock(uint32_t self) {
 // The owner field is cleared by every unlock: still set, it names an owner that died holding
 // the mutex (the kernel hands the word on to a waiter without a word about it).
 Take RobustMutex::acquired(uint32_t self, bool abandoned) {
+  SHMLINK_SYNC_STEP("mutex-lock-word-taken");
   const uint32_t previous = __atomic_exchange_n(&layout_->owner, self, __ATOMIC_ACQ_REL);
+  SHMLINK_SYNC_STEP("mutex-lock-owner-set");
   __atomic_store_n(&layout_->recursion, 1u, __ATOMIC_RELAXED);
   return abandoned || previous != 0 ? Take::Abandoned : Take::Taken;
 }
@@ -216,6 +219,7 @@ void RobustMutex::unlock() {
 void RobustMutex::release(uint32_t self) {
   __atomic_store_n(&layout_->recursion, 0u, __ATOMIC_RELAXED);
   __atomic_store_n(&layout_->owner, 0u, __ATOMIC_RELEASE);
+  SHMLINK_SYNC_STEP("mutex-unlock-owner-cleared");
   uint32_t* const wake = &layout_->wake;
   uint32_t expected = self;
   uint32_t sleepers = 0;
@@ -230,6 +234,7 @@ void RobustMutex::release(uint32_t self) {
     // change of the lock word.
     sleepers = __atomic_fetch_or(wake, 0u, __ATOMIC_SEQ_CST);
   }
+  SHMLINK_SYNC_STEP("mutex-unlock-word-released");
   // Wake every wait_any sleeper (they race for it); the flag tells whether there are any.
   if ((sleepers & 1u) != 0) {
     __atomic_fetch_add(wake, 1u, __ATOMIC_SEQ_CST);  // clears bit 0, changes the value slept on
