@@ -20,7 +20,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <memory>
 #include <string>
 #include <thread>
