@@ -56,7 +56,9 @@ constexpr char kMessage[] = "written by the other side";
 
 // The access the DACL of `object` grants to Everyone (0 if none): read back by a plain
 // GetSecurityInfo, as any other program would see it. everyone_access(name) does it for the
-// section named `name`, opened with a plain OpenFileMappingW.
+// section named `name`, opened with a plain OpenFileMappingW. An object without a DACL (a NULL
+// DACL: what Wine gives an object created without a security descriptor) lets everyone do
+// everything: all bits.
 ACCESS_MASK everyone_access_of(HANDLE object) {
   PACL dacl = nullptr;
   PSECURITY_DESCRIPTOR descriptor = nullptr;
@@ -64,6 +66,10 @@ ACCESS_MASK everyone_access_of(HANDLE object) {
                                       nullptr, &descriptor);
   EXPECT_EQ(error, static_cast<DWORD>(ERROR_SUCCESS));
   if (error != ERROR_SUCCESS) return 0;
+  if (dacl == nullptr) {
+    LocalFree(descriptor);
+    return ~ACCESS_MASK{0};
+  }
   SID_IDENTIFIER_AUTHORITY world = SECURITY_WORLD_SID_AUTHORITY;
   PSID everyone = nullptr;
   ACCESS_MASK granted = 0;

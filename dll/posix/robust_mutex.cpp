@@ -2,13 +2,16 @@
 
 #include "../core/error.h"
 #include "futex_pi.h"
+#include "sync_steps.h"
 
 #include <linux/futex.h>
 
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
@@ -25,6 +28,12 @@ constexpr uint32_t kMaxRecursion = 0x7FFFFFFFu;
 // Attempts on a lock word that changes under a locker (a takeover lost to another locker):
 // a few are normal, this many only when a peer keeps rewriting the word.
 constexpr int kMaxAttempts = 10000;
+
+// How long a lock attempt takes EINVAL for the kernel's hand-over of a dead owner's word (see
+// RobustMutex::acquire) before it calls the word corrupt, and how long it pauses between looks:
+// the pauses keep the attempts well below kMaxAttempts.
+constexpr auto kHandOverLimit = std::chrono::milliseconds(500);
+constexpr auto kHandOverPause = std::chrono::microseconds(100);
 
 uint32_t load(const uint32_t* word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
 // Sequentially consistent: an unlock's release of the lock word and its look at the wake
@@ -145,6 +154,7 @@ Take RobustMutex::acquire(const Deadline* deadline) {
   const uint32_t self = current_thread_id();
   uint32_t value = load(word);
   if (tid_of(value) == self) return relock(self);
+  std::chrono::steady_clock::time_point refused_since{};  // the first EINVAL, if any
   for (int attempt = 0;; ++attempt) {
     if (attempt == kMaxAttempts) corrupt("its lock word keeps changing");
     if (value == 0) {
@@ -171,10 +181,24 @@ Take RobustMutex::acquire(const Deadline* deadline) {
         }
         break;
       }
+      case EINVAL: {
+        // Also while the kernel hands the word of an owner that died on to a locker queued in
+        // the kernel: from the owner's exit until that locker runs and writes its own id into
+        // the word, the word names the dead owner while the kernel's state of it has no owner,
+        // and every other attempt gets EINVAL (a try-lock in wait-any met it). That passes as
+        // soon as the locker runs; a word that stays so is corrupt (a plain futex waiter on
+        // it, or an owner id a peer wrote).
+        const auto now = std::chrono::steady_clock::now();
+        if (refused_since == std::chrono::steady_clock::time_point{}) refused_since = now;
+        if (now - refused_since > kHandOverLimit)
+          corrupt(std::string("the kernel refuses its lock word: ") + std::strerror(error));
+        std::this_thread::sleep_for(kHandOverPause);
+        break;
+      }
       case EDEADLK: corrupt("its lock word names this thread, which does not hold it");
       case ENOMEM: fail(SHMLINK_ERR_NO_RESOURCES, "no kernel memory for the mutex's waiters");
       case ENOSYS: fail(SHMLINK_ERR_NOT_SUPPORTED, "this kernel has no priority-inheritance futexes");
-      default:  // EPERM (a kernel thread's id), EINVAL (a plain futex waiter on the word), EFAULT
+      default:  // EPERM (a kernel thread's id), EFAULT
         corrupt(std::string("the kernel refuses its lock word: ") + std::strerror(error));
     }
     if (deadline != nullptr && deadline->passed()) return Take::NotReady;
@@ -194,7 +218,9 @@ Take RobustMutex::relock(uint32_t self) {
 // The owner field is cleared by every unlock: still set, it names an owner that died holding
 // the mutex (the kernel hands the word on to a waiter without a word about it).
 Take RobustMutex::acquired(uint32_t self, bool abandoned) {
+  SHMLINK_SYNC_STEP("mutex-lock-word-taken");
   const uint32_t previous = __atomic_exchange_n(&layout_->owner, self, __ATOMIC_ACQ_REL);
+  SHMLINK_SYNC_STEP("mutex-lock-owner-set");
   __atomic_store_n(&layout_->recursion, 1u, __ATOMIC_RELAXED);
   return abandoned || previous != 0 ? Take::Abandoned : Take::Taken;
 }
@@ -216,6 +242,7 @@ void RobustMutex::unlock() {
 void RobustMutex::release(uint32_t self) {
   __atomic_store_n(&layout_->recursion, 0u, __ATOMIC_RELAXED);
   __atomic_store_n(&layout_->owner, 0u, __ATOMIC_RELEASE);
+  SHMLINK_SYNC_STEP("mutex-unlock-owner-cleared");
   uint32_t* const wake = &layout_->wake;
   uint32_t expected = self;
   uint32_t sleepers = 0;
@@ -230,6 +257,7 @@ void RobustMutex::release(uint32_t self) {
     // change of the lock word.
     sleepers = __atomic_fetch_or(wake, 0u, __ATOMIC_SEQ_CST);
   }
+  SHMLINK_SYNC_STEP("mutex-unlock-word-released");
   // Wake every wait_any sleeper (they race for it); the flag tells whether there are any.
   if ((sleepers & 1u) != 0) {
     __atomic_fetch_add(wake, 1u, __ATOMIC_SEQ_CST);  // clears bit 0, changes the value slept on

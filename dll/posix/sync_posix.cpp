@@ -10,6 +10,7 @@
 #include "object_file.h"
 #include "os_error.h"
 #include "robust_mutex.h"
+#include "sync_steps.h"
 #include "sigbus_guard.h"
 #include "unnamed_object.h"
 #include "waitable.h"
@@ -98,6 +99,7 @@ Take wait_generic(PosixWaitable* const* objects, uint32_t count, const Deadline&
     } else {
       posix::futex_wait_any(entries, count, sleep_until);
     }
+    SHMLINK_SYNC_STEP("wait-woken");
     slept = true;
   }
 }
@@ -129,6 +131,7 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
   void set() override {
     while_intact(mapping_->guard(), kWhat, [&] {
       __atomic_store_n(state_, 1u, __ATOMIC_RELEASE);
+      SHMLINK_SYNC_STEP("signal-set-stored");
       posix::futex_wake(state_, INT_MAX);
     });
   }
@@ -140,7 +143,10 @@ class PosixSignal final : public SignalBacking, public PosixWaitable {
     return while_intact(mapping_->guard(), kWhat, [&] {
       uint32_t state = load(state_);
       while (state != 0) {
-        if (manual_reset_ || compare_exchange(state_, state, 0)) return Take::Taken;
+        if (manual_reset_ || compare_exchange(state_, state, 0)) {
+          SHMLINK_SYNC_STEP("signal-wait-taken");
+          return Take::Taken;
+        }
       }
       entry = {state_, 0};
       return Take::NotReady;
@@ -179,6 +185,7 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
                                                std::to_string(max_count_));
         if (compare_exchange(count_, current, current + count)) break;
       }
+      SHMLINK_SYNC_STEP("semaphore-release-added");
       // Every sleeper, not `count` of them: a woken waiter that died before taking its unit
       // would leave the count up while others slept on (see PosixSignal::set).
       posix::futex_wake(count_, INT_MAX);
@@ -191,7 +198,10 @@ class PosixSemaphore final : public SemaphoreBacking, public PosixWaitable {
       uint32_t current = load(count_);
       while (current != 0) {
         check(current);
-        if (compare_exchange(count_, current, current - 1)) return Take::Taken;
+        if (compare_exchange(count_, current, current - 1)) {
+          SHMLINK_SYNC_STEP("semaphore-wait-taken");
+          return Take::Taken;
+        }
       }
       entry = {count_, 0};
       return Take::NotReady;

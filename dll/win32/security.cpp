@@ -62,15 +62,13 @@ std::wstring allow(ACCESS_MASK rights, const std::wstring& sid) { return L"(A;;"
 }  // namespace
 
 ObjectSecurity::ObjectSecurity(uint32_t flags, ACCESS_MASK owner_access, ACCESS_MASK shared_access) {
-  if ((flags & (SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS)) == 0) return;
-
   const UniqueHandle token = open_effective_token();
   const std::vector<unsigned char> user = token_information(token.get(), TokenUser);
   const std::wstring user_sid = sid_string(reinterpret_cast<const TOKEN_USER*>(user.data())->User.Sid);
-  std::wstring shared_sid;
+  std::wstring shared_sid;  // empty: shared with nobody
   if (flags & SHMLINK_SHARE_ALL_USERS) {
     shared_sid = L"WD";  // Everyone
-  } else {
+  } else if (flags & SHMLINK_SHARE_GROUP) {
     // The Windows counterpart of a Unix group: the token's primary group ("None" on a
     // stand-alone machine, "Domain Users" in a domain).
     const std::vector<unsigned char> group = token_information(token.get(), TokenPrimaryGroup);
@@ -78,8 +76,8 @@ ObjectSecurity::ObjectSecurity(uint32_t flags, ACCESS_MASK owner_access, ACCESS_
   }
   // Explicit rights rather than GA/GR/GW: what a generic right means depends on the object
   // type, and these are granted exactly as written.
-  const std::wstring sddl = std::wstring(L"D:") + allow(owner_access, L"SY") + allow(owner_access, user_sid) +
-                            allow(shared_access, shared_sid);
+  std::wstring sddl = std::wstring(L"D:") + allow(owner_access, L"SY") + allow(owner_access, user_sid);
+  if (!shared_sid.empty()) sddl += allow(shared_access, shared_sid);
   if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &descriptor_, nullptr))
     throw_win32(GetLastError(), "ConvertStringSecurityDescriptorToSecurityDescriptorW");
   attributes_.nLength = sizeof attributes_;

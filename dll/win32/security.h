@@ -9,17 +9,17 @@ namespace shmlink::win32 {
 
 class ObjectSecurity {
  public:
-  // Without a share flag the object gets the default security (the creator's default DACL,
-  // as with NULL security attributes): only the creating user (and SYSTEM, administrators)
-  // may open it. With SHMLINK_SHARE_GROUP the creator's primary group, with
-  // SHMLINK_SHARE_ALL_USERS everyone, also gets `shared_access`; the creating user and
-  // SYSTEM get `owner_access`. Throws Failure.
+  // The creating user and SYSTEM get `owner_access`; with SHMLINK_SHARE_GROUP the creator's
+  // primary group, with SHMLINK_SHARE_ALL_USERS everyone, also gets `shared_access`; nobody
+  // else anything. Always an explicit DACL, never the default security of NULL attributes:
+  // Wine gives an object created so no DACL at all (open to everyone), and on Windows the
+  // token's default DACL may name more than the user. Throws Failure.
   ObjectSecurity(uint32_t flags, ACCESS_MASK owner_access, ACCESS_MASK shared_access);
   ~ObjectSecurity();
   ObjectSecurity(const ObjectSecurity&) = delete;
   ObjectSecurity& operator=(const ObjectSecurity&) = delete;
 
-  // For the create call: null means default security.
+  // For the create call.
   SECURITY_ATTRIBUTES* attributes() noexcept { return descriptor_ != nullptr ? &attributes_ : nullptr; }
 
  private:

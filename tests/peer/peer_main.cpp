@@ -245,7 +245,7 @@ int main(int argc, char** argv) {
     if (argc < 5) usage("mutex-count MUTEX SEGMENT ITERATIONS [START_SIGNAL]");
     count_under_mutex(name, argv[3], number(argv[4]), argc > 5 ? argv[5] : nullptr);
   } else if (!run_channel_command(command, argc, argv) && !run_channel_step_command(command, argc, argv) &&
-             !run_truncation_command(command, argc, argv)) {
+             !run_truncation_command(command, argc, argv) && !run_soak_command(command, argc, argv)) {
     usage("unknown command");
   }
   return 0;

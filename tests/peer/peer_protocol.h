@@ -76,6 +76,22 @@
 //                                           must kill the peer); sent: raise(SIGBUS) reaches
 //                                           its own handler ("survived 1")
 //
+// Soak (tests/reliability/soak_test.cpp; the ledger is peer/soak_ledger.h):
+//   shmlink_peer soak-send CHANNEL LEDGER SENDER
+//                                           opens CHANNEL as a sender and segment LEDGER,
+//                                           prints "ready", sends messages 0 .. kPerSender - 1
+//                                           of SENDER (copied and zero-copy in turn, retrying
+//                                           on TIMEOUT and CLOSED), recording each success in
+//                                           the ledger, then prints "sent N"
+//   shmlink_peer soak-receive CHANNEL LEDGER
+//                                           opens CHANNEL as a receiver and LEDGER, prints
+//                                           "ready", receives (copy and peek in turn) and checks
+//                                           every message (intact, in order per sender, sent,
+//                                           not received before), marking it in the ledger;
+//                                           once stdin closes, prints "received N" at the first
+//                                           CLOSED. Both die with the test (Linux: parent-death
+//                                           signal).
+//
 // A holder prints "closed" after letting go. On a failure the peer prints
 // "error STATUS_NAME: message" and exits with peer_exit_code(status); usage errors exit 2.
 // A wait's outcome (also TIMEOUT) is a result, not a failure: it is printed, exit code 0.

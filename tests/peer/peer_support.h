@@ -42,6 +42,9 @@ bool run_channel_command(const std::string& command, int argc, char** argv);
 // Runs the step commands (channel_step_peer.cpp, Linux only); false if `command` is not one of them.
 bool run_channel_step_command(const std::string& command, int argc, char** argv);
 
+// Runs the soak commands (soak_peer.cpp); false if `command` is not one of them.
+bool run_soak_command(const std::string& command, int argc, char** argv);
+
 // Runs the truncation commands (truncation_peer.cpp, Linux only); false if `command` is not one of them.
 bool run_truncation_command(const std::string& command, int argc, char** argv);
 
