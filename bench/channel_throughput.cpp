@@ -196,29 +196,19 @@ Result run_channel(const char* self, const std::string& name, int mode, const Si
   auto receive = [&] {
     if (copies(mode)) {
       uint32_t length;
-      shmlink_status status;
-      // Until the sender has attached, receiving reports the channel closed.
-      while ((status = until_done(mode, [&](uint32_t timeout) {
-                return shmlink_channel_receive(channel, buffer.data, size.bytes, &length, timeout);
-              })) == SHMLINK_ERR_CLOSED &&
-             expected == 0) {
-        usleep(1000);
-      }
-      check(status, "channel_receive");
+      check(until_done(mode,
+                       [&](uint32_t timeout) {
+                         return shmlink_channel_receive(channel, buffer.data, size.bytes, &length, timeout);
+                       }),
+            "channel_receive");
       uint64_t sequence;
       std::memcpy(&sequence, buffer.data, sizeof sequence);
       if (length != size.bytes || sequence != expected) corrupt(expected);
     } else {
       const void* data;
       uint32_t length;
-      shmlink_status status;
-      while ((status = until_done(mode, [&](uint32_t timeout) {
-                return shmlink_channel_peek(channel, timeout, &data, &length);
-              })) == SHMLINK_ERR_CLOSED &&
-             expected == 0) {
-        usleep(1000);
-      }
-      check(status, "channel_peek");
+      check(until_done(mode, [&](uint32_t timeout) { return shmlink_channel_peek(channel, timeout, &data, &length); }),
+            "channel_peek");
       if (length != size.bytes) corrupt(expected);
       // Read in place: the sequence number in every 64-byte line.
       const char* bytes = static_cast<const char*>(data);
