@@ -1,14 +1,17 @@
 // One-way throughput of a shmlink channel between two processes, for 64 B, 4 KiB, 64 KiB and
 // 1 MiB messages: send/receive (the message is copied in and copied out) and the zero-copy
 // path (reserve/commit, peek/consume), each blocking (timeout SHMLINK_INFINITE) and polled
-// (timeout 0 in a loop), against single-thread memcpy of the same sizes. Prints messages/s and
-// GB/s, and the ratios the target is stated in.
+// (timeout 0 in a loop), against a raw single-producer single-consumer ring in shared memory
+// between the same two processes on the same CPUs (bench/raw_ring.h: the physical limit) and
+// single-thread memcpy of the same sizes. Prints messages/s and GB/s, every channel figure as a
+// ratio of the raw ring's, and the ratios the targets are stated in.
 //
 //   channel_throughput [scale] [--csv FILE]   (scale multiplies the bytes moved, default 1;
 //                                             the sender is this program, started with --peer)
 #include <shmlink/shmlink.h>
 
 #include "bench_support.h"
+#include "raw_ring.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -22,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,12 +44,13 @@ constexpr int kRounds = 3;
 constexpr uint32_t kLine = 64;
 
 
-enum Mode { kCopy, kZeroCopy, kCopyPoll, kZeroCopyPoll, kMemcpy, kModes };
+enum Mode { kCopy, kZeroCopy, kCopyPoll, kZeroCopyPoll, kRawRing, kMemcpy, kModes };
 const char* const kKeys[kModes] = {"channel-copy", "channel-zero-copy", "channel-copy-poll",
-                                   "channel-zero-copy-poll", "memcpy"};
+                                   "channel-zero-copy-poll", "raw-spsc-ring", "memcpy"};
 const char* const kTitles[kModes] = {"send/receive, blocking", "zero-copy, blocking", "send/receive, polled",
-                                     "zero-copy, polled", "memcpy (one thread)"};
-bool copies(int mode) { return mode == kCopy || mode == kCopyPoll; }
+                                     "zero-copy, polled", "raw SPSC ring (spin)", "memcpy (one thread)"};
+bool copies(int mode) { return mode == kCopy || mode == kCopyPoll || mode == kRawRing; }
+bool is_channel(int mode) { return mode != kRawRing && mode != kMemcpy; }
 bool polled(int mode) { return mode == kCopyPoll || mode == kZeroCopyPoll; }
 
 // Calls `call(timeout)` until it gives anything but TIMEOUT: polled modes with timeout 0.
@@ -123,14 +128,35 @@ Place place_of(const void* address, Mapping& cache) {
   return {cache.device, cache.inode, cache.file_offset + (at - cache.start)};
 }
 
+// The raw ring in a segment named `name`, with the channel's capacity for `size`: created by
+// the receiving process, opened by the sender.
+bench::RawRing map_raw_ring(const std::string& name, uint32_t size, bool create, shmlink_handle* segment) {
+  const uint32_t slots = bench::RawRing::slots_for(capacity_for(size), size);
+  const uint64_t bytes = bench::RawRing::bytes_for(size, slots);
+  if (create) check(shmlink_segment_create(name.c_str(), bytes, 0, segment), "segment_create");
+  else check(shmlink_segment_open(name.c_str(), SHMLINK_ACCESS_READ_WRITE, segment), "segment_open");
+  shmlink_handle view;  // closed with the segment
+  void* address;
+  check(shmlink_map(*segment, 0, 0, SHMLINK_ACCESS_READ_WRITE, &view, &address), "map");
+  return bench::RawRing(address, size, slots);
+}
+
 // The sender: sends `warmup` messages, waits for the go byte, then sends `count` more.
 int run_peer(int mode, const char* name, uint32_t size, uint64_t warmup, uint64_t count, int go_fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a main process that dies must not leave peers blocked forever
-  shmlink_handle channel;
-  check(shmlink_channel_open(name, SHMLINK_CHANNEL_SENDER, &channel), "channel_open");
+  shmlink_handle channel = 0, segment = 0;
+  std::optional<bench::RawRing> ring;
+  if (mode == kRawRing) ring.emplace(map_raw_ring(name, size, false, &segment));
+  else check(shmlink_channel_open(name, SHMLINK_CHANNEL_SENDER, &channel), "channel_open");
   PageBuffer source(size, 'x');
   Mapping mapping;
   auto send = [&](uint64_t sequence) {
+    if (mode == kRawRing) {
+      std::memcpy(source.data, &sequence, sizeof sequence);
+      while (!ring->try_send(source.data)) {
+      }
+      return;
+    }
     if (copies(mode)) {
       std::memcpy(source.data, &sequence, sizeof sequence);
       check(until_done(mode,
@@ -158,7 +184,7 @@ int run_peer(int mode, const char* name, uint32_t size, uint64_t warmup, uint64_
   char go;
   if (read(go_fd, &go, 1) != 1) fail("read");
   for (uint64_t i = 0; i < count; ++i) send(sequence++);
-  shmlink_close(channel);
+  shmlink_close(mode == kRawRing ? segment : channel);
   return 0;
 }
 
@@ -177,10 +203,13 @@ struct Result {
 // One timed run of the channel in `mode`: a sender process on CPU 1, this process receiving on CPU 0.
 Result run_channel(const char* self, const std::string& name, int mode, const Size& size, uint64_t count) {
   const uint64_t warmup = warmup_for(size.bytes);
-  shmlink_handle channel;
-  check(shmlink_channel_create(name.c_str(), capacity_for(size.bytes), size.bytes, SHMLINK_CHANNEL_RECEIVER,
-                               &channel),
-        "channel_create");
+  shmlink_handle channel = 0, segment = 0;
+  if (mode != kRawRing)
+    check(shmlink_channel_create(name.c_str(), capacity_for(size.bytes), size.bytes, SHMLINK_CHANNEL_RECEIVER,
+                                 &channel),
+          "channel_create");
+  std::optional<bench::RawRing> ring;
+  if (mode == kRawRing) ring.emplace(map_raw_ring(name, size.bytes, true, &segment));
   int go[2];
   if (pipe(go) != 0) fail("pipe");
   pin_to_cpu(1);  // the sender inherits it
@@ -194,7 +223,13 @@ Result run_channel(const char* self, const std::string& name, int mode, const Si
   Result result;
   uint64_t expected = 0;
   auto receive = [&] {
-    if (copies(mode)) {
+    if (mode == kRawRing) {
+      while (!ring->try_receive(buffer.data)) {
+      }
+      uint64_t sequence;
+      std::memcpy(&sequence, buffer.data, sizeof sequence);
+      if (sequence != expected) corrupt(expected);
+    } else if (copies(mode)) {
       uint32_t length;
       check(until_done(mode,
                        [&](uint32_t timeout) {
@@ -244,7 +279,7 @@ Result run_channel(const char* self, const std::string& name, int mode, const Si
     std::exit(1);
   }
   close(go[1]);
-  shmlink_close(channel);
+  shmlink_close(mode == kRawRing ? segment : channel);
   return result;
 }
 
@@ -306,7 +341,7 @@ int main(int argc, char** argv) {
         const Result result =
             mode == kMemcpy ? run_memcpy(size, count) : run_channel(self, channel_name, mode, size, count);
         rates[s][mode].push_back(result.messages / result.seconds);
-        if (!copies(mode) && mode != kMemcpy) {
+        if (!copies(mode) && is_channel(mode)) {
           zero_copy_messages += result.messages;
           zero_copy_same_place += result.same_place;
         }
@@ -328,7 +363,9 @@ int main(int argc, char** argv) {
   std::printf("One-way throughput: a sender process on CPU 1, the receiving process on CPU 0;\n");
   std::printf("median of %d interleaved rounds (GB = 10^9 bytes; range = the rounds' lowest..highest GB/s)\n",
               kRounds);
-  std::printf("%-8s %-22s %14s %9s %17s %16s\n", "size", "mechanism", "messages/s", "GB/s", "range", "copied/message");
+  std::printf("(/ring: messages/s as a ratio of the raw SPSC ring's at that size, measured in the same run)\n");
+  std::printf("%-8s %-22s %14s %9s %17s %16s %7s\n", "size", "mechanism", "messages/s", "GB/s", "range",
+              "copied/message", "/ring");
   for (int s = 0; s < kSizeCount; ++s) {
     for (int mode = 0; mode < kModes; ++mode) {
       const Summary& m = summary[s][mode];
@@ -337,8 +374,9 @@ int main(int argc, char** argv) {
       // By the API: send copies the message in and receive copies it out; zero-copy neither.
       const uint64_t times = copies(mode) ? 2 : mode == kMemcpy ? 1 : 0;
       std::snprintf(copied, sizeof copied, "%llu B", static_cast<unsigned long long>(times * kSizes[s].bytes));
-      std::printf("%-8s %-22s %14.0f %9.2f %17s %16s\n", kSizes[s].label, kTitles[mode], m.messages_per_second,
-                  m.gigabytes_per_second, range, copied);
+      std::printf("%-8s %-22s %14.0f %9.2f %17s %16s %6.2fx\n", kSizes[s].label, kTitles[mode],
+                  m.messages_per_second, m.gigabytes_per_second, range, copied,
+                  m.messages_per_second / summary[s][kRawRing].messages_per_second);
     }
   }
   const int largest = kSizeCount - 1;
