@@ -186,4 +186,97 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle h
   });
 }
 
+// ---- Batches ----
+
+namespace {
+
+void check_batch(const void* messages, uint32_t count, const void* out_count, const char* out_name) {
+  require_output(messages, "messages");
+  require_output(out_count, out_name);
+  if (count == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "count is 0: a batch has at least one message");
+}
+
+void clear_count(uint32_t* out_count) {
+  if (out_count != nullptr) *out_count = 0;
+}
+
+}  // namespace
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send_batch(shmlink_handle handle,
+                                                                 const shmlink_channel_message* messages,
+                                                                 uint32_t count, uint32_t timeout_ms,
+                                                                 uint32_t* out_sent) {
+  clear_count(out_sent);
+  return guarded("shmlink_channel_send_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_send_batch", handle);
+    check_batch(messages, count, out_sent, "out_sent");
+    for (uint32_t i = 0; i < count; ++i) {
+      if (messages[i].data == nullptr && messages[i].length > 0)
+        fail(SHMLINK_ERR_INVALID_ARGUMENT, "messages[" + std::to_string(i) + "].data is NULL and its length is not 0");
+    }
+    return quick("shmlink_channel_send_batch", channel->send_batch(messages, count, timeout_ms, out_sent));
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive_batch(shmlink_handle handle,
+                                                                    shmlink_channel_message* messages,
+                                                                    uint32_t count, uint32_t timeout_ms,
+                                                                    uint32_t* out_received) {
+  clear_count(out_received);
+  return guarded("shmlink_channel_receive_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_receive_batch", handle);
+    check_batch(messages, count, out_received, "out_received");
+    for (uint32_t i = 0; i < count; ++i) {
+      if (messages[i].data == nullptr && messages[i].capacity > 0)
+        fail(SHMLINK_ERR_INVALID_ARGUMENT,
+             "messages[" + std::to_string(i) + "].data is NULL and its capacity is not 0");
+    }
+    return quick("shmlink_channel_receive_batch", channel->receive_batch(messages, count, timeout_ms, out_received));
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve_batch(shmlink_handle handle,
+                                                                    shmlink_channel_message* messages,
+                                                                    uint32_t count, uint32_t timeout_ms,
+                                                                    uint32_t* out_reserved) {
+  clear_count(out_reserved);
+  return guarded("shmlink_channel_reserve_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_reserve_batch", handle);
+    check_batch(messages, count, out_reserved, "out_reserved");
+    return quick("shmlink_channel_reserve_batch", channel->reserve_batch(messages, count, timeout_ms, out_reserved));
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit_batch(shmlink_handle handle,
+                                                                   const shmlink_channel_message* messages,
+                                                                   uint32_t count) {
+  return guarded("shmlink_channel_commit_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_commit_batch", handle);
+    uint32_t unused = 0;
+    check_batch(messages, count, &unused, "");
+    channel->commit_batch(messages, count);
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek_batch(shmlink_handle handle,
+                                                                 shmlink_channel_message* messages, uint32_t count,
+                                                                 uint32_t timeout_ms, uint32_t* out_peeked) {
+  clear_count(out_peeked);
+  return guarded("shmlink_channel_peek_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_peek_batch", handle);
+    check_batch(messages, count, out_peeked, "out_peeked");
+    return quick("shmlink_channel_peek_batch", channel->peek_batch(messages, count, timeout_ms, out_peeked));
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume_batch(shmlink_handle handle, uint32_t count) {
+  return guarded("shmlink_channel_consume_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_consume_batch", handle);
+    if (count == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "count is 0: a batch has at least one message");
+    channel->consume_batch(count);
+    return SHMLINK_OK;
+  });
+}
+
 }  // extern "C"

@@ -7,10 +7,15 @@
 
 namespace shmlink {
 
+namespace {
+// Batch calls work through a copying batch in chunks of this many records, on the stack.
+constexpr uint32_t kChunk = 64;
+}  // namespace
+
 ChannelObject::~ChannelObject() {
   try {
-    if (reservation_) ring().drop(*reservation_);
-    if (claim_) ring().consume(*claim_);
+    drop_reservations();
+    if (!claims_.empty()) ring().consume_batch(claims_.data(), static_cast<uint32_t>(claims_.size()));
   } catch (...) {
     // A broken channel: nothing more to give back.
   }
@@ -42,30 +47,35 @@ void ChannelObject::require_no_peek() const {
     fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a peeked message outstanding: consume it first");
 }
 
-void ChannelObject::set_reservation(const ChannelRing::Reservation& value) {
-  reservation_ = value;
-  has_reservation_.store(true, std::memory_order_release);
+void ChannelObject::check_lengths(const shmlink_channel_message* messages, uint32_t count) const {
+  for (uint32_t i = 0; i < count; ++i) {
+    if (messages[i].length > ring().max_message())
+      fail(SHMLINK_ERR_TOO_LARGE, "message " + std::to_string(i) + " of the batch has " +
+                                      std::to_string(messages[i].length) + " bytes; the channel's maximum is " +
+                                      std::to_string(ring().max_message()));
+  }
 }
 
-ChannelRing::Reservation ChannelObject::take_reservation() {
-  const ChannelRing::Reservation value = *reservation_;
-  reservation_.reset();
-  has_reservation_.store(false, std::memory_order_release);
-  return value;
+uint32_t ChannelObject::most_records(uint32_t count) const {
+  const uint64_t fit = ring().ring_bytes() / channel::kRecordHeaderBytes;
+  return count < fit ? count : static_cast<uint32_t>(fit);
 }
 
-void ChannelObject::set_claim(const ChannelRing::Claim& value, bool held) {
-  claim_ = value;
-  claim_held_ = held;
-  has_claim_.store(true, std::memory_order_release);
+void ChannelObject::reservations_changed() {
+  has_reservation_.store(!reservations_.empty(), std::memory_order_release);
 }
 
-ChannelRing::Claim ChannelObject::take_claim() {
-  const ChannelRing::Claim value = *claim_;
-  claim_.reset();
-  claim_held_ = false;
-  has_claim_.store(false, std::memory_order_release);
-  return value;
+void ChannelObject::claims_changed() {
+  if (claims_.size() != 1) claim_held_ = false;
+  has_claim_.store(!claims_.empty(), std::memory_order_release);
+}
+
+bool ChannelObject::drop_reservations() {
+  bool all = true;
+  for (const ChannelRing::Reservation& reservation : reservations_) all &= ring().drop(reservation);
+  reservations_.clear();
+  reservations_changed();
+  return all;
 }
 
 bool ChannelObject::nothing_to_peek_now() {
@@ -104,22 +114,26 @@ shmlink_status ChannelObject::receive_whole(void* buffer, uint32_t capacity, uin
   require_receiver();
   if (timeout_ms == 0 && nothing_to_peek_now()) return SHMLINK_ERR_TIMEOUT;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (claim_ && !claim_held_)
+  if (!claims_.empty() && !claim_held_)
     fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a peeked message outstanding: consume it first");
-  if (!claim_) {
+  if (claims_.empty()) {
     // Taken whatever its length, so that one too long for the buffer is held for this
     // handle, not left for another receiver to take between this call and the next.
     ChannelRing::Claim claim;
     uint32_t needed = 0;
     const shmlink_status status = ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
     if (status != SHMLINK_OK) return status;
-    set_claim(claim, true);
+    claims_.push_back(claim);
+    claims_changed();
+    claim_held_ = true;
   }
-  const uint32_t length = claim_->length;
-  *out_length = length;
-  if (length > capacity) return SHMLINK_ERR_BUFFER_TOO_SMALL;
-  if (length > 0) std::memcpy(buffer, claim_->payload, length);
-  ring().consume(take_claim());
+  const ChannelRing::Claim claim = claims_.front();
+  *out_length = claim.length;
+  if (claim.length > capacity) return SHMLINK_ERR_BUFFER_TOO_SMALL;
+  if (claim.length > 0) std::memcpy(buffer, claim.payload, claim.length);
+  claims_.clear();
+  claims_changed();
+  ring().consume(claim);
   return SHMLINK_OK;
 }
 
@@ -127,28 +141,35 @@ shmlink_status ChannelObject::reserve(uint32_t length, uint32_t timeout_ms, void
   require_sender();
   check_length(length);
   std::lock_guard<std::mutex> lock(mutex_);
-  if (reservation_) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle already has a reservation: commit it first");
+  if (!reservations_.empty())
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle already has a reservation: commit it first");
   ChannelRing::Reservation reservation;
   const shmlink_status status = ring().reserve(length, timeout_ms, &reservation);
   if (status != SHMLINK_OK) return status;
-  set_reservation(reservation);
+  reservations_.push_back(reservation);
+  reservations_changed();
   *out_buffer = reservation.payload;
   return SHMLINK_OK;
 }
 
 void ChannelObject::commit(uint32_t length) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!reservation_) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to commit");
-  if (length > reservation_->capacity)
+  if (reservations_.empty()) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to commit");
+  if (reservations_.size() > 1)
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a batch reserved: commit it with shmlink_channel_commit_batch");
+  const ChannelRing::Reservation reservation = reservations_.front();
+  if (length > reservation.capacity)
     fail(SHMLINK_ERR_INVALID_ARGUMENT, "commit of " + std::to_string(length) + " bytes; only " +
-                                           std::to_string(reservation_->capacity) + " were reserved");
-  ring().commit(take_reservation(), length);
+                                           std::to_string(reservation.capacity) + " were reserved");
+  reservations_.clear();
+  reservations_changed();
+  ring().commit(reservation, length);
 }
 
 void ChannelObject::cancel() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!reservation_) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to cancel");
-  if (!ring().drop(take_reservation()))
+  if (reservations_.empty()) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to cancel");
+  if (!drop_reservations())
     fail(SHMLINK_ERR_CORRUPT, "the channel's shared state is broken (a crashed or hostile peer?): this handle's "
                               "reservation was changed by someone else before its cancel");
 }
@@ -157,23 +178,161 @@ shmlink_status ChannelObject::peek(uint32_t timeout_ms, const void** out_data, u
   require_receiver();
   if (timeout_ms == 0 && nothing_to_peek_now()) return SHMLINK_ERR_TIMEOUT;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!claim_) {
+  if (claims_.empty()) {
     ChannelRing::Claim claim;
     uint32_t needed = 0;
     const shmlink_status status = ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
     if (status != SHMLINK_OK) return status;
-    set_claim(claim);
+    claims_.push_back(claim);
+    claims_changed();
   }
   claim_held_ = false;  // a message held by receive_whole is now this peek's
-  *out_data = claim_->payload;
-  *out_length = claim_->length;
+  *out_data = claims_.front().payload;
+  *out_length = claims_.front().length;
   return SHMLINK_OK;
 }
 
 void ChannelObject::consume() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!claim_) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no peeked message to consume");
-  ring().consume(take_claim());
+  if (claims_.empty()) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no peeked message to consume");
+  const ChannelRing::Claim claim = claims_.front();
+  claims_.erase(claims_.begin());
+  claims_changed();
+  ring().consume(claim);
+}
+
+// ---- Batches ----
+
+shmlink_status ChannelObject::send_batch(const shmlink_channel_message* messages, uint32_t count,
+                                         uint32_t timeout_ms, uint32_t* out_sent) {
+  require_sender();
+  check_lengths(messages, count);
+  require_no_reservation();
+  uint32_t sent = 0;
+  while (sent < count) {
+    ChannelRing::Reservation reservations[kChunk];
+    const uint32_t chunk = count - sent < kChunk ? count - sent : kChunk;
+    uint32_t reserved = 0;
+    // Only the first message is waited for; the rest go if they fit now.
+    const shmlink_status status =
+        ring().reserve_batch(messages + sent, chunk, sent == 0 ? timeout_ms : 0, reservations, &reserved);
+    if (status != SHMLINK_OK) {
+      if (sent == 0) return status;
+      break;
+    }
+    for (uint32_t i = 0; i < reserved; ++i) {
+      if (messages[sent + i].length > 0)
+        std::memcpy(reservations[i].payload, messages[sent + i].data, messages[sent + i].length);
+    }
+    ring().commit_batch(reservations, messages + sent, reserved);
+    sent += reserved;
+    if (reserved < chunk) break;  // the ring is full
+  }
+  *out_sent = sent;
+  return SHMLINK_OK;
+}
+
+shmlink_status ChannelObject::receive_batch(shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
+                                            uint32_t* out_received) {
+  require_receiver();
+  require_no_peek();
+  if (timeout_ms == 0 && ring().nothing_to_claim_now()) return SHMLINK_ERR_TIMEOUT;
+  uint32_t received = 0;
+  while (received < count) {
+    ChannelRing::Claim claims[kChunk];
+    const uint32_t chunk = count - received < kChunk ? count - received : kChunk;
+    uint32_t taken = 0, needed = 0;
+    const shmlink_status status =
+        ring().claim_batch(messages + received, chunk, received == 0 ? timeout_ms : 0, claims, &taken, &needed);
+    if (status != SHMLINK_OK) {
+      if (received > 0) break;  // nothing more ready, or the next message is too long: the next call's
+      if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) messages[0].length = needed;
+      return status;
+    }
+    for (uint32_t i = 0; i < taken; ++i) {
+      shmlink_channel_message& message = messages[received + i];
+      if (claims[i].length > 0) std::memcpy(message.data, claims[i].payload, claims[i].length);
+      message.length = claims[i].length;
+    }
+    ring().consume_batch(claims, taken);
+    received += taken;
+    if (taken < chunk) break;  // all that was ready
+  }
+  *out_received = received;
+  return SHMLINK_OK;
+}
+
+shmlink_status ChannelObject::reserve_batch(shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
+                                            uint32_t* out_reserved) {
+  require_sender();
+  check_lengths(messages, count);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!reservations_.empty())
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle already has a reservation: commit it first");
+  const uint32_t most = most_records(count);
+  reservations_.resize(most);
+  uint32_t reserved = 0;
+  const shmlink_status status = ring().reserve_batch(messages, most, timeout_ms, reservations_.data(), &reserved);
+  reservations_.resize(status == SHMLINK_OK ? reserved : 0);
+  reservations_changed();
+  if (status != SHMLINK_OK) return status;
+  for (uint32_t i = 0; i < reserved; ++i) {
+    messages[i].data = reservations_[i].payload;
+    messages[i].capacity = reservations_[i].capacity;
+  }
+  *out_reserved = reserved;
+  return SHMLINK_OK;
+}
+
+void ChannelObject::commit_batch(const shmlink_channel_message* messages, uint32_t count) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reservations_.empty()) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to commit");
+  if (count > reservations_.size())
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "commit of " + std::to_string(count) + " messages; only " +
+                                           std::to_string(reservations_.size()) + " were reserved");
+  for (uint32_t i = 0; i < count; ++i) {
+    if (messages[i].length > reservations_[i].capacity)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "commit of " + std::to_string(messages[i].length) + " bytes for message " +
+                                             std::to_string(i) + "; only " +
+                                             std::to_string(reservations_[i].capacity) + " were reserved");
+  }
+  ring().commit_batch(reservations_.data(), messages, count);
+  reservations_.erase(reservations_.begin(), reservations_.begin() + count);
+  if (!drop_reservations())
+    fail(SHMLINK_ERR_CORRUPT, "the channel's shared state is broken (a crashed or hostile peer?): a reservation of "
+                              "this handle's batch was changed by someone else before the commit gave it up");
+}
+
+shmlink_status ChannelObject::peek_batch(shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
+                                         uint32_t* out_peeked) {
+  require_receiver();
+  if (timeout_ms == 0 && nothing_to_peek_now()) return SHMLINK_ERR_TIMEOUT;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!claims_.empty())
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has peeked messages outstanding: consume them first");
+  const uint32_t most = most_records(count);
+  claims_.resize(most);
+  uint32_t taken = 0, needed = 0;
+  const shmlink_status status = ring().claim_batch(nullptr, most, timeout_ms, claims_.data(), &taken, &needed);
+  claims_.resize(status == SHMLINK_OK ? taken : 0);
+  claims_changed();
+  if (status != SHMLINK_OK) return status;
+  for (uint32_t i = 0; i < taken; ++i) {
+    messages[i].data = const_cast<uint8_t*>(claims_[i].payload);  // documented: read only
+    messages[i].length = claims_[i].length;
+  }
+  *out_peeked = taken;
+  return SHMLINK_OK;
+}
+
+void ChannelObject::consume_batch(uint32_t count) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (count > claims_.size())
+    fail(SHMLINK_ERR_INVALID_ARGUMENT, "consume of " + std::to_string(count) + " messages; " +
+                                           std::to_string(claims_.size()) + " are peeked");
+  ring().consume_batch(claims_.data(), count);
+  claims_.erase(claims_.begin(), claims_.begin() + count);
+  claims_changed();
 }
 
 }  // namespace shmlink

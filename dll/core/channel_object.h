@@ -13,8 +13,8 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
+#include <vector>
 
 namespace shmlink {
 
@@ -50,28 +50,46 @@ class ChannelObject final : public WaitableObject {
   shmlink_status peek(uint32_t timeout_ms, const void** out_data, uint32_t* out_length);
   void consume();
 
+  // Batches, as the shmlink_channel_*_batch functions say (count >= 1 and the arrays checked
+  // by the caller). A batch reserved or peeked is this handle's reservation or peek, several
+  // records long.
+  shmlink_status send_batch(const shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
+                            uint32_t* out_sent);
+  shmlink_status receive_batch(shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
+                               uint32_t* out_received);
+  shmlink_status reserve_batch(shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
+                               uint32_t* out_reserved);
+  void commit_batch(const shmlink_channel_message* messages, uint32_t count);
+  shmlink_status peek_batch(shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
+                            uint32_t* out_peeked);
+  void consume_batch(uint32_t count);
+
  private:
   void check_length(uint32_t length) const;
+  void check_lengths(const shmlink_channel_message* messages, uint32_t count) const;
+  // The most records a batch call can take at once: a ring holds no more than this.
+  uint32_t most_records(uint32_t count) const;
   void require_no_reservation() const;
   void require_no_peek() const;
-  // Set and taken only through these, which keep the flags below in step (under mutex_).
-  void set_reservation(const ChannelRing::Reservation& value);
-  ChannelRing::Reservation take_reservation();
-  // `held`: taken by receive_whole for a buffer too small, to be received by its next call
-  // (not a peek: receive_whole refuses beside a peek).
-  void set_claim(const ChannelRing::Claim& value, bool held = false);
-  ChannelRing::Claim take_claim();
+  // The flags below follow reservations_ and claims_ through these (under mutex_).
+  void reservations_changed();
+  void claims_changed();
+  // Gives every reservation up; false if a record was changed by someone else meanwhile.
+  bool drop_reservations();
   // Whether a busy poll (timeout 0) would find nothing, answered without mutex_.
   bool nothing_to_peek_now();
 
   std::shared_ptr<ChannelBacking> channel_;
   uint32_t roles_;
-  // This handle's zero-copy operations in progress (one of each at a time).
+  // This handle's zero-copy operations in progress: a reservation (one record, or a batch)
+  // and the records peeked and not yet consumed, oldest first.
   std::mutex mutex_;
-  std::optional<ChannelRing::Reservation> reservation_;
-  std::optional<ChannelRing::Claim> claim_;
-  bool claim_held_ = false;  // see set_claim
-  // Whether reservation_ / claim_ is set: read without the mutex by send, receive and busy polls.
+  std::vector<ChannelRing::Reservation> reservations_;
+  std::vector<ChannelRing::Claim> claims_;
+  // The one claim was taken by receive_whole for a buffer too small, to be received by its
+  // next call (not a peek: receive_whole refuses beside a peek).
+  bool claim_held_ = false;
+  // Whether reservations_ / claims_ hold any: read without the mutex by send, receive and busy polls.
   std::atomic<bool> has_reservation_{false};
   std::atomic<bool> has_claim_{false};
 };
