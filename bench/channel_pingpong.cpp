@@ -1,6 +1,7 @@
 // Two-process ping-pong round trip of a 64-byte message: shmlink channels (blocking, and the
 // zero-copy path busy-polled) against what a Linux programmer would otherwise use - raw futex
-// wait/wake, a raw shared cache line spun on, a pipe, a Unix domain socket and Boost.Interprocess
+// wait/wake, a raw shared cache line spun on, a raw single-producer single-consumer ring spun on
+// (bench/raw_ring.h, the baseline the channel's throughput is stated against), a pipe, a Unix domain socket and Boost.Interprocess
 // message_queue - measured in one run. Prints p50 / p99 / p99.9 round-trip times and the ratios
 // the targets are stated in.
 //
@@ -8,6 +9,7 @@
 #include <shmlink/shmlink.h>
 
 #include "bench_support.h"
+#include "raw_ring.h"
 
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <linux/futex.h>
@@ -50,12 +52,14 @@ constexpr uint32_t kMessage = 64;
 
 
 // The mechanisms, in the order they take turns and are printed.
-enum Mechanism { kChannel, kChannelPoll, kFutex, kSpin, kPipe, kSocket, kBoostQueue, kMechanisms };
-const char* const kKeys[kMechanisms] = {"channel", "channel-poll", "futex", "spin", "pipe", "uds", "boost-mq"};
+enum Mechanism { kChannel, kChannelPoll, kFutex, kSpin, kRawRing, kPipe, kSocket, kBoostQueue, kMechanisms };
+const char* const kKeys[kMechanisms] = {"channel", "channel-poll", "futex", "spin", "raw-spsc-ring",
+                                        "pipe",    "uds",          "boost-mq"};
 const char* const kTitles[kMechanisms] = {"shmlink channel blocking",
                                           "shmlink channel busy-poll",
                                           "raw futex wait/wake",
                                           "raw cache-line spin",
+                                          "raw SPSC ring spin",
                                           "pipe",
                                           "Unix domain socket",
                                           "Boost message_queue"};
@@ -81,10 +85,32 @@ struct alignas(64) SpinLine {
   uint32_t sequence;
   char rest[kMessage - sizeof(uint32_t)];
 };
+// Raw ring: per direction a ring of 64 slots of one message (the channels' 4 KiB).
+constexpr uint32_t kRingSlots = 64;
+struct alignas(64) RingMemory {
+  char bytes[bench::RawRing::bytes_for(kMessage, kRingSlots)];
+};
 struct Shared {
   FutexBox futex_ping, futex_pong;
   SpinLine spin_ping, spin_pong;
+  RingMemory ring_ping, ring_pong;
 };
+
+// With `wake`, a peer asleep in ring_receive is woken (the first message of a block).
+void ring_send(bench::RawRing& ring, const char* message, bool wake) {
+  while (!ring.try_send(message)) {
+  }
+  if (wake) futex_wake(ring.tail_word());
+}
+// Spins (with `yield`: yielding the CPU between looks) or, with `sleep`, sleeps until a message is there.
+void ring_receive(bench::RawRing& ring, char* message, bool yield, bool sleep) {
+  for (;;) {
+    const uint32_t seen = __atomic_load_n(ring.tail_word(), __ATOMIC_ACQUIRE);
+    if (ring.try_receive(message)) return;
+    if (sleep) futex_wait(ring.tail_word(), seen);
+    else if (yield) sched_yield();
+  }
+}
 
 void futex_send(FutexBox* box, const char* message) {
   std::memcpy(box->payload, message, kMessage);
@@ -191,8 +217,6 @@ int run_peer(const PeerArgs& args) {
       shmlink_handle ping, pong;
       check(shmlink_channel_open((args.name + ".ping").c_str(), SHMLINK_CHANNEL_RECEIVER, &ping), "channel_open");
       check(shmlink_channel_open((args.name + ".pong").c_str(), SHMLINK_CHANNEL_SENDER, &pong), "channel_open");
-      // Hello (empty): both ends are attached, so the main process may send.
-      check(shmlink_channel_send(pong, nullptr, 0, SHMLINK_INFINITE), "channel_send (hello)");
       if (args.mechanism == kChannel) {
         for_each_message([&](bool) {
           channel_receive(ping, message);
@@ -207,12 +231,18 @@ int run_peer(const PeerArgs& args) {
       break;
     }
     case kFutex:
-    case kSpin: {
+    case kSpin:
+    case kRawRing: {
       shmlink_handle segment;
       Shared* shared = map_shared(args.name, false, &segment);
+      bench::RawRing ring_ping(shared->ring_ping.bytes, kMessage, kRingSlots);
+      bench::RawRing ring_pong(shared->ring_pong.bytes, kMessage, kRingSlots);
       uint32_t sequence = 0;
       for_each_message([&](bool first) {
-        if (args.mechanism == kFutex) {
+        if (args.mechanism == kRawRing) {
+          ring_receive(ring_ping, message, args.yield, first);
+          ring_send(ring_pong, message, false);
+        } else if (args.mechanism == kFutex) {
           futex_receive(&shared->futex_ping, message);
           futex_send(&shared->futex_pong, message);
         } else {
@@ -293,7 +323,7 @@ Placement run_placement(const char* self, const std::string& name, int trips, in
     PeerArgs args{m, name, trips, -1, -1, yield};
     if (m == kChannel) args.name = name + ".ch";
     if (m == kChannelPoll) args.name = name + ".poll";
-    if (m == kFutex || m == kSpin) args.name = name + ".raw";
+    if (m == kFutex || m == kSpin || m == kRawRing) args.name = name + ".raw";
     if (m == kPipe) args.read_fd = pipe_to[0], args.write_fd = pipe_from[1];
     if (m == kSocket) args.read_fd = args.write_fd = sockets[1];
     peers[m] = spawn_peer(self, args);
@@ -302,18 +332,11 @@ Placement run_placement(const char* self, const std::string& name, int trips, in
   close(pipe_to[0]);
   close(pipe_from[1]);
   close(sockets[1]);
-  // Sending on a channel nobody receives from fails (CLOSED): wait for each peer's hello.
-  for (shmlink_handle from_peer : {pong, poll_pong}) {
-    char hello[kMessage];
-    uint32_t length;
-    shmlink_status status;
-    while ((status = shmlink_channel_receive(from_peer, hello, kMessage, &length, SHMLINK_INFINITE)) ==
-           SHMLINK_ERR_CLOSED) {
-      usleep(1000);
-    }
-    check(status, "channel_receive (hello)");
-  }
+  // No hello: a channel queues before its first receiver attaches, and a receive waits for
+  // the first sender (since 1.4), so the first round trip of the warm-up is the handshake.
 
+  bench::RawRing ring_ping(shared->ring_ping.bytes, kMessage, kRingSlots);
+  bench::RawRing ring_pong(shared->ring_pong.bytes, kMessage, kRingSlots);
   char message[kMessage] = {}, reply[kMessage];
   uint32_t sequence = 0;
   // One round trip of `mechanism`; every message carries a new sequence number, checked on return.
@@ -337,6 +360,10 @@ Placement run_placement(const char* self, const std::string& name, int trips, in
       case kSpin:
         spin_send(&shared->spin_ping, message, first);
         spin_receive(&shared->spin_pong, sequence, reply, yield, false);
+        break;
+      case kRawRing:
+        ring_send(ring_ping, message, first);
+        ring_receive(ring_pong, reply, yield, false);
         break;
       case kPipe:
         write_full(pipe_to[1], message, kMessage);
@@ -404,8 +431,9 @@ void print_placement(const char* title, const char* spin_note, int trips, const 
   std::printf("channel blocking / Boost mq (p50):   %.2fx (target <= 0.50x)\n",
               r[kChannel].p50 / r[kBoostQueue].p50);
   std::printf("channel blocking / Unix socket (p50): %.2fx (target <= 0.50x)\n", r[kChannel].p50 / r[kSocket].p50);
-  std::printf("channel busy-poll / raw spin (p50):  %.2fx (target <= 2.00x; stated for cross-core)\n\n",
+  std::printf("channel busy-poll / raw spin (p50):  %.2fx (target <= 2.00x; stated for cross-core)\n",
               r[kChannelPoll].p50 / r[kSpin].p50);
+  std::printf("channel busy-poll / raw SPSC ring (p50): %.2fx\n\n", r[kChannelPoll].p50 / r[kRawRing].p50);
 }
 
 void write_csv(const char* path, const Placement& same, const Placement& cross) {

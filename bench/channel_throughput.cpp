@@ -1,14 +1,17 @@
 // One-way throughput of a shmlink channel between two processes, for 64 B, 4 KiB, 64 KiB and
 // 1 MiB messages: send/receive (the message is copied in and copied out) and the zero-copy
 // path (reserve/commit, peek/consume), each blocking (timeout SHMLINK_INFINITE) and polled
-// (timeout 0 in a loop), against single-thread memcpy of the same sizes. Prints messages/s and
-// GB/s, and the ratios the target is stated in.
+// (timeout 0 in a loop), against a raw single-producer single-consumer ring in shared memory
+// between the same two processes on the same CPUs (bench/raw_ring.h: the physical limit) and
+// single-thread memcpy of the same sizes. Prints messages/s and GB/s, every channel figure as a
+// ratio of the raw ring's, and the ratios the targets are stated in.
 //
 //   channel_throughput [scale] [--csv FILE]   (scale multiplies the bytes moved, default 1;
 //                                             the sender is this program, started with --peer)
 #include <shmlink/shmlink.h>
 
 #include "bench_support.h"
+#include "raw_ring.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -22,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,12 +44,18 @@ constexpr int kRounds = 3;
 constexpr uint32_t kLine = 64;
 
 
-enum Mode { kCopy, kZeroCopy, kCopyPoll, kZeroCopyPoll, kMemcpy, kModes };
-const char* const kKeys[kModes] = {"channel-copy", "channel-zero-copy", "channel-copy-poll",
-                                   "channel-zero-copy-poll", "memcpy"};
-const char* const kTitles[kModes] = {"send/receive, blocking", "zero-copy, blocking", "send/receive, polled",
-                                     "zero-copy, polled", "memcpy (one thread)"};
-bool copies(int mode) { return mode == kCopy || mode == kCopyPoll; }
+enum Mode { kCopy, kZeroCopy, kCopyPoll, kZeroCopyPoll, kBatchCopy, kBatchZeroCopy, kRawRing, kMemcpy, kModes };
+const char* const kKeys[kModes] = {"channel-copy",       "channel-zero-copy", "channel-copy-poll",
+                                   "channel-zero-copy-poll", "channel-batch-copy", "channel-batch-zero-copy",
+                                   "raw-spsc-ring",      "memcpy"};
+const char* const kTitles[kModes] = {"send/receive, blocking", "zero-copy, blocking",   "send/receive, polled",
+                                     "zero-copy, polled",      "batch send/receive",    "batch zero-copy",
+                                     "raw SPSC ring (spin)",   "memcpy (one thread)"};
+// Batch modes send up to this many messages a call and receive up to this many a call.
+constexpr uint32_t kBatch = 64;
+bool batched(int mode) { return mode == kBatchCopy || mode == kBatchZeroCopy; }
+bool copies(int mode) { return mode == kCopy || mode == kCopyPoll || mode == kBatchCopy || mode == kRawRing; }
+bool is_channel(int mode) { return mode != kRawRing && mode != kMemcpy; }
 bool polled(int mode) { return mode == kCopyPoll || mode == kZeroCopyPoll; }
 
 // Calls `call(timeout)` until it gives anything but TIMEOUT: polled modes with timeout 0.
@@ -123,14 +133,35 @@ Place place_of(const void* address, Mapping& cache) {
   return {cache.device, cache.inode, cache.file_offset + (at - cache.start)};
 }
 
+// The raw ring in a segment named `name`, with the channel's capacity for `size`: created by
+// the receiving process, opened by the sender.
+bench::RawRing map_raw_ring(const std::string& name, uint32_t size, bool create, shmlink_handle* segment) {
+  const uint32_t slots = bench::RawRing::slots_for(capacity_for(size), size);
+  const uint64_t bytes = bench::RawRing::bytes_for(size, slots);
+  if (create) check(shmlink_segment_create(name.c_str(), bytes, 0, segment), "segment_create");
+  else check(shmlink_segment_open(name.c_str(), SHMLINK_ACCESS_READ_WRITE, segment), "segment_open");
+  shmlink_handle view;  // closed with the segment
+  void* address;
+  check(shmlink_map(*segment, 0, 0, SHMLINK_ACCESS_READ_WRITE, &view, &address), "map");
+  return bench::RawRing(address, size, slots);
+}
+
 // The sender: sends `warmup` messages, waits for the go byte, then sends `count` more.
 int run_peer(int mode, const char* name, uint32_t size, uint64_t warmup, uint64_t count, int go_fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a main process that dies must not leave peers blocked forever
-  shmlink_handle channel;
-  check(shmlink_channel_open(name, SHMLINK_CHANNEL_SENDER, &channel), "channel_open");
+  shmlink_handle channel = 0, segment = 0;
+  std::optional<bench::RawRing> ring;
+  if (mode == kRawRing) ring.emplace(map_raw_ring(name, size, false, &segment));
+  else check(shmlink_channel_open(name, SHMLINK_CHANNEL_SENDER, &channel), "channel_open");
   PageBuffer source(size, 'x');
   Mapping mapping;
   auto send = [&](uint64_t sequence) {
+    if (mode == kRawRing) {
+      std::memcpy(source.data, &sequence, sizeof sequence);
+      while (!ring->try_send(source.data)) {
+      }
+      return;
+    }
     if (copies(mode)) {
       std::memcpy(source.data, &sequence, sizeof sequence);
       check(until_done(mode,
@@ -153,12 +184,41 @@ int run_peer(int mode, const char* name, uint32_t size, uint64_t warmup, uint64_
     }
     check(shmlink_channel_commit(channel, size), "channel_commit");
   };
+  // Batches: messages [sequence, end) in calls of up to kBatch, blocking for the first of each.
+  std::vector<char> sources(batched(mode) ? size_t{kBatch} * size : 0, 'x');
+  auto send_batches = [&](uint64_t sequence, uint64_t end) {
+    shmlink_channel_message messages[kBatch];
+    while (sequence < end) {
+      const uint32_t batch = static_cast<uint32_t>(std::min<uint64_t>(kBatch, end - sequence));
+      uint32_t done = 0;
+      for (uint32_t i = 0; i < batch; ++i) messages[i] = {sources.data() + size_t{i} * size, size, 0};
+      if (mode == kBatchCopy) {
+        for (uint32_t i = 0; i < batch; ++i) {
+          const uint64_t value = sequence + i;
+          std::memcpy(messages[i].data, &value, sizeof value);
+        }
+        check(shmlink_channel_send_batch(channel, messages, batch, SHMLINK_INFINITE, &done), "channel_send_batch");
+      } else {
+        check(shmlink_channel_reserve_batch(channel, messages, batch, SHMLINK_INFINITE, &done),
+              "channel_reserve_batch");
+        for (uint32_t i = 0; i < done; ++i) {
+          const uint64_t value = sequence + i;
+          char* bytes = static_cast<char*>(messages[i].data);
+          for (uint32_t at = 0; at + sizeof value <= size; at += kLine) std::memcpy(bytes + at, &value, sizeof value);
+        }
+        check(shmlink_channel_commit_batch(channel, messages, done), "channel_commit_batch");
+      }
+      sequence += done;
+    }
+  };
   uint64_t sequence = 0;
-  for (uint64_t i = 0; i < warmup; ++i) send(sequence++);
+  if (batched(mode)) send_batches(0, warmup);
+  else for (uint64_t i = 0; i < warmup; ++i) send(sequence++);
   char go;
   if (read(go_fd, &go, 1) != 1) fail("read");
-  for (uint64_t i = 0; i < count; ++i) send(sequence++);
-  shmlink_close(channel);
+  if (batched(mode)) send_batches(warmup, warmup + count);
+  else for (uint64_t i = 0; i < count; ++i) send(sequence++);
+  shmlink_close(mode == kRawRing ? segment : channel);
   return 0;
 }
 
@@ -177,10 +237,13 @@ struct Result {
 // One timed run of the channel in `mode`: a sender process on CPU 1, this process receiving on CPU 0.
 Result run_channel(const char* self, const std::string& name, int mode, const Size& size, uint64_t count) {
   const uint64_t warmup = warmup_for(size.bytes);
-  shmlink_handle channel;
-  check(shmlink_channel_create(name.c_str(), capacity_for(size.bytes), size.bytes, SHMLINK_CHANNEL_RECEIVER,
-                               &channel),
-        "channel_create");
+  shmlink_handle channel = 0, segment = 0;
+  if (mode != kRawRing)
+    check(shmlink_channel_create(name.c_str(), capacity_for(size.bytes), size.bytes, SHMLINK_CHANNEL_RECEIVER,
+                                 &channel),
+          "channel_create");
+  std::optional<bench::RawRing> ring;
+  if (mode == kRawRing) ring.emplace(map_raw_ring(name, size.bytes, true, &segment));
   int go[2];
   if (pipe(go) != 0) fail("pipe");
   pin_to_cpu(1);  // the sender inherits it
@@ -194,31 +257,27 @@ Result run_channel(const char* self, const std::string& name, int mode, const Si
   Result result;
   uint64_t expected = 0;
   auto receive = [&] {
-    if (copies(mode)) {
-      uint32_t length;
-      shmlink_status status;
-      // Until the sender has attached, receiving reports the channel closed.
-      while ((status = until_done(mode, [&](uint32_t timeout) {
-                return shmlink_channel_receive(channel, buffer.data, size.bytes, &length, timeout);
-              })) == SHMLINK_ERR_CLOSED &&
-             expected == 0) {
-        usleep(1000);
+    if (mode == kRawRing) {
+      while (!ring->try_receive(buffer.data)) {
       }
-      check(status, "channel_receive");
+      uint64_t sequence;
+      std::memcpy(&sequence, buffer.data, sizeof sequence);
+      if (sequence != expected) corrupt(expected);
+    } else if (copies(mode)) {
+      uint32_t length;
+      check(until_done(mode,
+                       [&](uint32_t timeout) {
+                         return shmlink_channel_receive(channel, buffer.data, size.bytes, &length, timeout);
+                       }),
+            "channel_receive");
       uint64_t sequence;
       std::memcpy(&sequence, buffer.data, sizeof sequence);
       if (length != size.bytes || sequence != expected) corrupt(expected);
     } else {
       const void* data;
       uint32_t length;
-      shmlink_status status;
-      while ((status = until_done(mode, [&](uint32_t timeout) {
-                return shmlink_channel_peek(channel, timeout, &data, &length);
-              })) == SHMLINK_ERR_CLOSED &&
-             expected == 0) {
-        usleep(1000);
-      }
-      check(status, "channel_peek");
+      check(until_done(mode, [&](uint32_t timeout) { return shmlink_channel_peek(channel, timeout, &data, &length); }),
+            "channel_peek");
       if (length != size.bytes) corrupt(expected);
       // Read in place: the sequence number in every 64-byte line.
       const char* bytes = static_cast<const char*>(data);
@@ -239,11 +298,43 @@ Result run_channel(const char* self, const std::string& name, int mode, const Si
     }
     ++expected;
   };
-  for (uint64_t i = 0; i < warmup; ++i) receive();
+  // Batches: as many as are there, up to kBatch a call, until `end` messages have come.
+  std::vector<char> buffers(batched(mode) ? size_t{kBatch} * size.bytes : 0);
+  auto receive_batches = [&](uint64_t end) {
+    shmlink_channel_message messages[kBatch];
+    while (expected < end) {
+      const uint32_t batch = static_cast<uint32_t>(std::min<uint64_t>(kBatch, end - expected));
+      uint32_t done = 0;
+      if (mode == kBatchCopy) {
+        for (uint32_t i = 0; i < batch; ++i) messages[i] = {buffers.data() + size_t{i} * size.bytes, 0, size.bytes};
+        check(shmlink_channel_receive_batch(channel, messages, batch, SHMLINK_INFINITE, &done),
+              "channel_receive_batch");
+      } else {
+        check(shmlink_channel_peek_batch(channel, messages, batch, SHMLINK_INFINITE, &done), "channel_peek_batch");
+      }
+      for (uint32_t i = 0; i < done; ++i, ++expected) {
+        if (messages[i].length != size.bytes) corrupt(expected);
+        const char* bytes = static_cast<const char*>(messages[i].data);
+        bool wrong = false;
+        // Copied: the first line's number; in place: every line's, as the single zero-copy mode.
+        const uint32_t lines = mode == kBatchCopy ? sizeof expected : size.bytes;
+        for (uint32_t at = 0; at + sizeof expected <= lines; at += kLine) {
+          uint64_t value;
+          std::memcpy(&value, bytes + at, sizeof value);
+          wrong |= value != expected;
+        }
+        if (wrong) corrupt(expected);
+      }
+      if (mode == kBatchZeroCopy) check(shmlink_channel_consume_batch(channel, done), "channel_consume_batch");
+    }
+  };
+  if (batched(mode)) receive_batches(warmup);
+  else for (uint64_t i = 0; i < warmup; ++i) receive();
   result.same_place = 0;
   const auto start = std::chrono::steady_clock::now();
   if (write(go[1], "g", 1) != 1) fail("write");
-  for (uint64_t i = 0; i < count; ++i) receive();
+  if (batched(mode)) receive_batches(warmup + count);
+  else for (uint64_t i = 0; i < count; ++i) receive();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.messages = count;
 
@@ -254,7 +345,7 @@ Result run_channel(const char* self, const std::string& name, int mode, const Si
     std::exit(1);
   }
   close(go[1]);
-  shmlink_close(channel);
+  shmlink_close(mode == kRawRing ? segment : channel);
   return result;
 }
 
@@ -316,7 +407,7 @@ int main(int argc, char** argv) {
         const Result result =
             mode == kMemcpy ? run_memcpy(size, count) : run_channel(self, channel_name, mode, size, count);
         rates[s][mode].push_back(result.messages / result.seconds);
-        if (!copies(mode) && mode != kMemcpy) {
+        if (!copies(mode) && is_channel(mode) && !batched(mode)) {
           zero_copy_messages += result.messages;
           zero_copy_same_place += result.same_place;
         }
@@ -338,7 +429,9 @@ int main(int argc, char** argv) {
   std::printf("One-way throughput: a sender process on CPU 1, the receiving process on CPU 0;\n");
   std::printf("median of %d interleaved rounds (GB = 10^9 bytes; range = the rounds' lowest..highest GB/s)\n",
               kRounds);
-  std::printf("%-8s %-22s %14s %9s %17s %16s\n", "size", "mechanism", "messages/s", "GB/s", "range", "copied/message");
+  std::printf("(/ring: messages/s as a ratio of the raw SPSC ring's at that size, measured in the same run)\n");
+  std::printf("%-8s %-22s %14s %9s %17s %16s %7s\n", "size", "mechanism", "messages/s", "GB/s", "range",
+              "copied/message", "/ring");
   for (int s = 0; s < kSizeCount; ++s) {
     for (int mode = 0; mode < kModes; ++mode) {
       const Summary& m = summary[s][mode];
@@ -347,9 +440,16 @@ int main(int argc, char** argv) {
       // By the API: send copies the message in and receive copies it out; zero-copy neither.
       const uint64_t times = copies(mode) ? 2 : mode == kMemcpy ? 1 : 0;
       std::snprintf(copied, sizeof copied, "%llu B", static_cast<unsigned long long>(times * kSizes[s].bytes));
-      std::printf("%-8s %-22s %14.0f %9.2f %17s %16s\n", kSizes[s].label, kTitles[mode], m.messages_per_second,
-                  m.gigabytes_per_second, range, copied);
+      std::printf("%-8s %-22s %14.0f %9.2f %17s %16s %6.2fx\n", kSizes[s].label, kTitles[mode],
+                  m.messages_per_second, m.gigabytes_per_second, range, copied,
+                  m.messages_per_second / summary[s][kRawRing].messages_per_second);
     }
+  }
+  const double ring64 = summary[0][kRawRing].messages_per_second;
+  for (int mode : {kBatchCopy, kBatchZeroCopy, kCopy, kCopyPoll}) {
+    std::printf("64 B %-22s / raw SPSC ring (messages/s): %.2fx (%.1f million/s; target %s)\n", kTitles[mode],
+                summary[0][mode].messages_per_second / ring64, summary[0][mode].messages_per_second / 1e6,
+                batched(mode) ? ">= 0.50x, and >= 30 million/s where the ring does >= 60" : ">= 0.25x");
   }
   const int largest = kSizeCount - 1;
   const double memcpy_rate = summary[largest][kMemcpy].gigabytes_per_second;

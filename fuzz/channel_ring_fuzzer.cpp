@@ -1,6 +1,6 @@
 // libFuzzer target for the channel algorithm (dll/core/channel_ring.cpp): a sender and a
 // receiver handle on one channel in a heap buffer, driven by the input through reserve /
-// commit / drop / claim / consume / receivable / housekeeping / re-attaching, with
+// commit / drop / claim / consume / their batch forms / receivable / housekeeping / re-attaching, with
 // "scribbles" between the operations that write arbitrary bytes into the shared state (the
 // control block, the slot table and the ring), as a crashed or hostile peer could.
 //
@@ -115,6 +115,8 @@ struct Message {
   State state;
 };
 
+constexpr uint32_t kMaxBatch = 8;
+
 volatile uint32_t g_sink;  // where the payloads' bytes go, so that reading them is not optimized out
 
 uint8_t pattern(uint8_t seed, uint32_t i) { return static_cast<uint8_t>(seed + i * 31u); }
@@ -180,6 +182,9 @@ class Harness {
   void commit(Side& side, uint32_t length);
   void claim(Side& side, uint32_t max_length);
   void consume(Side& side);
+  void send_batch(Side& side, Input& in, uint32_t count);
+  void receive_batch(Side& side, uint32_t count);
+  void check_claimed(const ChannelRing::Claim& claim, uint32_t max_length);
   void drop(Side& side);
   void check_clean() const {
     if (!dirty_) {
@@ -330,6 +335,12 @@ void Harness::claim(Side& side, uint32_t max_length) {
     return;
   }
   if (status != SHMLINK_OK) return;
+  check_claimed(claim, max_length);
+  side.claim = claim;
+}
+
+// A message taken: within its limits, and while clean exactly the next one committed.
+void Harness::check_claimed(const ChannelRing::Claim& claim, uint32_t max_length) {
   if (claim.length > max_length || claim.length > max_message_) std::abort();
   // Every byte is read, so that AddressSanitizer sees a payload outside the ring.
   uint32_t sum = 0;
@@ -343,7 +354,36 @@ void Harness::claim(Side& side, uint32_t max_length) {
     }
     sent_.pop_front();
   }
-  side.claim = claim;
+}
+
+// reserve_batch and commit_batch of `count` messages of lengths from the input, as the API.
+void Harness::send_batch(Side& side, Input& in, uint32_t count) {
+  shmlink_channel_message messages[kMaxBatch] = {};
+  for (uint32_t i = 0; i < count; ++i) messages[i].length = in.u16() % (max_message_ + 1);
+  if (!side.ring || !(side.roles & kRoleSender) || side.reservation) return;
+  ChannelRing::Reservation reservations[kMaxBatch];
+  uint32_t reserved = 0;
+  if (side.ring->reserve_batch(messages, count, timeout_ms_, reservations, &reserved) != SHMLINK_OK) return;
+  if (reserved == 0 || reserved > count) std::abort();
+  for (uint32_t r = 0; r < reserved; ++r) {
+    if (reservations[r].capacity != messages[r].length) std::abort();
+    const uint8_t seed = next_seed_++;
+    for (uint32_t i = 0; i < reservations[r].capacity; ++i) reservations[r].payload[i] = pattern(seed, i);
+    sent_.push_back({reservations[r].position, messages[r].length, seed, Message::Pending});
+  }
+  for (uint32_t r = 0; r < reserved; ++r) set_state(reservations[r].position, Message::Committed, messages[r].length);
+  side.ring->commit_batch(reservations, messages, reserved);
+}
+
+// claim_batch and consume_batch of up to `count` messages of any length.
+void Harness::receive_batch(Side& side, uint32_t count) {
+  if (!side.ring || !(side.roles & kRoleReceiver) || side.claim) return;
+  ChannelRing::Claim claims[kMaxBatch];
+  uint32_t taken = 0, needed = 0;
+  if (side.ring->claim_batch(nullptr, count, timeout_ms_, claims, &taken, &needed) != SHMLINK_OK) return;
+  if (taken == 0 || taken > count) std::abort();
+  for (uint32_t i = 0; i < taken; ++i) check_claimed(claims[i], UINT32_MAX);
+  side.ring->consume_batch(claims, taken);
 }
 
 void Harness::consume(Side& side) {
@@ -396,7 +436,13 @@ void Harness::operation(Input& in) {
     case 9:
       if (side.ring) side.ring->look_after_peers_if_due();
       break;
-    case 10:
+    case 10: {  // a batch sent (bit 0) or received, of 1 to kMaxBatch messages
+      const uint8_t batch = in.u8();
+      const uint32_t count = 1 + (batch >> 1) % kMaxBatch;
+      if (batch & 1) send_batch(side, in, count);
+      else receive_batch(side, count);
+      break;
+    }
     case 11:
       scribble(in);
       break;

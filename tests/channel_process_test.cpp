@@ -97,6 +97,46 @@ TEST(ChannelProcesses, FourSendersAndFourReceiversMoveAMillionMessagesIntact) {
   EXPECT_EQ(unmarked, 0u);
 }
 
+// The batch calls across processes, beside single-message peers: every message arrives once,
+// intact and in order per sender, whatever mix of batch sizes and forms sends and receives it.
+TEST(ChannelProcesses, BatchSendersAndReceiversMoveEveryMessageOnceIntact) {
+  constexpr uint32_t kSenders = 4;
+  constexpr uint32_t kReceivers = 4;
+  constexpr uint32_t kPerSender = 100000;
+  const std::string name = unique_name();
+  Marks marks(kSenders, kPerSender);
+  Handle keeper;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 16 * 1024, kMaxLength, kBoth, keeper.out()));
+  const char* receive_modes[] = {"batch", "peekbatch", "copy", "peekbatch"};
+  const char* send_modes[] = {"batch", "zerobatch", "mixed", "zerobatch"};
+  std::vector<std::unique_ptr<Process>> receivers;
+  for (uint32_t r = 0; r < kReceivers; ++r) {
+    receivers.push_back(start_ready_peer({"channel-receive", name, marks.name(), std::to_string(kPerSender),
+                                          std::to_string(kMaxLength), receive_modes[r]}));
+  }
+  std::vector<std::unique_ptr<Process>> senders;
+  for (uint32_t s = 0; s < kSenders; ++s) {
+    senders.push_back(start_ready_peer({"channel-send", name, std::to_string(s), std::to_string(kPerSender),
+                                        std::to_string(kMaxLength), send_modes[s]}));
+  }
+  ASSERT_STATUS(SHMLINK_OK, keeper.close());
+  for (auto& sender : senders) {
+    EXPECT_EQ(sender->read_line(kStressTimeout).value_or("(nothing)"), "sent " + std::to_string(kPerSender));
+    EXPECT_EQ(sender->wait(), 0);
+  }
+  uint64_t received = 0;
+  for (auto& receiver : receivers) {
+    const std::string line = receiver->read_line(kStressTimeout).value_or("(nothing)");
+    ASSERT_EQ(line.rfind("received ", 0), 0u) << line;
+    received += std::stoull(line.substr(9));
+    EXPECT_EQ(receiver->wait(), 0);
+  }
+  EXPECT_EQ(received, uint64_t{kSenders} * kPerSender);
+  uint64_t unmarked = 0;
+  for (uint64_t i = 0; i < uint64_t{kSenders} * kPerSender; ++i) unmarked += marks.at(i) != 1;
+  EXPECT_EQ(unmarked, 0u);
+}
+
 TEST(ChannelProcesses, SenderKilledBetweenReserveAndCommitDoesNotWedgeTheChannel) {
   const std::string name = unique_name();
   Handle receiver;

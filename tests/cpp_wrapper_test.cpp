@@ -622,6 +622,46 @@ TEST(CppChannel, MessagesOfEveryFormArriveWholeAndInOrder) {
   EXPECT_EQ(pair.receiver.receive_string(0ms), std::nullopt);
 }
 
+TEST(CppChannel, BatchesMoveManyMessagesACallInEveryForm) {
+  ChannelPair pair;
+  std::string texts[3] = {"one", "", "three"};
+  shmlink_channel_message out[3];
+  for (int i = 0; i < 3; ++i) out[i] = {texts[i].data(), static_cast<std::uint32_t>(texts[i].size()), 0};
+  EXPECT_EQ(pair.sender.send_batch(out, 3), 3u);
+  char buffers[3][16];
+  shmlink_channel_message in[3];
+  for (int i = 0; i < 3; ++i) in[i] = {buffers[i], 0, 16};
+  ASSERT_EQ(pair.receiver.receive_batch(in, 3, 0ms), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(std::string(buffers[i], in[i].length), texts[i]);
+  EXPECT_EQ(pair.receiver.receive_batch(in, 3, 0ms), 0u) << "ran out";
+
+  shmlink_channel_message reserve[2] = {{nullptr, 5, 0}, {nullptr, 5, 0}};
+  ASSERT_EQ(pair.sender.reserve_batch(reserve, 2, 0ms), 2u);
+  std::memcpy(reserve[0].data, "first", 5);
+  std::memcpy(reserve[1].data, "other", 5);
+  pair.sender.commit_batch(reserve, 2);
+  shmlink_channel_message peek[4];
+  ASSERT_EQ(pair.receiver.peek_batch(peek, 4, kLongWait), 2u);
+  EXPECT_EQ(std::string(static_cast<const char*>(peek[1].data), peek[1].length), "other");
+  pair.receiver.consume_batch(2);
+  EXPECT_THROWS_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, pair.receiver.consume_batch(1));
+
+  ASSERT_EQ(pair.sender.reserve_batch(reserve, 2, 0ms), 2u);
+  pair.sender.cancel_batch();
+  EXPECT_EQ(pair.receiver.peek_batch(peek, 4, 0ms), 0u) << "cancelled: nothing sent";
+
+  const std::string long_text(40, 'l');
+  pair.sender.send(long_text);
+  in[0].capacity = 8;
+  try {
+    (void)pair.receiver.receive_batch(in, 1, 0ms);
+    ADD_FAILURE() << "no BufferTooSmall";
+  } catch (const shmlink::BufferTooSmall& error) {
+    EXPECT_EQ(error.needed(), 40u);
+  }
+  EXPECT_EQ(pair.receiver.receive_string(0ms), std::optional<std::string>(long_text));
+}
+
 TEST(CppChannel, MessagesLongerThanTheFirstBufferAreReceivedWhole) {
   ChannelPair pair(8192, 2000);
   for (const std::size_t length : {255u, 256u, 257u, 2000u}) {

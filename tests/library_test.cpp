@@ -219,6 +219,12 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->channel_waitable, &shmlink_channel_waitable);
   EXPECT_EQ(api->channel_receive_whole, &shmlink_channel_receive_whole);
   EXPECT_EQ(api->map_at, &shmlink_map_at);
+  EXPECT_EQ(api->channel_send_batch, &shmlink_channel_send_batch);
+  EXPECT_EQ(api->channel_receive_batch, &shmlink_channel_receive_batch);
+  EXPECT_EQ(api->channel_reserve_batch, &shmlink_channel_reserve_batch);
+  EXPECT_EQ(api->channel_commit_batch, &shmlink_channel_commit_batch);
+  EXPECT_EQ(api->channel_peek_batch, &shmlink_channel_peek_batch);
+  EXPECT_EQ(api->channel_consume_batch, &shmlink_channel_consume_batch);
 }
 
 TEST(Library, GetApiFunctionsWork) {

@@ -1,13 +1,13 @@
-// Exported channel functions: argument checks, handle lookup, roles, this handle's zero-copy
-// state and status mapping. The queue itself is ChannelRing (core/channel_ring.h).
+// Exported channel functions: argument checks, handle lookup and status mapping, as in
+// sync_api.cpp. What one handle does is ChannelObject's (core/channel_object.h); the queue
+// itself is ChannelRing (core/channel_ring.h).
 #include "guard.h"
 
-#include "../core/channel.h"
+#include "../core/channel_object.h"
 #include "../core/handle_table.h"
 #include "../core/platform.h"
 
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 using namespace shmlink;
@@ -40,48 +40,7 @@ shmlink_status quick(const char* operation, shmlink_status status) {
   return status;
 }
 
-void check_length(const ChannelObject& channel, uint32_t length) {
-  if (length > channel.ring().max_message())
-    fail(SHMLINK_ERR_TOO_LARGE, "the message has " + std::to_string(length) + " bytes; the channel's maximum is " +
-                                    std::to_string(channel.ring().max_message()));
-}
-
-void require_sender(const ChannelObject& channel) {
-  if (!channel.can_send())
-    fail(SHMLINK_ERR_ACCESS_DENIED, "the handle was not opened with SHMLINK_CHANNEL_SENDER");
-}
-
-void require_receiver(const ChannelObject& channel) {
-  if (!channel.can_receive())
-    fail(SHMLINK_ERR_ACCESS_DENIED, "the handle was not opened with SHMLINK_CHANNEL_RECEIVER");
-}
-
-// send and receive copy whole messages; a zero-copy operation of the same handle left open
-// would otherwise be passed over silently (the documented contract says INVALID_ARGUMENT).
-void require_no_reservation(const ChannelObject& channel) {
-  if (channel.has_reservation.load(std::memory_order_acquire))
-    fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a reservation outstanding: commit it first");
-}
-
-void require_no_peek(const ChannelObject& channel) {
-  if (channel.has_claim.load(std::memory_order_acquire))
-    fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a peeked message outstanding: consume it first");
-}
-
 }  // namespace
-
-namespace shmlink {
-
-ChannelObject::~ChannelObject() {
-  try {
-    if (reservation) ring().drop(*reservation);
-    if (claim) ring().consume(*claim);
-  } catch (...) {
-    // A broken channel: nothing more to give back.
-  }
-}
-
-}  // namespace shmlink
 
 #define FIND_CHANNEL(operation, handle)                                                                  \
   std::string why;                                                                                      \
@@ -146,8 +105,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_waitable(shmlink_handle 
     if (!ChannelRing::valid_condition(condition))
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "condition " + std::to_string(condition) + " is not a SHMLINK_CHANNEL_* condition");
     FIND_CHANNEL("shmlink_channel_waitable", handle);
-    if (condition == SHMLINK_CHANNEL_CAN_RECEIVE) require_receiver(*channel);
-    if (condition == SHMLINK_CHANNEL_CAN_SEND) require_sender(*channel);
+    if (condition == SHMLINK_CHANNEL_CAN_RECEIVE) channel->require_receiver();
+    if (condition == SHMLINK_CHANNEL_CAN_SEND) channel->require_sender();
     *out_waitable = handle_table().insert(std::make_shared<WaitableObject>(
         SHMLINK_KIND_CHANNEL_CONDITION, channel->channel_backing().condition_waitable(condition), channel->name()));
     return SHMLINK_OK;
@@ -158,16 +117,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send(shmlink_handle hand
                                                              uint32_t timeout_ms) {
   return guarded("shmlink_channel_send", nullptr, [&] {
     FIND_CHANNEL("shmlink_channel_send", handle);
-    require_sender(*channel);
-    check_length(*channel, length);
     if (data == nullptr && length > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "data is NULL and length is not 0");
-    require_no_reservation(*channel);
-    ChannelRing::Reservation reservation;
-    const shmlink_status status = channel->ring().reserve(length, timeout_ms, &reservation);
-    if (status != SHMLINK_OK) return quick("shmlink_channel_send", status);
-    if (length > 0) std::memcpy(reservation.payload, data, length);
-    channel->ring().commit(reservation, length);
-    return SHMLINK_OK;
+    return quick("shmlink_channel_send", channel->send(data, length, timeout_ms));
   });
 }
 
@@ -177,18 +128,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle h
     FIND_CHANNEL("shmlink_channel_receive", handle);
     require_output(out_length, "out_length");
     if (buffer == nullptr && capacity > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "buffer is NULL and capacity is not 0");
-    require_receiver(*channel);
-    require_no_peek(*channel);
-    if (timeout_ms == 0 && channel->ring().nothing_to_claim_now()) return quick("shmlink_channel_receive", SHMLINK_ERR_TIMEOUT);
-    ChannelRing::Claim claim;
-    uint32_t needed = 0;
-    const shmlink_status status = channel->ring().claim(capacity, timeout_ms, &claim, &needed);
-    if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) *out_length = needed;
-    if (status != SHMLINK_OK) return quick("shmlink_channel_receive", status);
-    if (claim.length > 0) std::memcpy(buffer, claim.payload, claim.length);
-    channel->ring().consume(claim);
-    *out_length = claim.length;
-    return SHMLINK_OK;
+    return quick("shmlink_channel_receive", channel->receive(buffer, capacity, out_length, timeout_ms));
   });
 }
 
@@ -199,29 +139,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive_whole(shmlink_ha
     FIND_CHANNEL("shmlink_channel_receive_whole", handle);
     require_output(out_length, "out_length");
     if (buffer == nullptr && capacity > 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "buffer is NULL and capacity is not 0");
-    require_receiver(*channel);
-    // A busy poll that finds nothing: answered without this handle's lock.
-    if (timeout_ms == 0 && !channel->has_claim.load(std::memory_order_acquire) &&
-        channel->ring().nothing_to_claim_now())
-      return quick("shmlink_channel_receive_whole", SHMLINK_ERR_TIMEOUT);
-    std::lock_guard<std::mutex> lock(channel->mutex);
-    if (channel->claim && !channel->claim_held)
-      fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a peeked message outstanding: consume it first");
-    if (!channel->claim) {
-      // Taken whatever its length, so that one too long for the buffer is held for this
-      // handle, not left for another receiver to take between this call and the next.
-      ChannelRing::Claim claim;
-      uint32_t needed = 0;
-      const shmlink_status status = channel->ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
-      if (status != SHMLINK_OK) return quick("shmlink_channel_receive_whole", status);
-      channel->set_claim(claim, true);
-    }
-    const uint32_t length = channel->claim->length;
-    *out_length = length;
-    if (length > capacity) return quick("shmlink_channel_receive_whole", SHMLINK_ERR_BUFFER_TOO_SMALL);
-    if (length > 0) std::memcpy(buffer, channel->claim->payload, length);
-    channel->ring().consume(channel->take_claim());
-    return SHMLINK_OK;
+    return quick("shmlink_channel_receive_whole", channel->receive_whole(buffer, capacity, out_length, timeout_ms));
   });
 }
 
@@ -230,29 +148,14 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve(shmlink_handle h
   return guarded("shmlink_channel_reserve", nullptr, [&] {
     FIND_CHANNEL("shmlink_channel_reserve", handle);
     require_output(out_buffer, "out_buffer");
-    require_sender(*channel);
-    check_length(*channel, length);
-    std::lock_guard<std::mutex> lock(channel->mutex);
-    if (channel->reservation)
-      fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle already has a reservation: commit it first");
-    ChannelRing::Reservation reservation;
-    const shmlink_status status = channel->ring().reserve(length, timeout_ms, &reservation);
-    if (status != SHMLINK_OK) return quick("shmlink_channel_reserve", status);
-    channel->set_reservation(reservation);
-    *out_buffer = reservation.payload;
-    return SHMLINK_OK;
+    return quick("shmlink_channel_reserve", channel->reserve(length, timeout_ms, out_buffer));
   });
 }
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit(shmlink_handle handle, uint32_t length) {
   return guarded("shmlink_channel_commit", nullptr, [&] {
     FIND_CHANNEL("shmlink_channel_commit", handle);
-    std::lock_guard<std::mutex> lock(channel->mutex);
-    if (!channel->reservation) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to commit");
-    if (length > channel->reservation->capacity)
-      fail(SHMLINK_ERR_INVALID_ARGUMENT, "commit of " + std::to_string(length) + " bytes; only " +
-                                             std::to_string(channel->reservation->capacity) + " were reserved");
-    channel->ring().commit(channel->take_reservation(), length);
+    channel->commit(length);
     return SHMLINK_OK;
   });
 }
@@ -260,11 +163,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit(shmlink_handle ha
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_cancel(shmlink_handle handle) {
   return guarded("shmlink_channel_cancel", nullptr, [&] {
     FIND_CHANNEL("shmlink_channel_cancel", handle);
-    std::lock_guard<std::mutex> lock(channel->mutex);
-    if (!channel->reservation) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no reservation to cancel");
-    if (!channel->ring().drop(channel->take_reservation()))
-      fail(SHMLINK_ERR_CORRUPT, "the channel's shared state is broken (a crashed or hostile peer?): this handle's "
-                                "reservation was changed by someone else before its cancel");
+    channel->cancel();
     return SHMLINK_OK;
   });
 }
@@ -275,32 +174,107 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle hand
     FIND_CHANNEL("shmlink_channel_peek", handle);
     require_output(out_data, "out_data");
     require_output(out_length, "out_length");
-    require_receiver(*channel);
-    // A busy poll that finds nothing: answered without this handle's lock.
-    if (timeout_ms == 0 && !channel->has_claim.load(std::memory_order_acquire) &&
-        channel->ring().nothing_to_claim_now())
-      return quick("shmlink_channel_peek", SHMLINK_ERR_TIMEOUT);
-    std::lock_guard<std::mutex> lock(channel->mutex);
-    if (!channel->claim) {
-      ChannelRing::Claim claim;
-      uint32_t needed = 0;
-      const shmlink_status status = channel->ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
-      if (status != SHMLINK_OK) return quick("shmlink_channel_peek", status);
-      channel->set_claim(claim);
-    }
-    channel->claim_held = false;  // a message held by receive_whole is now this peek's
-    *out_data = channel->claim->payload;
-    *out_length = channel->claim->length;
-    return SHMLINK_OK;
+    return quick("shmlink_channel_peek", channel->peek(timeout_ms, out_data, out_length));
   });
 }
 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle handle) {
   return guarded("shmlink_channel_consume", nullptr, [&] {
     FIND_CHANNEL("shmlink_channel_consume", handle);
-    std::lock_guard<std::mutex> lock(channel->mutex);
-    if (!channel->claim) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no peeked message to consume");
-    channel->ring().consume(channel->take_claim());
+    channel->consume();
+    return SHMLINK_OK;
+  });
+}
+
+// ---- Batches ----
+
+namespace {
+
+void check_batch(const void* messages, uint32_t count, const void* out_count, const char* out_name) {
+  require_output(messages, "messages");
+  require_output(out_count, out_name);
+  if (count == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "count is 0: a batch has at least one message");
+}
+
+void clear_count(uint32_t* out_count) {
+  if (out_count != nullptr) *out_count = 0;
+}
+
+}  // namespace
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send_batch(shmlink_handle handle,
+                                                                 const shmlink_channel_message* messages,
+                                                                 uint32_t count, uint32_t timeout_ms,
+                                                                 uint32_t* out_sent) {
+  clear_count(out_sent);
+  return guarded("shmlink_channel_send_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_send_batch", handle);
+    check_batch(messages, count, out_sent, "out_sent");
+    for (uint32_t i = 0; i < count; ++i) {
+      if (messages[i].data == nullptr && messages[i].length > 0)
+        fail(SHMLINK_ERR_INVALID_ARGUMENT, "messages[" + std::to_string(i) + "].data is NULL and its length is not 0");
+    }
+    return quick("shmlink_channel_send_batch", channel->send_batch(messages, count, timeout_ms, out_sent));
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive_batch(shmlink_handle handle,
+                                                                    shmlink_channel_message* messages,
+                                                                    uint32_t count, uint32_t timeout_ms,
+                                                                    uint32_t* out_received) {
+  clear_count(out_received);
+  return guarded("shmlink_channel_receive_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_receive_batch", handle);
+    check_batch(messages, count, out_received, "out_received");
+    for (uint32_t i = 0; i < count; ++i) {
+      if (messages[i].data == nullptr && messages[i].capacity > 0)
+        fail(SHMLINK_ERR_INVALID_ARGUMENT,
+             "messages[" + std::to_string(i) + "].data is NULL and its capacity is not 0");
+    }
+    return quick("shmlink_channel_receive_batch", channel->receive_batch(messages, count, timeout_ms, out_received));
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve_batch(shmlink_handle handle,
+                                                                    shmlink_channel_message* messages,
+                                                                    uint32_t count, uint32_t timeout_ms,
+                                                                    uint32_t* out_reserved) {
+  clear_count(out_reserved);
+  return guarded("shmlink_channel_reserve_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_reserve_batch", handle);
+    check_batch(messages, count, out_reserved, "out_reserved");
+    return quick("shmlink_channel_reserve_batch", channel->reserve_batch(messages, count, timeout_ms, out_reserved));
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit_batch(shmlink_handle handle,
+                                                                   const shmlink_channel_message* messages,
+                                                                   uint32_t count) {
+  return guarded("shmlink_channel_commit_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_commit_batch", handle);
+    uint32_t unused = 0;
+    check_batch(messages, count, &unused, "");
+    channel->commit_batch(messages, count);
+    return SHMLINK_OK;
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek_batch(shmlink_handle handle,
+                                                                 shmlink_channel_message* messages, uint32_t count,
+                                                                 uint32_t timeout_ms, uint32_t* out_peeked) {
+  clear_count(out_peeked);
+  return guarded("shmlink_channel_peek_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_peek_batch", handle);
+    check_batch(messages, count, out_peeked, "out_peeked");
+    return quick("shmlink_channel_peek_batch", channel->peek_batch(messages, count, timeout_ms, out_peeked));
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume_batch(shmlink_handle handle, uint32_t count) {
+  return guarded("shmlink_channel_consume_batch", nullptr, [&] {
+    FIND_CHANNEL("shmlink_channel_consume_batch", handle);
+    if (count == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "count is 0: a batch has at least one message");
+    channel->consume_batch(count);
     return SHMLINK_OK;
   });
 }

@@ -50,6 +50,12 @@ const shmlink_api kApiV1 = {
     shmlink_channel_waitable,
     shmlink_channel_receive_whole,
     shmlink_map_at,
+    shmlink_channel_send_batch,
+    shmlink_channel_receive_batch,
+    shmlink_channel_reserve_batch,
+    shmlink_channel_commit_batch,
+    shmlink_channel_peek_batch,
+    shmlink_channel_consume_batch,
 };
 
 }  // namespace

@@ -450,9 +450,11 @@ uint32_t ChannelRing::checked_span(const RecordHeader* record, uint64_t position
 
 // ---- Sending ----
 
-ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out, shmlink_status* status,
-                                              ChannelDeadline& deadline) {
-  const uint64_t span = record_span(length);
+// Reserves up to `count` records, of length_of(i) bytes each, under one hold of the senders'
+// lock: as many as fit now, in order. NotReady only if not even the first fits.
+template <class LengthOf>
+ChannelRing::Attempt ChannelRing::try_reserve(uint32_t count, LengthOf&& length_of, Reservation* out,
+                                              uint32_t* reserved, shmlink_status* status, ChannelDeadline& deadline) {
   LockGuard guard(*this, &control_->send_lock, deadline);
   if (!guard.held()) {
     *status = SHMLINK_ERR_TIMEOUT;  // a live sender kept the lock until the deadline
@@ -465,35 +467,43 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
   }
   uint64_t tail = load_relaxed(&control_->tail);
   if (tail % kRecordAlign != 0) corrupt(format("tail %llu is not on a record boundary", tail));
-  uint64_t offset = tail % ring_bytes_;
-  const uint64_t to_end = ring_bytes_ - offset;
-  const uint64_t needed = span <= to_end ? span : to_end + span;
-  // Room by the head this handle saw last (head only grows, so the room is at least that);
-  // only when that is not enough is head read again: its cache line is the receivers'.
-  uint64_t used = tail - cached_head_;
-  if (used > ring_bytes_ || needed > ring_bytes_ - used) {
-    cached_head_ = load_acquire(&control_->head);
-    used = tail - cached_head_;
-    if (used > ring_bytes_) corrupt(format("tail is %llu bytes past head in a ring of %llu", used, ring_bytes_));
-    if (needed > ring_bytes_ - used) return Attempt::NotReady;
+  uint32_t done = 0;
+  for (; done < count; ++done) {
+    const uint32_t length = length_of(done);
+    const uint64_t span = record_span(length);
+    uint64_t offset = tail % ring_bytes_;
+    const uint64_t to_end = ring_bytes_ - offset;
+    const uint64_t needed = span <= to_end ? span : to_end + span;
+    // Room by the head this handle saw last (head only grows, so the room is at least that);
+    // only when that is not enough is head read again: its cache line is the receivers'.
+    uint64_t used = tail - cached_head_;
+    if (used > ring_bytes_ || needed > ring_bytes_ - used) {
+      cached_head_ = load_acquire(&control_->head);
+      used = tail - cached_head_;
+      if (used > ring_bytes_) corrupt(format("tail is %llu bytes past head in a ring of %llu", used, ring_bytes_));
+      if (needed > ring_bytes_ - used) break;
+    }
+    if (span > to_end) {
+      // Records never wrap: fill the end of the ring and start again at its beginning.
+      auto* padding = reinterpret_cast<RecordHeader*>(ring_ + offset);
+      store_relaxed(&padding->length, 0u);
+      store_relaxed(&padding->span, static_cast<uint32_t>(to_end));
+      store_relaxed(&padding->position, tail);
+      store_relaxed(&padding->state, kPadding);
+      tail += to_end;
+      offset = 0;
+    }
+    auto* record = reinterpret_cast<RecordHeader*>(ring_ + offset);
+    store_relaxed(&record->length, length);
+    store_relaxed(&record->span, static_cast<uint32_t>(span));
+    store_relaxed(&record->position, tail);
+    store_relaxed(&record->state, kWriting | tag_);
+    store_release(&control_->tail, tail + span);  // the reservation exists from here on
+    out[done] = {tail, ring_ + offset + kRecordHeaderBytes, length};
+    tail += span;
   }
-  if (span > to_end) {
-    // Records never wrap: fill the end of the ring and start again at its beginning.
-    auto* padding = reinterpret_cast<RecordHeader*>(ring_ + offset);
-    store_relaxed(&padding->length, 0u);
-    store_relaxed(&padding->span, static_cast<uint32_t>(to_end));
-    store_relaxed(&padding->position, tail);
-    store_relaxed(&padding->state, kPadding);
-    tail += to_end;
-    offset = 0;
-  }
-  auto* record = reinterpret_cast<RecordHeader*>(ring_ + offset);
-  store_relaxed(&record->length, length);
-  store_relaxed(&record->span, static_cast<uint32_t>(span));
-  store_relaxed(&record->position, tail);
-  store_relaxed(&record->state, kWriting | tag_);
-  store_release(&control_->tail, tail + span);  // the reservation exists from here on
-  *out = {tail, ring_ + offset + kRecordHeaderBytes, length};
+  if (done == 0) return Attempt::NotReady;
+  *reserved = done;
   *status = SHMLINK_OK;
   return Attempt::Done;
 }
@@ -501,21 +511,46 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t length, Reservation* out,
 shmlink_status ChannelRing::reserve(uint32_t length, uint32_t timeout_ms, Reservation* out) {
   return intact([&] {
     ChannelDeadline deadline(timeout_ms);
-    return block(control_->space_word, deadline,
-                 [&](shmlink_status* status, bool) { return try_reserve(length, out, status, deadline); });
+    uint32_t reserved = 0;
+    return block(control_->space_word, deadline, [&](shmlink_status* status, bool) {
+      return try_reserve(1, [length](uint32_t) { return length; }, out, &reserved, status, deadline);
+    });
   });
+}
+
+shmlink_status ChannelRing::reserve_batch(const shmlink_channel_message* messages, uint32_t count,
+                                          uint32_t timeout_ms, Reservation* out, uint32_t* reserved) {
+  return intact([&] {
+    ChannelDeadline deadline(timeout_ms);
+    return block(control_->space_word, deadline, [&](shmlink_status* status, bool) {
+      return try_reserve(count, [messages](uint32_t i) { return messages[i].length; }, out, reserved, status,
+                         deadline);
+    });
+  });
+}
+
+void ChannelRing::mark_committed(const Reservation& reservation, uint32_t length) {
+  RecordHeader* record = record_at(reservation.position);
+  store_relaxed(&record->length, length);
+  uint32_t expected = kWriting | tag_;
+  if (!compare_exchange(&record->state, expected, kCommitted))
+    corrupt(format("this handle's reservation at position %llu was changed to state 0x%llx before its commit",
+                   reservation.position, expected));
 }
 
 // The caller's writes to the reservation came before: a truncation they met is seen here.
 void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
   intact([&] {
-    RecordHeader* record = record_at(reservation.position);
-    store_relaxed(&record->length, length);
-    uint32_t expected = kWriting | tag_;
-    if (!compare_exchange(&record->state, expected, kCommitted))
-      corrupt(format("this handle's reservation at position %llu was changed to state 0x%llx before its commit",
-                     reservation.position, expected));
+    mark_committed(reservation, length);
     host_.wake(control_->data_word);
+  });
+}
+
+void ChannelRing::commit_batch(const Reservation* reservations, const shmlink_channel_message* messages,
+                               uint32_t count) {
+  intact([&] {
+    for (uint32_t i = 0; i < count; ++i) mark_committed(reservations[i], messages[i].length);
+    host_.wake(control_->data_word);  // once for all: sleepers look at every record when woken
   });
 }
 
@@ -567,13 +602,20 @@ ChannelRing::Attempt ChannelRing::take_committed(RecordHeader* record, uint64_t 
   return Attempt::Done;
 }
 
-ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uint32_t* needed,
-                                            shmlink_status* status, bool thorough, ChannelDeadline& deadline) {
+// Takes up to `count` committed records, the i-th at most max_length_of(i) bytes long, under
+// one hold of the receivers' lock: as many as are ready, in order. A record too long for its
+// limit stops the batch there (left queued); if it is the first, BUFFER_TOO_SMALL (*needed).
+// NotReady only if nothing is ready.
+template <class MaxLength>
+ChannelRing::Attempt ChannelRing::try_claim(uint32_t count, MaxLength&& max_length_of, Claim* out, uint32_t* taken,
+                                            uint32_t* needed, shmlink_status* status, bool thorough,
+                                            ChannelDeadline& deadline) {
   // A poll's common answer, without the lock; a thorough look (the last before sleeping or
   // giving up) reads everything, so that a broken tail is noticed.
   if (!thorough && nothing_queued()) return Attempt::NotReady;
   bool skipped = false;
   Attempt attempt = Attempt::NotReady;
+  uint32_t done = 0;
   {
     LockGuard guard(*this, &control_->recv_lock, deadline);
     if (!guard.held()) {
@@ -586,14 +628,22 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
     // so tail (the senders' line) need not be read. Bounded by the ring's end only; a lying
     // peer is caught by the next full look.
     RecordHeader* first = record_at(front);
-    if (load_acquire(&first->state) == kCommitted && load_relaxed(&first->position) == front)
-      return take_committed(first, front, ring_bytes_ - front % ring_bytes_, max_length, out, needed, status);
+    if (load_acquire(&first->state) == kCommitted && load_relaxed(&first->position) == front) {
+      attempt = take_committed(first, front, ring_bytes_ - front % ring_bytes_, max_length_of(0), &out[0], needed,
+                               status);
+      if (*status != SHMLINK_OK || count == 1) {
+        *taken = *status == SHMLINK_OK ? 1 : 0;
+        return attempt;
+      }
+      done = 1;
+      front = load_relaxed(&control_->read_claim);
+    }
     // Read before tail: a sender's last reservation is published before it leaves.
     const bool no_sender = senders_gone();
     const uint64_t tail = load_acquire(&control_->tail);
     if (tail - front > ring_bytes_)
       corrupt(format("tail is %llu bytes past the receivers' position in a ring of %llu", tail - front, ring_bytes_));
-    while (front != tail) {
+    while (front != tail && done < count) {
       RecordHeader* record = record_at(front);
       const uint32_t state = load_acquire(&record->state);
       const uint32_t span = checked_span(record, front, tail - front);
@@ -609,14 +659,29 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
       if ((state & kStateMask) == kClaimed && return_dead_claim(record, state)) continue;  // committed again
       if (state != kCommitted)
         corrupt(format("the record at position %llu is in state 0x%llx, not yet received", front, state));
-      attempt = take_committed(record, front, tail - front, max_length, out, needed, status);
-      break;
+      uint32_t too_long = 0;
+      shmlink_status taken_status = SHMLINK_OK;
+      take_committed(record, front, tail - front, max_length_of(done), &out[done], &too_long, &taken_status);
+      if (taken_status != SHMLINK_OK) {
+        if (done == 0) {
+          *needed = too_long;
+          *status = taken_status;
+          attempt = Attempt::Done;
+        }
+        break;  // a later message too long for its buffer waits for the next call
+      }
+      ++done;
+      front += span;
     }
-    if (attempt == Attempt::NotReady && front == tail && no_sender) {
+    if (done > 0) {
+      *status = SHMLINK_OK;
+      attempt = Attempt::Done;
+    } else if (attempt == Attempt::NotReady && front == tail && no_sender) {
       *status = SHMLINK_ERR_CLOSED;
       attempt = Attempt::Done;
     }
   }
+  *taken = done;
   if (skipped) advance_head();
   return attempt;
 }
@@ -624,21 +689,45 @@ ChannelRing::Attempt ChannelRing::try_claim(uint32_t max_length, Claim* out, uin
 shmlink_status ChannelRing::claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed) {
   return intact([&] {
     ChannelDeadline deadline(timeout_ms);
+    uint32_t taken = 0;
     return block(control_->data_word, deadline, [&](shmlink_status* status, bool thorough) {
-      return try_claim(max_length, out, needed, status, thorough, deadline);
+      return try_claim(1, [max_length](uint32_t) { return max_length; }, out, &taken, needed, status, thorough,
+                       deadline);
     });
   });
+}
+
+shmlink_status ChannelRing::claim_batch(const shmlink_channel_message* limits, uint32_t count, uint32_t timeout_ms,
+                                        Claim* out, uint32_t* taken, uint32_t* needed) {
+  return intact([&] {
+    ChannelDeadline deadline(timeout_ms);
+    return block(control_->data_word, deadline, [&](shmlink_status* status, bool thorough) {
+      const auto max_length_of = [limits](uint32_t i) { return limits != nullptr ? limits[i].capacity : UINT32_MAX; };
+      return try_claim(count, max_length_of, out, taken, needed, status, thorough, deadline);
+    });
+  });
+}
+
+void ChannelRing::mark_consumed(const Claim& claim) {
+  RecordHeader* record = record_at(claim.position);
+  uint32_t expected = kClaimed | tag_;
+  if (!compare_exchange(&record->state, expected, kConsumed))
+    corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
+                   claim.position, expected));
 }
 
 // The caller's reads of the claimed message came before: a truncation they met is seen here.
 void ChannelRing::consume(const Claim& claim) {
   intact([&] {
-    RecordHeader* record = record_at(claim.position);
-    uint32_t expected = kClaimed | tag_;
-    if (!compare_exchange(&record->state, expected, kConsumed))
-      corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
-                     claim.position, expected));
+    mark_consumed(claim);
     SHMLINK_STEP("consume-marked");  // a receiver dying here leaves head behind: look_after_peers moves it
+    advance_head();
+  });
+}
+
+void ChannelRing::consume_batch(const Claim* claims, uint32_t count) {
+  intact([&] {
+    for (uint32_t i = 0; i < count; ++i) mark_consumed(claims[i]);
     advance_head();
   });
 }

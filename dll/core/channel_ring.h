@@ -137,6 +137,13 @@ class ChannelRing {
   shmlink_status reserve(uint32_t length, uint32_t timeout_ms, Reservation* out);
   // Sends the reserved message with `length` bytes (<= its capacity, checked by the caller).
   void commit(const Reservation& reservation, uint32_t length);
+  // Batches (one hold of the side's lock, one wake): waits for room for messages[0].length
+  // bytes, then reserves as many of the `count` (>= 1; lengths checked by the caller) as fit
+  // now, in order, into out[0..*reserved). commit_batch sends `count` of them, the i-th with
+  // messages[i].length bytes (<= its capacity, checked by the caller).
+  shmlink_status reserve_batch(const shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
+                               Reservation* out, uint32_t* reserved);
+  void commit_batch(const Reservation* reservations, const shmlink_channel_message* messages, uint32_t count);
   // Gives the reservation up: receivers skip it. False if its record was changed by someone
   // else meanwhile (a broken or hostile peer): then nothing was done.
   bool drop(const Reservation& reservation);
@@ -145,6 +152,13 @@ class ChannelRing {
   // *needed set) leaves it queued.
   shmlink_status claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed);
   void consume(const Claim& claim);
+  // Waits for a message, then takes as many as are ready, up to `count` (>= 1), into
+  // out[0..*taken): the i-th at most limits[i].capacity bytes long (limits NULL: any length).
+  // A message too long stops the batch before it, left queued; if it is the first,
+  // BUFFER_TOO_SMALL with *needed set. consume_batch gives back `count` claims at once.
+  shmlink_status claim_batch(const shmlink_channel_message* limits, uint32_t count, uint32_t timeout_ms, Claim* out,
+                             uint32_t* taken, uint32_t* needed);
+  void consume_batch(const Claim* claims, uint32_t count);
 
   // The busy poll's common answer, cheaply: true if nothing is queued, a sender is attached
   // and looking after dead peers is not due (a claim with timeout 0 would say TIMEOUT).
@@ -180,9 +194,14 @@ class ChannelRing {
   enum class Attempt { Done, NotReady };
   class LockGuard;
 
-  Attempt try_reserve(uint32_t length, Reservation* out, shmlink_status* status, ChannelDeadline& deadline);
-  Attempt try_claim(uint32_t max_length, Claim* out, uint32_t* needed, shmlink_status* status, bool thorough,
-                    ChannelDeadline& deadline);
+  template <class LengthOf>
+  Attempt try_reserve(uint32_t count, LengthOf&& length_of, Reservation* out, uint32_t* reserved,
+                      shmlink_status* status, ChannelDeadline& deadline);
+  template <class MaxLength>
+  Attempt try_claim(uint32_t count, MaxLength&& max_length_of, Claim* out, uint32_t* taken, uint32_t* needed,
+                    shmlink_status* status, bool thorough, ChannelDeadline& deadline);
+  void mark_committed(const Reservation& reservation, uint32_t length);
+  void mark_consumed(const Claim& claim);
   bool nothing_queued();
   Attempt take_committed(channel::RecordHeader* record, uint64_t front, uint64_t limit, uint32_t max_length,
                          Claim* out, uint32_t* needed, shmlink_status* status);

@@ -599,6 +599,95 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle chan
  * Fails: INVALID_ARGUMENT (nothing peeked), BAD_HANDLE, CORRUPT. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle channel);
 
+/* ---- Batches (since 1.4) ----
+ * Many messages in one call: each batch call takes the side's lock once and wakes the other
+ * side once, so that small messages cost a fraction of a call each. Every message of a batch
+ * is still a message of its own (delivered whole, once, in order); a batch is not atomic:
+ * a receiver may take its first messages before the last are sent.
+ *
+ * One shmlink_channel_message describes one message of a batch, the same struct in every
+ * batch call (as struct iovec serves readv and writev); what each call reads and writes is
+ * said at the call. `data` is not const so that one array serves both directions: a sender
+ * casts its const buffers, and the library never writes through `data` when it sends.
+ *
+ * A batch call waits (up to its timeout) only for its first message: for room for it, or
+ * for one to be queued; then it takes as many more of the `count` as it can at once, and
+ * says how many in its out_ count. The rest are not touched: call again with them
+ * (`messages + done`, `count - done`). So a batch larger than the ring is not an error:
+ * it goes through in several calls. On failure the out_ count is 0 and nothing was sent or
+ * received. count 0 is INVALID_ARGUMENT (a call that can do nothing is a mistake). */
+typedef struct shmlink_channel_message {
+  void* data;        /* the message's bytes (send), a buffer (receive), where it lies (reserve, peek) */
+  uint32_t length;   /* the message's length: given (send, reserve, commit) or set (receive, peek) */
+  uint32_t capacity; /* receive_batch: the bytes `data` holds; reserve_batch sets it; else unused */
+} shmlink_channel_message;
+
+/* Sends messages[i] (messages[i].length bytes from messages[i].data; data may be NULL when
+ * length is 0) for i in [0, *out_sent), in order, each a message of its own: waits up to
+ * `timeout_ms` for room for the first, then sends as many of the rest as fit without waiting.
+ * Every length is checked before anything is sent.
+ * Fails: INVALID_ARGUMENT (NULL messages or out_sent, count 0, NULL data with length > 0, a
+ * reservation outstanding on this handle), TOO_LARGE (a length above the channel's
+ * maximum), and as shmlink_channel_send. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_send_batch(shmlink_handle channel,
+                                                                 const shmlink_channel_message* messages,
+                                                                 uint32_t count, uint32_t timeout_ms,
+                                                                 uint32_t* out_sent);
+
+/* Receives up to `count` messages: waits up to `timeout_ms` for one, then receives as many
+ * as are queued, message i into messages[i].data (messages[i].capacity bytes), setting
+ * messages[i].length, for i in [0, *out_received). A message longer than its buffer ends the
+ * batch before it and stays queued, unless it is the first: then BUFFER_TOO_SMALL, with
+ * messages[0].length set to the length needed.
+ * Fails: INVALID_ARGUMENT (NULL messages or out_received, count 0, NULL data with
+ * capacity > 0, a peek outstanding on this handle), and as shmlink_channel_receive. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive_batch(shmlink_handle channel,
+                                                                    shmlink_channel_message* messages,
+                                                                    uint32_t count, uint32_t timeout_ms,
+                                                                    uint32_t* out_received);
+
+/* Zero-copy send of a batch: reserves room for messages[i].length bytes for i in
+ * [0, *out_reserved) (waiting up to `timeout_ms` for room for the first, then as many as fit),
+ * setting messages[i].data to where to write message i and messages[i].capacity to its
+ * length. Then shmlink_channel_commit_batch sends them. The batch is this handle's
+ * reservation: shmlink_channel_cancel gives all of it up; single reserve, commit and send
+ * refuse (INVALID_ARGUMENT) until it is committed or cancelled.
+ * Fails: as shmlink_channel_send_batch (without the NULL data case). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_reserve_batch(shmlink_handle channel,
+                                                                    shmlink_channel_message* messages,
+                                                                    uint32_t count, uint32_t timeout_ms,
+                                                                    uint32_t* out_reserved);
+
+/* Sends the first `count` messages of the batch reserved, message i with its first
+ * messages[i].length bytes (at most messages[i].capacity, the length reserved; the array
+ * reserve_batch filled may be passed back as it is, with lengths lowered). The reserved
+ * messages after them, if count is below the number reserved, are given up as by
+ * shmlink_channel_cancel.
+ * Fails: INVALID_ARGUMENT (no batch reserved, NULL messages, count 0 or above the number
+ * reserved, a length above its capacity; the reservation stays), BAD_HANDLE, CORRUPT. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_commit_batch(shmlink_handle channel,
+                                                                   const shmlink_channel_message* messages,
+                                                                   uint32_t count);
+
+/* Zero-copy receive of a batch: waits up to `timeout_ms` for a message, then takes as many
+ * as are queued, up to `count`, for this handle, setting messages[i].data to where message i
+ * lies (read only: cast to const) and messages[i].length to its length, for i in
+ * [0, *out_peeked). They stay valid until consumed. shmlink_channel_consume_batch releases
+ * the oldest of them; shmlink_channel_peek gives the oldest not consumed, and
+ * shmlink_channel_consume consumes it.
+ * Fails: INVALID_ARGUMENT (NULL messages or out_peeked, count 0, messages peeked and not
+ * consumed on this handle), and as shmlink_channel_peek. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek_batch(shmlink_handle channel,
+                                                                 shmlink_channel_message* messages,
+                                                                 uint32_t count, uint32_t timeout_ms,
+                                                                 uint32_t* out_peeked);
+
+/* Releases the `count` oldest peeked messages of this handle (from shmlink_channel_peek_batch
+ * or shmlink_channel_peek) to the senders.
+ * Fails: INVALID_ARGUMENT (count 0 or above the number peeked and not consumed),
+ * BAD_HANDLE, CORRUPT. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume_batch(shmlink_handle channel, uint32_t count);
+
 /* ======================================================================================
  * Runtime loading (LoadLibrary / dlopen users and plugin hosts)
  * ====================================================================================== */
@@ -679,6 +768,18 @@ typedef struct shmlink_api {
                                                       uint32_t* out_length, uint32_t timeout_ms);
   shmlink_status(SHMLINK_CALL* map_at)(shmlink_handle segment, uint64_t offset, uint64_t length,
                                        uint32_t access, void* address, shmlink_handle* out_view);
+  /* Version 1.4: batches */
+  shmlink_status(SHMLINK_CALL* channel_send_batch)(shmlink_handle channel, const shmlink_channel_message* messages,
+                                                   uint32_t count, uint32_t timeout_ms, uint32_t* out_sent);
+  shmlink_status(SHMLINK_CALL* channel_receive_batch)(shmlink_handle channel, shmlink_channel_message* messages,
+                                                      uint32_t count, uint32_t timeout_ms, uint32_t* out_received);
+  shmlink_status(SHMLINK_CALL* channel_reserve_batch)(shmlink_handle channel, shmlink_channel_message* messages,
+                                                      uint32_t count, uint32_t timeout_ms, uint32_t* out_reserved);
+  shmlink_status(SHMLINK_CALL* channel_commit_batch)(shmlink_handle channel, const shmlink_channel_message* messages,
+                                                     uint32_t count);
+  shmlink_status(SHMLINK_CALL* channel_peek_batch)(shmlink_handle channel, shmlink_channel_message* messages,
+                                                   uint32_t count, uint32_t timeout_ms, uint32_t* out_peeked);
+  shmlink_status(SHMLINK_CALL* channel_consume_batch)(shmlink_handle channel, uint32_t count);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

@@ -153,6 +153,10 @@ inline std::uint32_t buffer_capacity(std::size_t capacity) noexcept {
              : static_cast<std::uint32_t>(capacity);
 }
 
+// A batch's count for the C API: at most 2^32 - 1 messages a call; a larger batch goes
+// through in several calls anyway, so the rest are simply left for the next one.
+inline std::uint32_t batch_count(std::size_t count) noexcept { return buffer_capacity(count); }
+
 // Types whose data() and size() give contiguous trivially copyable elements (std::string,
 // std::vector<std::byte>, std::array, std::string_view ...): a channel sends their bytes.
 template <class Bytes, class = void>
@@ -974,6 +978,57 @@ class Channel : public Waitable {
   [[nodiscard]] Message peek() const;
   // The same, waiting at most `timeout`: std::nullopt if it ran out.
   [[nodiscard]] std::optional<Message> peek(Timeout timeout) const;
+
+  // ---- Batches ----
+  // Many messages a call, each a message of its own (see "Batches" in shmlink.h): a batch call
+  // waits at most `timeout` for its first message (for room, or for one to be queued), then
+  // takes as many more as it can at once, and returns how many; 0 only if the time ran out.
+  // The arrays are the C API's shmlink_channel_message, as struct iovec is readv's.
+  //
+  // Sends messages[i] (data, length) for i below the number returned. Throws as send().
+  std::size_t send_batch(const shmlink_channel_message* messages, std::size_t count, Timeout timeout = forever) const {
+    std::uint32_t sent = 0;
+    detail::check_wait(
+        ::shmlink_channel_send_batch(handle_.get(), messages, detail::batch_count(count), timeout.milliseconds(), &sent));
+    return sent;
+  }
+  // Receives into messages[i].data (messages[i].capacity bytes), setting messages[i].length.
+  // A message longer than its buffer ends the batch before it; if it is the first, throws
+  // BufferTooSmall (needed() its length) and it stays queued. Throws as receive().
+  std::size_t receive_batch(shmlink_channel_message* messages, std::size_t count, Timeout timeout = forever) const {
+    std::uint32_t received = 0;
+    const shmlink_status status = ::shmlink_channel_receive_batch(handle_.get(), messages, detail::batch_count(count),
+                                                                  timeout.milliseconds(), &received);
+    check_receive(status, status == SHMLINK_ERR_BUFFER_TOO_SMALL ? messages[0].length : 0);
+    return received;
+  }
+  // Zero copy: reserves messages[i].length bytes each, setting messages[i].data (where to write)
+  // and messages[i].capacity; commit_batch() sends them, cancel_batch() gives them up, as does
+  // the Channel's end. Until then this Channel sends and reserves nothing else.
+  std::size_t reserve_batch(shmlink_channel_message* messages, std::size_t count, Timeout timeout = forever) {
+    std::uint32_t reserved = 0;
+    detail::check_wait(::shmlink_channel_reserve_batch(handle_.get(), messages, detail::batch_count(count),
+                                                       timeout.milliseconds(), &reserved));
+    return reserved;
+  }
+  // Sends the first `count` reserved messages with messages[i].length bytes (at most the
+  // capacity reserved); the rest of the batch is given up.
+  void commit_batch(const shmlink_channel_message* messages, std::size_t count) {
+    detail::check(::shmlink_channel_commit_batch(handle_.get(), messages, detail::batch_count(count)));
+  }
+  void cancel_batch() { detail::check(::shmlink_channel_cancel(handle_.get())); }
+  // Zero copy: takes as many messages as are queued, up to `count`, setting messages[i].data
+  // (read only) and messages[i].length; they stay valid until consume_batch() releases them,
+  // oldest first (or the Channel's end).
+  std::size_t peek_batch(shmlink_channel_message* messages, std::size_t count, Timeout timeout = forever) const {
+    std::uint32_t peeked = 0;
+    detail::check_wait(::shmlink_channel_peek_batch(handle_.get(), messages, detail::batch_count(count),
+                                                    timeout.milliseconds(), &peeked));
+    return peeked;
+  }
+  void consume_batch(std::size_t count) const {
+    detail::check(::shmlink_channel_consume_batch(handle_.get(), detail::batch_count(count)));
+  }
 
   // ---- Waiting ----
   // A waitable for one condition of this channel (see ChannelCondition), for wait_any() with

@@ -4,6 +4,7 @@
 
 #include <shmlink/shmlink.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -25,11 +26,43 @@ shmlink_handle open_channel(const char* name, uint32_t roles) {
   return channel;
 }
 
-// channel-send NAME SENDER COUNT MAX_LENGTH MODE
+// Batches of 1 to kBatch messages (the sizes vary), copied in or written in place.
+constexpr uint32_t kBatch = 16;
+void send_batches(shmlink_handle channel, uint32_t sender, uint32_t count, uint32_t max_length, bool zero_copy) {
+  std::vector<uint8_t> buffers(size_t{kBatch} * max_length);
+  shmlink_channel_message messages[kBatch];
+  for (uint32_t sequence = 0; sequence < count;) {
+    const uint32_t batch = std::min(count - sequence, 1 + sequence % kBatch);
+    for (uint32_t i = 0; i < batch; ++i) {
+      messages[i].length = stress_length(sender, sequence + i, max_length);
+      messages[i].data = buffers.data() + size_t{i} * max_length;
+      if (!zero_copy) fill_stress_message(buffers.data() + size_t{i} * max_length, sender, sequence + i,
+                                          messages[i].length);
+    }
+    uint32_t done = 0;
+    if (zero_copy) {
+      check(shmlink_channel_reserve_batch(channel, messages, batch, SHMLINK_INFINITE, &done), "reserve_batch");
+      for (uint32_t i = 0; i < done; ++i)
+        fill_stress_message(static_cast<uint8_t*>(messages[i].data), sender, sequence + i, messages[i].length);
+      check(shmlink_channel_commit_batch(channel, messages, done), "commit_batch");
+    } else {
+      check(shmlink_channel_send_batch(channel, messages, batch, SHMLINK_INFINITE, &done), "send_batch");
+    }
+    sequence += done;
+  }
+}
+
+// channel-send NAME SENDER COUNT MAX_LENGTH copy|zerocopy|mixed|batch|zerobatch
 void send_messages(const char* name, uint32_t sender, uint32_t count, uint32_t max_length, const std::string& mode) {
   const shmlink_handle channel = open_channel(name, SHMLINK_CHANNEL_SENDER);
   say("ready");
   std::vector<uint8_t> message(max_length);
+  if (mode == "batch" || mode == "zerobatch") {
+    send_batches(channel, sender, count, max_length, mode == "zerobatch");
+    check(shmlink_close(channel), "close");
+    say("sent " + std::to_string(count));
+    return;
+  }
   for (uint32_t sequence = 0; sequence < count; ++sequence) {
     const uint32_t length = stress_length(sender, sequence, max_length);
     const bool zero_copy = mode == "zerocopy" || (mode == "mixed" && sequence % 2 == 1);
@@ -48,7 +81,7 @@ void send_messages(const char* name, uint32_t sender, uint32_t count, uint32_t m
   say("sent " + std::to_string(count));
 }
 
-// channel-receive NAME MARKS PER_SENDER MAX_LENGTH MODE: receives until CLOSED, checks every
+// channel-receive NAME MARKS PER_SENDER MAX_LENGTH copy|peek|mixed|batch|peekbatch: receives until CLOSED, checks every
 // message and marks it in segment MARKS (one byte per sender and sequence number).
 void receive_messages(const char* name, const char* marks_name, uint32_t per_sender, uint32_t max_length,
                       const std::string& mode) {
@@ -65,21 +98,8 @@ void receive_messages(const char* name, const char* marks_name, uint32_t per_sen
   std::vector<uint8_t> buffer(max_length);
   std::map<uint32_t, uint32_t> next_sequence;  // per sender: sequence numbers only grow
   uint64_t received = 0;
-  for (uint64_t index = 0;; ++index) {
-    const bool peek = mode == "peek" || (mode == "mixed" && index % 2 == 1);
-    const uint8_t* data = nullptr;
-    uint32_t length = 0;
-    shmlink_status status;
-    if (peek) {
-      const void* peeked = nullptr;
-      status = shmlink_channel_peek(channel, SHMLINK_INFINITE, &peeked, &length);
-      data = static_cast<const uint8_t*>(peeked);
-    } else {
-      status = shmlink_channel_receive(channel, buffer.data(), max_length, &length, SHMLINK_INFINITE);
-      data = buffer.data();
-    }
-    if (status == SHMLINK_ERR_CLOSED) break;
-    check(status, peek ? "peek" : "receive");
+  // Checks one message and marks it.
+  auto take = [&](const uint8_t* data, uint32_t length) {
     StressHead head{};
     if (!check_stress_message(data, length, max_length, &head)) {
       say("error corrupt message of " + std::to_string(length) + " bytes");
@@ -101,8 +121,45 @@ void receive_messages(const char* name, const char* marks_name, uint32_t per_sen
       say("error duplicate: sender " + std::to_string(head.sender) + " #" + std::to_string(head.sequence));
       std::exit(1);
     }
-    if (peek) check(shmlink_channel_consume(channel), "consume");
     ++received;
+  };
+  if (mode == "batch" || mode == "peekbatch") {
+    // Batches of 1 to kBatch into buffers of the largest length, or peeked in place.
+    std::vector<uint8_t> buffers(size_t{kBatch} * max_length);
+    shmlink_channel_message messages[kBatch];
+    for (uint64_t index = 0;; ++index) {
+      const uint32_t batch = 1 + index % kBatch;
+      uint32_t done = 0;
+      shmlink_status status;
+      if (mode == "batch") {
+        for (uint32_t i = 0; i < batch; ++i) messages[i] = {buffers.data() + size_t{i} * max_length, 0, max_length};
+        status = shmlink_channel_receive_batch(channel, messages, batch, SHMLINK_INFINITE, &done);
+      } else {
+        status = shmlink_channel_peek_batch(channel, messages, batch, SHMLINK_INFINITE, &done);
+      }
+      if (status == SHMLINK_ERR_CLOSED) break;
+      check(status, mode == "batch" ? "receive_batch" : "peek_batch");
+      for (uint32_t i = 0; i < done; ++i) take(static_cast<const uint8_t*>(messages[i].data), messages[i].length);
+      if (mode == "peekbatch") check(shmlink_channel_consume_batch(channel, done), "consume_batch");
+    }
+  }
+  for (uint64_t index = 0; mode != "batch" && mode != "peekbatch"; ++index) {
+    const bool peek = mode == "peek" || (mode == "mixed" && index % 2 == 1);
+    const uint8_t* data = nullptr;
+    uint32_t length = 0;
+    shmlink_status status;
+    if (peek) {
+      const void* peeked = nullptr;
+      status = shmlink_channel_peek(channel, SHMLINK_INFINITE, &peeked, &length);
+      data = static_cast<const uint8_t*>(peeked);
+    } else {
+      status = shmlink_channel_receive(channel, buffer.data(), max_length, &length, SHMLINK_INFINITE);
+      data = buffer.data();
+    }
+    if (status == SHMLINK_ERR_CLOSED) break;
+    check(status, peek ? "peek" : "receive");
+    take(data, length);
+    if (peek) check(shmlink_channel_consume(channel), "consume");
   }
   check(shmlink_unmap(marks_view), "unmap the marks");
   check(shmlink_close(marks_segment), "close the marks");
@@ -122,11 +179,11 @@ uint32_t roles_from(const std::string& role) {
 bool run_channel_command(const std::string& command, int argc, char** argv) {
   const char* name = argv[2];
   if (command == "channel-send") {
-    if (argc < 7) usage("channel-send NAME SENDER COUNT MAX_LENGTH copy|zerocopy|mixed");
+    if (argc < 7) usage("channel-send NAME SENDER COUNT MAX_LENGTH copy|zerocopy|mixed|batch|zerobatch");
     send_messages(name, static_cast<uint32_t>(number(argv[3])), static_cast<uint32_t>(number(argv[4])),
                   static_cast<uint32_t>(number(argv[5])), argv[6]);
   } else if (command == "channel-receive") {
-    if (argc < 7) usage("channel-receive NAME MARKS PER_SENDER MAX_LENGTH copy|peek|mixed");
+    if (argc < 7) usage("channel-receive NAME MARKS PER_SENDER MAX_LENGTH copy|peek|mixed|batch|peekbatch");
     receive_messages(name, argv[3], static_cast<uint32_t>(number(argv[4])), static_cast<uint32_t>(number(argv[5])),
                      argv[6]);
   } else if (command == "channel-hold") {
