@@ -49,6 +49,10 @@ const shmlink_api kApiV1 = {
     shmlink_release_range,
     shmlink_channel_waitable,
     shmlink_channel_receive_whole,
+    shmlink_object_list,
+    shmlink_object_describe,
+    shmlink_object_remove,
+    shmlink_object_collect,
 };
 
 }  // namespace
