@@ -22,7 +22,7 @@ namespace {
 
 using namespace shmlink_test;
 
-static_assert(sizeof(shmlink_object_description) == 632, "the 1.5 description is 632 bytes everywhere");
+static_assert(sizeof(shmlink_object_description) == 688, "the 1.5 description is 688 bytes everywhere");
 static_assert(offsetof(shmlink_object_description, size) == 88, "64-bit fields on 8-byte offsets");
 static_assert(offsetof(shmlink_object_description, channel_bytes_queued) == 360, "64-bit fields on 8-byte offsets");
 
@@ -31,6 +31,19 @@ shmlink_object_description blank() {
   description.struct_size = sizeof description;
   return description;
 }
+
+#ifdef _WIN32
+
+TEST(Inspect, NotSupportedOnWindowsYet) {
+  shmlink_object_description description = blank();
+  uint32_t count = 0;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_list(0, nullptr, 0, 0, &count));
+  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_describe("x", &description));
+  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_remove("x", 0));
+  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_collect(0, nullptr));
+}
+
+#else
 
 shmlink_object_description describe(const std::string& name) {
   shmlink_object_description description = blank();
@@ -61,18 +74,6 @@ const shmlink_object_description* find(const std::vector<shmlink_object_descript
   return nullptr;
 }
 
-#ifdef _WIN32
-
-TEST(Inspect, NotSupportedOnWindowsYet) {
-  shmlink_object_description description = blank();
-  uint32_t count = 0;
-  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_list(0, nullptr, 0, 0, &count));
-  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_describe("x", &description));
-  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_remove("x", 0));
-  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_collect(0, nullptr));
-}
-
-#else
 
 TEST(Inspect, RefusesBadArguments) {
   shmlink_object_description description = blank();
@@ -146,6 +147,20 @@ TEST(Inspect, DescribesEveryKind) {
   ASSERT_EQ(ch.channel_peer_count, 1u);
   EXPECT_EQ(ch.channel_peers[0].flags, SHMLINK_PEER_SENDER | SHMLINK_PEER_RECEIVER | SHMLINK_PEER_ALIVE);
   EXPECT_EQ(ch.channel_peers[0].pid, static_cast<uint32_t>(getpid()));
+  EXPECT_EQ(ch.channel_messages_sent, 2u);
+  EXPECT_EQ(ch.channel_bytes_sent, 11u);
+  EXPECT_EQ(ch.channel_messages_received, 0u);
+  char buffer[100];
+  uint32_t length = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_receive(channel, buffer, sizeof buffer, &length, 0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_receive(channel, buffer, sizeof buffer, &length, 0));
+  EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_receive(channel, buffer, sizeof buffer, &length, 20));
+  const shmlink_object_description drained = describe(base + "-ch");
+  EXPECT_EQ(drained.channel_messages_received, 2u);
+  EXPECT_EQ(drained.channel_bytes_received, 11u);
+  EXPECT_EQ(drained.channel_receives_waited, 1u) << "the receive with a timeout waited";
+  EXPECT_EQ(drained.channel_sends_waited, 0u);
+  EXPECT_EQ(drained.channel_messages_queued, 0u);
 
   const auto found = list_all();
   for (const char* suffix : {"-seg", "-sig", "-mtx", "-sem", "-ch"})
@@ -223,6 +238,14 @@ TEST(Inspect, ChannelPeersInOtherProcessesAndDeadOnes) {
       EXPECT_EQ(peer.flags & SHMLINK_PEER_ALIVE, 0u) << "dead";
     }
   }
+  EXPECT_EQ(described.channel_peers_died, 0u);
+  char buffer[64];
+  uint32_t length = 0;
+  EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_receive(channel.get(), buffer, sizeof buffer, &length, 5000))
+      << "the receiver's wait notices the dead sender";
+  described = describe(name);
+  EXPECT_EQ(described.channel_peers_died, 1u);
+  EXPECT_EQ(described.channel_peer_count, 1u);
 }
 
 // A file at an object's name that lies about itself is described as CORRUPT, never followed.

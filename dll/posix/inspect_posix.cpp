@@ -239,6 +239,20 @@ void describe_channel(int fd, const ObjectHeader& header, const std::set<uint32_
     break;
   }
 
+  // Statistics only (channel_layout.h): any value is possible and none is used for anything.
+  SendCounters sent{};
+  ReceiveCounters received{};
+  if (read_at(fd, sent, kHeaderPageBytes + kSendCountersOffset) &&
+      read_at(fd, received, kHeaderPageBytes + kReceiveCountersOffset)) {
+    out.channel_messages_sent = sent.messages;
+    out.channel_bytes_sent = sent.bytes;
+    out.channel_sends_waited = sent.waited;
+    out.channel_messages_received = received.messages;
+    out.channel_bytes_received = received.bytes;
+    out.channel_receives_waited = received.waited;
+    out.channel_peers_died = received.peers_died;
+  }
+
   const std::map<uint32_t, uint32_t> pid_of_slot = slot_pids(holders, device, inode);
   uint32_t attached = 0;
   for (uint32_t index = 0; index < control.slot_high; ++index) {

@@ -622,7 +622,7 @@ typedef struct shmlink_object_peer {
  * sizeof(shmlink_object_description) before the call: later versions only append fields, and
  * fill no more than struct_size bytes, so a program built against this header keeps working
  * with later libraries. Fields that do not apply to the object's kind are 0. The layout is the
- * same on 32-bit and 64-bit systems (632 bytes in 1.5). */
+ * same on 32-bit and 64-bit systems (688 bytes in 1.5). */
 typedef struct shmlink_object_description {
   uint32_t struct_size;  /* in: sizeof(shmlink_object_description); out: the bytes filled */
   int32_t kind;          /* SHMLINK_KIND_*, or 0 when unknown (UNREADABLE, CORRUPT) */
@@ -652,6 +652,16 @@ typedef struct shmlink_object_description {
   uint32_t channel_peer_count;      /* attached handles; the first SHMLINK_DESCRIBE_MAX_PEERS follow */
   uint32_t reserved0;
   shmlink_object_peer channel_peers[SHMLINK_DESCRIBE_MAX_PEERS];
+  /* Channel counters since it was made, kept by its 1.5 and later peers (a 1.4 peer counts
+   * nothing: its messages are missing from them). Statistics that any peer may write: shown,
+   * never relied on. */
+  uint64_t channel_messages_sent;
+  uint64_t channel_bytes_sent;
+  uint64_t channel_sends_waited;    /* sends and reserves that found no room and waited */
+  uint64_t channel_messages_received;
+  uint64_t channel_bytes_received;
+  uint64_t channel_receives_waited; /* receives and peeks that found nothing and waited */
+  uint64_t channel_peers_died;      /* attachments counted out after their process died */
 } shmlink_object_description;
 
 /* Every object this user can see (since 1.5): this user's Local\ objects, and the Global\
@@ -660,7 +670,7 @@ typedef struct shmlink_object_description {
  * or that of an earlier header) at `out_descriptions`, and sets *out_count to how many it
  * found. Objects come and go: call again with more room on BUFFER_TOO_SMALL.
  * Fails: INVALID_ARGUMENT (NULL out_count, NULL out_descriptions with capacity > 0,
- * element_size below the 1.5 size, unknown flags), BUFFER_TOO_SMALL (more objects than
+ * element_size below the 1.5 size, 688, unknown flags), BUFFER_TOO_SMALL (more objects than
  * `capacity`: the first `capacity` are filled and *out_count says how many there are),
  * NOT_SUPPORTED (Windows), SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_list(uint32_t flags, void* out_descriptions,

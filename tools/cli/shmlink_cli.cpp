@@ -301,6 +301,13 @@ std::string json(const shmlink_object_description& d) {
                "\",\"alive\":" + ((peer.flags & SHMLINK_PEER_ALIVE) ? "true" : "false") + "}";
       }
       out += "]";
+      field("messages_sent", d.channel_messages_sent);
+      field("bytes_sent", d.channel_bytes_sent);
+      field("sends_waited", d.channel_sends_waited);
+      field("messages_received", d.channel_messages_received);
+      field("bytes_received", d.channel_bytes_received);
+      field("receives_waited", d.channel_receives_waited);
+      field("peers_died", d.channel_peers_died);
       break;
     }
     default: break;
@@ -368,6 +375,11 @@ void print_info(const shmlink_object_description& d) {
       std::printf("ring:      %" PRIu64 " bytes, messages up to %u bytes\n", d.size, d.channel_max_message);
       std::printf("queued:    %u message(s)%s, %" PRIu64 " bytes\n", d.channel_messages_queued,
                   (d.flags & SHMLINK_OBJECT_QUEUE_PARTIAL) ? " or more" : "", d.channel_bytes_queued);
+      std::printf("sent:      %" PRIu64 " message(s), %" PRIu64 " bytes; %" PRIu64 " send(s) waited for room\n",
+                  d.channel_messages_sent, d.channel_bytes_sent, d.channel_sends_waited);
+      std::printf("received:  %" PRIu64 " message(s), %" PRIu64 " bytes; %" PRIu64 " receive(s) waited\n",
+                  d.channel_messages_received, d.channel_bytes_received, d.channel_receives_waited);
+      std::printf("died:      %" PRIu64 " peer(s) counted out after their process died\n", d.channel_peers_died);
       std::printf("attached:  %u sender(s), %u receiver(s)\n", d.channel_senders, d.channel_receivers);
       for (uint32_t i = 0; i < d.channel_peer_count && i < SHMLINK_DESCRIBE_MAX_PEERS; ++i) {
         const shmlink_object_peer& peer = d.channel_peers[i];
@@ -527,21 +539,29 @@ int verb_watch(Arguments& arguments) {
   if (interval_ms == 0) arguments.usage("--interval must be above 0");
   const bool in_place = isatty(fileno(stdout)) != 0;
   bool first = true;
-  uint64_t previous_messages = 0;
+  shmlink_object_description previous{};
   for (uint64_t shown = 0; count == 0 || shown < count; ++shown) {
     if (shown > 0) std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
     const shmlink_object_description d = describe(name);
     std::string line = std::string(kind_text(d.kind)) + " " + d.name + ": " + state_text(d) +
                        ", holders " + holders_text(d);
     if (d.kind == SHMLINK_KIND_CHANNEL) {
-      const int64_t change = first ? 0 : static_cast<int64_t>(d.channel_messages_queued) - static_cast<int64_t>(previous_messages);
-      const double per_second = static_cast<double>(change) * 1000.0 / static_cast<double>(interval_ms);
-      char text[200];
-      std::snprintf(text, sizeof text, ", queued %u msg / %" PRIu64 " B (%+.1f msg/s), %u sender(s), %u receiver(s)",
-                    d.channel_messages_queued, d.channel_bytes_queued, per_second, d.channel_senders,
+      // Rates from the counters (a 1.4 peer's messages are not counted: docs/cli.md).
+      const auto rate = [&](uint64_t now, uint64_t before) {
+        return first || now < before ? 0.0 : static_cast<double>(now - before) * 1000.0 / static_cast<double>(interval_ms);
+      };
+      char text[300];
+      std::snprintf(text, sizeof text,
+                    ", queued %u msg / %" PRIu64 " B, sent %.0f msg/s %.0f B/s, received %.0f msg/s %.0f B/s, "
+                    "%u sender(s), %u receiver(s)",
+                    d.channel_messages_queued, d.channel_bytes_queued,
+                    rate(d.channel_messages_sent, previous.channel_messages_sent),
+                    rate(d.channel_bytes_sent, previous.channel_bytes_sent),
+                    rate(d.channel_messages_received, previous.channel_messages_received),
+                    rate(d.channel_bytes_received, previous.channel_bytes_received), d.channel_senders,
                     d.channel_receivers);
       line += text;
-      previous_messages = d.channel_messages_queued;
+      previous = d;
     } else if (d.kind == SHMLINK_KIND_SIGNAL) {
       line += d.signal_set ? ", set" : ", reset";
     } else if (d.kind == SHMLINK_KIND_SEMAPHORE) {
