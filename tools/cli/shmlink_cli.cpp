@@ -160,7 +160,9 @@ class Arguments {
   }
   // Fails on anything left over.
   void done() {
-    if (!words_.empty()) usage("unexpected argument " + words_.front());
+    if (words_.empty()) return;
+    const std::string& word = words_.front();
+    usage((word.size() > 1 && word[0] == '-' ? "unknown option " : "unexpected argument ") + word);
   }
   [[noreturn]] void usage(const std::string& why) const {
     quit(kUsage, why + "\nusage: shmlink " + verbs().at(verb_).usage);
@@ -513,8 +515,9 @@ int verb_rm(Arguments& arguments) {
   arguments.done();
   const shmlink_object_description d = describe(name);
   if (!force && d.holder_count != 0 && d.holder_count != SHMLINK_UNKNOWN)
-    quit(kInUse, name + " is in use by " + holders_text(d) +
-                     " process(es); it goes when they close it (or use --force: they keep what they hold)");
+    quit(kInUse, name + " is in use: held by " + holders_text(d) +
+                     " (processes, with their ids); it goes when they close it (or use --force: they keep what "
+                     "they hold)");
   const shmlink_status status = shmlink_object_remove(name.c_str(), force ? SHMLINK_REMOVE_FORCE : 0);
   if (status == SHMLINK_ERR_ACCESS_DENIED && !force && d.holder_count != 0)
     quit(kInUse, name + ": " + shmlink_last_error_message());
