@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -190,6 +191,15 @@ TEST(Cli, SignalAndChannelVerbsWorkOnWindows) {
   const CliRun received = shmlink({"recv", name + "c", "--timeout", "5000"});
   EXPECT_EQ(received.exit_code, 0);
   EXPECT_EQ(received.output.substr(0, 2), "hi");
+  Handle segment;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create((name + "d").c_str(), 64, SHMLINK_CREATE_NEW, segment.out()));
+  Handle view;
+  void* address = nullptr;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_map(segment.get(), 0, 0, SHMLINK_ACCESS_READ_WRITE, view.out(), &address));
+  std::memcpy(address, "hello", 5);
+  const CliRun dump = shmlink({"dump", name + "d", "--length", "16"});
+  EXPECT_EQ(dump.exit_code, 0);
+  EXPECT_TRUE(contains(dump.output, "68 65 6c 6c 6f")) << dump.output;
 }
 
 #endif
