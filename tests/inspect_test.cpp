@@ -1,4 +1,4 @@
-// shmlink_object_list / _describe / _remove / _collect (since 1.5): what exists, seen from
+// shmlink_object_list / _describe / _remove / _collect (since 1.4): what exists, seen from
 // outside, with the holders other processes are, and files that lie.
 #include <shmlink/shmlink.h>
 
@@ -22,7 +22,7 @@ namespace {
 
 using namespace shmlink_test;
 
-static_assert(sizeof(shmlink_object_description) == 688, "the 1.5 description is 688 bytes everywhere");
+static_assert(sizeof(shmlink_object_description) == 688, "the 1.4 description is 688 bytes everywhere");
 static_assert(offsetof(shmlink_object_description, size) == 88, "64-bit fields on 8-byte offsets");
 static_assert(offsetof(shmlink_object_description, channel_bytes_queued) == 360, "64-bit fields on 8-byte offsets");
 

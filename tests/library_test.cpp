@@ -218,7 +218,7 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->release_range, &shmlink_release_range);
   EXPECT_EQ(api->channel_waitable, &shmlink_channel_waitable);
   EXPECT_EQ(api->channel_receive_whole, &shmlink_channel_receive_whole);
-  // 1.5
+  // 1.4, inspection
   EXPECT_EQ(api->object_list, &shmlink_object_list);
   EXPECT_EQ(api->object_describe, &shmlink_object_describe);
   EXPECT_EQ(api->object_remove, &shmlink_object_remove);

@@ -1,4 +1,4 @@
-// Exported inspection functions (since 1.5): list, describe, remove, collect.
+// Exported inspection functions (since 1.4): list, describe, remove, collect.
 #include "guard.h"
 
 #include "../core/inspect.h"
@@ -10,11 +10,11 @@ using namespace shmlink;
 
 namespace {
 
-// The size of the description in 1.5, the first version: callers built against a later
+// The size of the description in 1.4, the first version: callers built against a later
 // header pass more, never less.
 constexpr uint32_t kFirstDescriptionBytes = 688;
 static_assert(sizeof(shmlink_object_description) == kFirstDescriptionBytes,
-              "a grown description keeps its 1.5 prefix: update kFirstDescriptionBytes only when appending");
+              "a grown description keeps its 1.4 prefix: update kFirstDescriptionBytes only when appending");
 
 // Copies as much of `description` as the caller's struct holds, and says how much that was.
 void copy_out(const shmlink_object_description& description, void* out, uint32_t out_bytes) {
@@ -37,7 +37,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_list(uint32_t flags, void
     if (capacity > 0 && out_descriptions == nullptr)
       fail(SHMLINK_ERR_INVALID_ARGUMENT, "out_descriptions is NULL with a capacity above 0");
     if (capacity > 0 && element_size < kFirstDescriptionBytes)
-      fail(SHMLINK_ERR_INVALID_ARGUMENT, "element_size is below sizeof(shmlink_object_description) of 1.5 (688)");
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "element_size is below sizeof(shmlink_object_description) of 1.4 (688)");
     const std::vector<shmlink_object_description> found = list_objects(flags);
     const std::size_t filled = found.size() < capacity ? found.size() : capacity;
     for (std::size_t i = 0; i < filled; ++i)

@@ -169,11 +169,12 @@ SHMLINK_SHARED_FIELD(Control, slot_high, 520);
 SHMLINK_SHARED_FIELD(Control, had_senders, 524);
 SHMLINK_SHARED_FIELD(Control, had_receivers, 528);
 
-// Running counters (since 1.5), for shmlink_object_describe and `shmlink info`: statistics
+// Running counters (since 1.4), for shmlink_object_describe and `shmlink info`: statistics
 // only, never read by the library to decide anything, so a peer that writes nonsense here
 // misleads an observer but breaks nothing. They lie in the control page after Control, where
 // no earlier library writes (the page is zero-filled at creation), so the layout version stays
-// 1: a 1.4 peer neither counts nor minds them, and its messages are missing from the counts.
+// 1: a peer of an earlier library (1.3) neither counts nor minds them, and its messages are
+// missing from the counts.
 // One cache line per side, written by that side only, so no sender's count takes a line a
 // receiver uses and the other way round.
 struct alignas(64) SendCounters {

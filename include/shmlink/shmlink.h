@@ -576,7 +576,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle chan
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle channel);
 
 /* ======================================================================================
- * Inspection (since 1.5): what objects exist and what state they are in, read from outside,
+ * Inspection (since 1.4): what objects exist and what state they are in, read from outside,
  * without joining them (no handle is opened, nothing is attached, no lock is taken), for
  * tools such as the `shmlink` command (docs/cli.md). Every value is a snapshot that may be
  * stale by the time it is read, and comes from memory any peer may write: the library checks
@@ -622,7 +622,7 @@ typedef struct shmlink_object_peer {
  * sizeof(shmlink_object_description) before the call: later versions only append fields, and
  * fill no more than struct_size bytes, so a program built against this header keeps working
  * with later libraries. Fields that do not apply to the object's kind are 0. The layout is the
- * same on 32-bit and 64-bit systems (688 bytes in 1.5). */
+ * same on 32-bit and 64-bit systems (688 bytes in 1.4). */
 typedef struct shmlink_object_description {
   uint32_t struct_size;  /* in: sizeof(shmlink_object_description); out: the bytes filled */
   int32_t kind;          /* SHMLINK_KIND_*, or 0 when unknown (UNREADABLE, CORRUPT) */
@@ -652,8 +652,8 @@ typedef struct shmlink_object_description {
   uint32_t channel_peer_count;      /* attached handles; the first SHMLINK_DESCRIBE_MAX_PEERS follow */
   uint32_t reserved0;
   shmlink_object_peer channel_peers[SHMLINK_DESCRIBE_MAX_PEERS];
-  /* Channel counters since it was made, kept by its 1.5 and later peers (a 1.4 peer counts
-   * nothing: its messages are missing from them). Statistics that any peer may write: shown,
+  /* Channel counters since it was made, kept by its peers of 1.4 and later (a peer of an
+   * earlier library counts nothing: its messages are missing from them). Statistics that any peer may write: shown,
    * never relied on. */
   uint64_t channel_messages_sent;
   uint64_t channel_bytes_sent;
@@ -664,22 +664,22 @@ typedef struct shmlink_object_description {
   uint64_t channel_peers_died;      /* attachments counted out after their process died */
 } shmlink_object_description;
 
-/* Every object this user can see (since 1.5): this user's Local\ objects, and the Global\
+/* Every object this user can see (since 1.4): this user's Local\ objects, and the Global\
  * objects this user may open (with SHMLINK_LIST_ALL_USERS, see above, every one). Fills up to
  * `capacity` descriptions of `element_size` bytes each (sizeof(shmlink_object_description),
  * or that of an earlier header) at `out_descriptions`, and sets *out_count to how many it
  * found. Objects come and go: call again with more room on BUFFER_TOO_SMALL.
  * Fails: INVALID_ARGUMENT (NULL out_count, NULL out_descriptions with capacity > 0,
- * element_size below the 1.5 size, 688, unknown flags), BUFFER_TOO_SMALL (more objects than
+ * element_size below the 1.4 size, 688, unknown flags), BUFFER_TOO_SMALL (more objects than
  * `capacity`: the first `capacity` are filled and *out_count says how many there are),
  * NOT_SUPPORTED (Windows), SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_list(uint32_t flags, void* out_descriptions,
                                                           uint32_t element_size, uint32_t capacity,
                                                           uint32_t* out_count);
 
-/* Describes the object `name` (since 1.5) without opening it: set
+/* Describes the object `name` (since 1.4) without opening it: set
  * out_description->struct_size first.
- * Fails: INVALID_ARGUMENT (NULL out_description, struct_size below the 1.5 size),
+ * Fails: INVALID_ARGUMENT (NULL out_description, struct_size below the 1.4 size),
  * INVALID_NAME, NOT_FOUND, NOT_SUPPORTED (Windows), SYSTEM. An object that exists but cannot
  * be read or fails validation is described (SHMLINK_OBJECT_UNREADABLE / _CORRUPT), not
  * refused. */
@@ -689,7 +689,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_describe(const char* name
 /* shmlink_object_remove flags */
 #define SHMLINK_REMOVE_FORCE 0x1u /* remove the name even while processes hold the object */
 
-/* Removes the name `name` (since 1.5), as the last close of its object would, so that it is
+/* Removes the name `name` (since 1.4), as the last close of its object would, so that it is
  * free for a new object. Without SHMLINK_REMOVE_FORCE only an object no process holds any
  * more (SHMLINK_OBJECT_STALE) is removed. With it, holders keep the object they have (their
  * handles and views go on working, but nobody can open it by name any more). Only provable
@@ -700,7 +700,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_describe(const char* name
  * long as its handles), SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_remove(const char* name, uint32_t flags);
 
-/* Removes every object of this user that no process holds any more (since 1.5): what
+/* Removes every object of this user that no process holds any more (since 1.4): what
  * crashed processes left. Creates do this a little at a time anyway; this does all of it at
  * once. Only provable shmlink objects are removed. *out_removed (may be NULL) is how many.
  * Fails: INVALID_ARGUMENT (flags not 0), NOT_SUPPORTED (Windows, where the kernel frees them). */
@@ -784,7 +784,7 @@ typedef struct shmlink_api {
                                                  shmlink_handle* out_waitable);
   shmlink_status(SHMLINK_CALL* channel_receive_whole)(shmlink_handle channel, void* buffer, uint32_t capacity,
                                                       uint32_t* out_length, uint32_t timeout_ms);
-  /* Version 1.5 */
+  /* Version 1.4, inspection */
   shmlink_status(SHMLINK_CALL* object_list)(uint32_t flags, void* out_descriptions, uint32_t element_size,
                                             uint32_t capacity, uint32_t* out_count);
   shmlink_status(SHMLINK_CALL* object_describe)(const char* name, shmlink_object_description* out_description);
