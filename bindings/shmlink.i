@@ -38,6 +38,13 @@
 %ignore shmlink_channel_commit_batch;
 %ignore shmlink_channel_peek_batch;
 %ignore shmlink_channel_consume_batch;
+/* The inspection calls (for the shmlink command) have no C# or Java form yet either. */
+%ignore shmlink_object_description;
+%ignore shmlink_object_peer;
+%ignore shmlink_object_list;
+%ignore shmlink_object_describe;
+%ignore shmlink_object_remove;
+%ignore shmlink_object_collect;
 
 #define SHMLINK_API
 #define SHMLINK_CALL

@@ -5,6 +5,7 @@
 #     to chat_client through a shared segment, two named signals keeping the turns;
 #  2. the writer and the reader sharing one named segment;
 #  3. a producer and a consumer exchanging whole messages over a channel.
+# Scenario 2 also shows the `shmlink` command (ls, dump) looking at the live segment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +57,9 @@ exec 3>"$work/writer-input"
 wait_for_line "$work/writer-output" writer
 head -1 "$work/writer-output"
 "$bin/shmlink_reader" "$name"
+echo "-- the shmlink command (docs/cli.md) sees it, with the writer as its holder:"
+"$bin/shmlink" ls | grep -F -e KIND -e "$name"
+"$bin/shmlink" dump "$name" --length 64
 exec 3>&-  # end of the writer's input: it closes its segment and exits
 wait "$writer_pid"
 tail -n +2 "$work/writer-output"

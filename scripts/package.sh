@@ -110,8 +110,9 @@ for arch in x64 x86; do
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLINK_BUILD_TESTS=OFF -DSHMLINK_BUILD_EXAMPLES=OFF \
     -DSHMLINK_BUILD_CSHARP=OFF -DSHMLINK_BUILD_JAVA=OFF -DSHMLINK_WERROR=ON \
     "-DCMAKE_C_FLAGS=$map_paths" "-DCMAKE_CXX_FLAGS=$map_paths" \
-    "-DCMAKE_SHARED_LINKER_FLAGS=-static -Wl,--no-insert-timestamp -Wl,--disable-auto-image-base" >/dev/null
-  cmake --build "$windows_build" -j"$jobs" --target shmlink
+    "-DCMAKE_SHARED_LINKER_FLAGS=-static -Wl,--no-insert-timestamp -Wl,--disable-auto-image-base" \
+    "-DCMAKE_EXE_LINKER_FLAGS=-static -Wl,--no-insert-timestamp" >/dev/null
+  cmake --build "$windows_build" -j"$jobs" --target shmlink shmlink_cli
   out="$sdk/$arch"
   mkdir -p "$out/bin" "$out/debug" "$out/lib/mingw"
   dll="$windows_build/bin/shmlink.dll"
@@ -120,6 +121,8 @@ for arch in x64 x86; do
   "$prefix-objcopy" --only-keep-debug "$dll" "$out/debug/shmlink.dll.debug"
   "$prefix-strip" --strip-all -o "$out/bin/shmlink.dll" "$dll"
   (cd "$out/debug" && "$prefix-objcopy" --add-gnu-debuglink=shmlink.dll.debug "$out/bin/shmlink.dll")
+  # The shmlink command (docs/cli.md) beside the DLL it uses.
+  "$prefix-strip" --strip-all -o "$out/bin/shmlink.exe" "$windows_build/bin/shmlink.exe"
   # The .def from the DLL's export table: exactly what it exports, undecorated.
   {
     echo "LIBRARY shmlink.dll"

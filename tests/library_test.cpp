@@ -225,6 +225,11 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->channel_commit_batch, &shmlink_channel_commit_batch);
   EXPECT_EQ(api->channel_peek_batch, &shmlink_channel_peek_batch);
   EXPECT_EQ(api->channel_consume_batch, &shmlink_channel_consume_batch);
+  // 1.4, inspection
+  EXPECT_EQ(api->object_list, &shmlink_object_list);
+  EXPECT_EQ(api->object_describe, &shmlink_object_describe);
+  EXPECT_EQ(api->object_remove, &shmlink_object_remove);
+  EXPECT_EQ(api->object_collect, &shmlink_object_collect);
 }
 
 TEST(Library, GetApiFunctionsWork) {

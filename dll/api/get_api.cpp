@@ -56,6 +56,10 @@ const shmlink_api kApiV1 = {
     shmlink_channel_commit_batch,
     shmlink_channel_peek_batch,
     shmlink_channel_consume_batch,
+    shmlink_object_list,
+    shmlink_object_describe,
+    shmlink_object_remove,
+    shmlink_object_collect,
 };
 
 }  // namespace

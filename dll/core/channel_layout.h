@@ -169,9 +169,45 @@ SHMLINK_SHARED_FIELD(Control, slot_high, 520);
 SHMLINK_SHARED_FIELD(Control, had_senders, 524);
 SHMLINK_SHARED_FIELD(Control, had_receivers, 528);
 
+// Running counters (since 1.4), for shmlink_object_describe and `shmlink info`: statistics
+// only, never read by the library to decide anything, so a peer that writes nonsense here
+// misleads an observer but breaks nothing. They lie in the control page after Control, where
+// no earlier library writes (the page is zero-filled at creation), so the layout version stays
+// 1: a peer of an earlier library (1.3) neither counts nor minds them, and its messages are
+// missing from the counts.
+// One cache line per side, written by that side only, so no sender's count takes a line a
+// receiver uses and the other way round.
+struct alignas(64) SendCounters {
+  alignas(8) uint64_t messages;  // committed by senders
+  alignas(8) uint64_t bytes;     // their lengths
+  alignas(8) uint64_t waited;    // sends (and reserves) that found no room and waited for it
+};
+SHMLINK_SHARED_LAYOUT(SendCounters, 64, 64);
+SHMLINK_SHARED_FIELD(SendCounters, messages, 0);
+SHMLINK_SHARED_FIELD(SendCounters, bytes, 8);
+SHMLINK_SHARED_FIELD(SendCounters, waited, 16);
+
+struct alignas(64) ReceiveCounters {
+  alignas(8) uint64_t messages;  // consumed by receivers
+  alignas(8) uint64_t bytes;     // their lengths
+  alignas(8) uint64_t waited;    // receives (and peeks) that found nothing and waited
+  alignas(8) uint64_t peers_died;  // attachments counted out after their process died (any side)
+};
+SHMLINK_SHARED_LAYOUT(ReceiveCounters, 64, 64);
+SHMLINK_SHARED_FIELD(ReceiveCounters, messages, 0);
+SHMLINK_SHARED_FIELD(ReceiveCounters, bytes, 8);
+SHMLINK_SHARED_FIELD(ReceiveCounters, waited, 16);
+SHMLINK_SHARED_FIELD(ReceiveCounters, peers_died, 24);
+
+// From the start of Control.
+inline constexpr uint64_t kSendCountersOffset = 1024;
+inline constexpr uint64_t kReceiveCountersOffset = kSendCountersOffset + sizeof(SendCounters);
+static_assert(kSendCountersOffset >= sizeof(Control), "the counters follow Control");
+
 inline constexpr uint64_t kSlotsOffset = 4096;  // Control is padded to a page
 inline constexpr uint64_t kRingOffset = kSlotsOffset + uint64_t{kMaxSlots} * sizeof(Slot);
 static_assert(kRingOffset % 4096 == 0, "the ring starts on a page");
+static_assert(kReceiveCountersOffset + sizeof(ReceiveCounters) <= kSlotsOffset, "the counters stay in the control page");
 
 inline constexpr uint64_t region_bytes_for(uint64_t ring_bytes) { return kRingOffset + ring_bytes; }
 

@@ -79,6 +79,16 @@ void decrement(uint32_t* counter) {
   }
 }
 
+// Adds to a statistics counter (channel_layout.h): relaxed, it orders nothing.
+void count(uint64_t* counter, uint64_t amount) { __atomic_fetch_add(counter, amount, __ATOMIC_RELAXED); }
+
+SendCounters& send_counters(Control* control) {
+  return *reinterpret_cast<SendCounters*>(reinterpret_cast<uint8_t*>(control) + kSendCountersOffset);
+}
+ReceiveCounters& receive_counters(Control* control) {
+  return *reinterpret_cast<ReceiveCounters*>(reinterpret_cast<uint8_t*>(control) + kReceiveCountersOffset);
+}
+
 uint32_t owner_roles(uint64_t owner) { return static_cast<uint32_t>(owner); }
 uint32_t owner_generation(uint64_t owner) { return static_cast<uint32_t>(owner >> 32); }
 
@@ -245,6 +255,7 @@ void ChannelRing::attach_again() noexcept {
 void ChannelRing::reap_slot(uint32_t index, uint64_t owner) {
   const uint64_t gone = owner & ~uint64_t{0xFFFFFFFFu};
   if (!compare_exchange(&slots_[index].owner, owner, gone)) return;
+  if (index != slot_) count(&receive_counters(control_).peers_died, 1);  // not this handle's own detach
   if (owner_roles(owner) & kRoleSender) decrement(&control_->senders);
   if (owner_roles(owner) & kRoleReceiver) decrement(&control_->receivers);
   wake_everyone();
@@ -536,6 +547,9 @@ void ChannelRing::mark_committed(const Reservation& reservation, uint32_t length
   if (!compare_exchange(&record->state, expected, kCommitted))
     corrupt(format("this handle's reservation at position %llu was changed to state 0x%llx before its commit",
                    reservation.position, expected));
+  SendCounters& counters = send_counters(control_);
+  count(&counters.messages, 1);
+  count(&counters.bytes, length);
 }
 
 // The caller's writes to the reservation came before: a truncation they met is seen here.
@@ -714,6 +728,9 @@ void ChannelRing::mark_consumed(const Claim& claim) {
   if (!compare_exchange(&record->state, expected, kConsumed))
     corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
                    claim.position, expected));
+  ReceiveCounters& counters = receive_counters(control_);
+  count(&counters.messages, 1);
+  count(&counters.bytes, claim.length);
 }
 
 // The caller's reads of the claimed message came before: a truncation they met is seen here.
@@ -831,6 +848,8 @@ shmlink_status ChannelRing::block(WakeWord& word, ChannelDeadline& call_deadline
     }
     return SHMLINK_ERR_TIMEOUT;
   }
+  if (&word == &control_->space_word) count(&send_counters(control_).waited, 1);
+  else if (&word == &control_->data_word) count(&receive_counters(control_).waited, 1);
   const bool forever = timeout_ms == SHMLINK_INFINITE;
   const Clock::time_point deadline = forever ? Clock::time_point::max() : call_deadline.at();
   if (several_cpus()) {

@@ -480,6 +480,18 @@ void check_local_owner(int fd, const std::string& path) {
 
 namespace {
 
+// Removes the object at `path` if nobody holds it and it is provably ours; true if it did.
+bool remove_if_dead(const std::string& path) noexcept {
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  bool removed = false;
+  if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0 && same_file(fd, path) && !foreign_local_file(fd, path) &&
+      is_shmlink_object(fd))
+    removed = unlink(path.c_str()) == 0;
+  close(fd);
+  return removed;
+}
+
 // Looks at the next few entries of `directory` (from where the last look stopped, wrapping
 // around at the end) for objects of this user whose holders all died, named `prefix`<name>.
 void remove_dead_objects_in(const std::string& directory_path, const char* prefix,
@@ -507,11 +519,7 @@ void remove_dead_objects_in(const std::string& directory_path, const char* prefi
     struct stat status {};
     if (fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (status.st_uid != me || !S_ISREG(status.st_mode)) continue;
-    const std::string path = directory_path + "/" + name;
-    const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) continue;
-    if (flock_retrying(fd, LOCK_EX | LOCK_NB) == 0) unlink_if_same(fd, path, false);
-    close(fd);
+    remove_if_dead(directory_path + "/" + name);
   }
   resume_at.store(static_cast<int64_t>(offset), std::memory_order_relaxed);
   close(directory);
@@ -531,6 +539,68 @@ void remove_dead_objects() noexcept {
   } catch (...) {
     // Best effort: the directory is looked at again next time.
   }
+}
+
+}  // namespace shmlink::posix
+
+namespace shmlink::posix {
+
+std::string existing_local_directory() { return local_directory(false); }
+
+std::string existing_object_path(const ObjectName& name) {
+  if (name.scope == Namespace::Global) return std::string(kShmDirectory) + "/" + kGlobalPrefix + name.base;
+  const std::string directory = local_directory(false);
+  return directory.empty() ? std::string() : directory + "/" + kLocalPrefix + name.base;
+}
+
+void remove_object(const std::string& path, bool force, const std::string& holders) {
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) fail(SHMLINK_ERR_NOT_FOUND, "there is no object at " + path);
+    throw_errno(errno, "open " + path);
+  }
+  struct stat status {};
+  const bool ours = fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && status.st_uid == geteuid();
+  if (!ours || !is_shmlink_object(fd)) {
+    close(fd);
+    fail(SHMLINK_ERR_ACCESS_DENIED, path + (ours ? " is not a shmlink object" : " is not this user's object"));
+  }
+  const bool nobody_holds = flock_retrying(fd, LOCK_EX | LOCK_NB) == 0;
+  if (!nobody_holds && !force) {
+    close(fd);
+    fail(SHMLINK_ERR_ACCESS_DENIED, "processes still hold it (" + holders +
+                                        "); it goes when they close it, or remove it with force");
+  }
+  const bool removed = same_file(fd, path) && unlink(path.c_str()) == 0;
+  const int unlink_error = errno;
+  close(fd);
+  if (!removed && unlink_error != ENOENT) throw_errno(unlink_error, "unlink " + path);
+}
+
+uint32_t remove_all_dead_objects() noexcept {
+  uint32_t removed = 0;
+  const auto sweep = [&](const std::string& directory_path, const char* prefix) {
+    DIR* directory = opendir(directory_path.c_str());
+    if (directory == nullptr) return;
+    const uid_t me = geteuid();
+    const size_t prefix_length = std::strlen(prefix);
+    while (const dirent* entry = readdir(directory)) {
+      if (std::strncmp(entry->d_name, prefix, prefix_length) != 0) continue;
+      struct stat status {};
+      if (fstatat(dirfd(directory), entry->d_name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (status.st_uid != me || !S_ISREG(status.st_mode)) continue;
+      if (remove_if_dead(directory_path + "/" + entry->d_name)) ++removed;
+    }
+    closedir(directory);
+  };
+  sweep(kShmDirectory, kGlobalPrefix);
+  try {
+    const std::string local = local_directory(false);
+    if (!local.empty()) sweep(local, kLocalPrefix);
+  } catch (...) {
+    // Nothing of ours to sweep there.
+  }
+  return removed;
 }
 
 }  // namespace shmlink::posix

@@ -110,4 +110,22 @@ void check_local_owner(int fd, const std::string& path);
 // removed. Best effort, never throws.
 void remove_dead_objects() noexcept;
 
+// ---- Inspection (shmlink_object_*) ----
+
+// Where the object of `name` would live, without making this user's directory: "" for a
+// Local\ name when this user has no directory (so no Local\ object).
+std::string existing_object_path(const ObjectName& name);
+
+// This user's directory of Local\ objects, or "" if there is none.
+std::string existing_local_directory();
+
+// Removes the object at `path` (see shmlink_object_remove): only a provable shmlink object
+// of this user; with `force` even while processes hold it. Throws Failure: NOT_FOUND,
+// ACCESS_DENIED (held and not forced, naming `holders`; or not ours), SYSTEM.
+void remove_object(const std::string& path, bool force, const std::string& holders);
+
+// Removes every object of this user that no process holds (all of them, not a few entries
+// as remove_dead_objects). Returns how many it removed. Never throws.
+uint32_t remove_all_dead_objects() noexcept;
+
 }  // namespace shmlink::posix

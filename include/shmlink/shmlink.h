@@ -689,6 +689,137 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek_batch(shmlink_handl
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume_batch(shmlink_handle channel, uint32_t count);
 
 /* ======================================================================================
+ * Inspection (since 1.4): what objects exist and what state they are in, read from outside,
+ * without joining them (no handle is opened, nothing is attached, no lock is taken), for
+ * tools such as the `shmlink` command (docs/cli.md). Every value is a snapshot that may be
+ * stale by the time it is read, and comes from memory any peer may write: the library checks
+ * what it reads, and reports what fails the checks as SHMLINK_OBJECT_CORRUPT, never trusting
+ * it. Linux only for now: on Windows these functions fail with SHMLINK_ERR_NOT_SUPPORTED
+ * (kernel objects have no portable enumeration; docs/cli.md).
+ * ====================================================================================== */
+
+/* shmlink_object_list flags */
+#define SHMLINK_LIST_ALL_USERS 0x1u /* also Global\ objects of other users that this user may not
+                                     * open, and, for a user allowed to read them (root), other
+                                     * users' Local\ objects (SHMLINK_OBJECT_OTHER_USER) */
+
+/* shmlink_object_description.flags */
+#define SHMLINK_OBJECT_STALE 0x1u           /* no process holds it: what dead processes left */
+#define SHMLINK_OBJECT_UNREADABLE 0x2u      /* this user may not read it: kind and state unknown */
+#define SHMLINK_OBJECT_CORRUPT 0x4u         /* its shared state failed the library's checks */
+#define SHMLINK_OBJECT_FILE_BACKED 0x8u     /* a segment whose data lives in a file */
+#define SHMLINK_OBJECT_OTHER_USER 0x10u     /* another user's Local\ object (name not openable) */
+#define SHMLINK_OBJECT_MUTEX_HELD 0x20u     /* a mutex that a thread holds (mutex_owner_tid) */
+#define SHMLINK_OBJECT_MUTEX_ABANDONED 0x40u /* ... and that thread is gone: the next lock gives ABANDONED */
+#define SHMLINK_OBJECT_QUEUE_PARTIAL 0x80u  /* channel_messages_queued counts only the first
+                                             * SHMLINK_DESCRIBE_MAX_RECORDS records */
+#define SHMLINK_OBJECT_INCOMPATIBLE 0x100u  /* made by a library of another layout version */
+
+/* shmlink_object_peer.flags */
+#define SHMLINK_PEER_SENDER 0x1u
+#define SHMLINK_PEER_RECEIVER 0x2u
+#define SHMLINK_PEER_ALIVE 0x4u /* its process still holds the attachment (else it died) */
+
+#define SHMLINK_DESCRIBE_MAX_PIDS 16u
+#define SHMLINK_DESCRIBE_MAX_PEERS 32u
+#define SHMLINK_DESCRIBE_MAX_RECORDS 100000u
+#define SHMLINK_UNKNOWN 0xFFFFFFFFu /* a count or id the library could not learn */
+
+/* One attached channel handle. */
+typedef struct shmlink_object_peer {
+  uint32_t pid;   /* its process, or 0 when not known */
+  uint32_t flags; /* SHMLINK_PEER_* */
+} shmlink_object_peer;
+
+/* What shmlink_object_describe and shmlink_object_list give for one object. Set struct_size to
+ * sizeof(shmlink_object_description) before the call: later versions only append fields, and
+ * fill no more than struct_size bytes, so a program built against this header keeps working
+ * with later libraries. Fields that do not apply to the object's kind are 0. The layout is the
+ * same on 32-bit and 64-bit systems (688 bytes in 1.4). */
+typedef struct shmlink_object_description {
+  uint32_t struct_size;  /* in: sizeof(shmlink_object_description); out: the bytes filled */
+  int32_t kind;          /* SHMLINK_KIND_*, or 0 when unknown (UNREADABLE, CORRUPT) */
+  uint32_t flags;        /* SHMLINK_OBJECT_* */
+  uint32_t owner_uid;    /* the user who made it (Linux uid) */
+  uint32_t share_flags;  /* SHMLINK_SHARE_GROUP / SHMLINK_SHARE_ALL_USERS, as its permissions say */
+  uint32_t holder_count; /* processes that hold it open (handles or views), or SHMLINK_UNKNOWN */
+  uint32_t holder_pids[SHMLINK_DESCRIBE_MAX_PIDS]; /* the first holder_count of them */
+  uint64_t size;            /* segment: its bytes; channel: its ring's bytes; else 0 */
+  uint64_t created_unix_ms; /* when it was made (ms since 1970), or 0 when unknown */
+  char name[216];           /* "Local\\..." or "Global\\...", NUL-terminated */
+  /* SHMLINK_KIND_SIGNAL */
+  uint32_t signal_set;          /* 1 set, 0 reset */
+  uint32_t signal_manual_reset; /* 1 manual-reset, 0 auto-reset */
+  /* SHMLINK_KIND_MUTEX (with SHMLINK_OBJECT_MUTEX_HELD / _ABANDONED) */
+  uint32_t mutex_owner_tid; /* the holding thread's id, 0 when free */
+  uint32_t mutex_recursion; /* how many times the owner holds it */
+  /* SHMLINK_KIND_SEMAPHORE */
+  uint32_t semaphore_count;
+  uint32_t semaphore_max;
+  /* SHMLINK_KIND_CHANNEL */
+  uint32_t channel_max_message;     /* bytes */
+  uint32_t channel_senders;         /* attached sending handles (dead ones not yet noticed included) */
+  uint32_t channel_receivers;       /* attached receiving handles (likewise) */
+  uint32_t channel_messages_queued; /* committed messages no receiver has taken yet */
+  uint64_t channel_bytes_queued;    /* ring bytes those messages and the ones being written take */
+  uint32_t channel_peer_count;      /* attached handles; the first SHMLINK_DESCRIBE_MAX_PEERS follow */
+  uint32_t reserved0;
+  shmlink_object_peer channel_peers[SHMLINK_DESCRIBE_MAX_PEERS];
+  /* Channel counters since it was made, kept by its peers of 1.4 and later (a peer of an
+   * earlier library counts nothing: its messages are missing from them). Statistics that any peer may write: shown,
+   * never relied on. */
+  uint64_t channel_messages_sent;
+  uint64_t channel_bytes_sent;
+  uint64_t channel_sends_waited;    /* sends and reserves that found no room and waited */
+  uint64_t channel_messages_received;
+  uint64_t channel_bytes_received;
+  uint64_t channel_receives_waited; /* receives and peeks that found nothing and waited */
+  uint64_t channel_peers_died;      /* attachments counted out after their process died */
+} shmlink_object_description;
+
+/* Every object this user can see (since 1.4): this user's Local\ objects, and the Global\
+ * objects this user may open (with SHMLINK_LIST_ALL_USERS, see above, every one). Fills up to
+ * `capacity` descriptions of `element_size` bytes each (sizeof(shmlink_object_description),
+ * or that of an earlier header) at `out_descriptions`, and sets *out_count to how many it
+ * found. Objects come and go: call again with more room on BUFFER_TOO_SMALL.
+ * Fails: INVALID_ARGUMENT (NULL out_count, NULL out_descriptions with capacity > 0,
+ * element_size below the 1.4 size, 688, unknown flags), BUFFER_TOO_SMALL (more objects than
+ * `capacity`: the first `capacity` are filled and *out_count says how many there are),
+ * NOT_SUPPORTED (Windows), SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_list(uint32_t flags, void* out_descriptions,
+                                                          uint32_t element_size, uint32_t capacity,
+                                                          uint32_t* out_count);
+
+/* Describes the object `name` (since 1.4) without opening it: set
+ * out_description->struct_size first.
+ * Fails: INVALID_ARGUMENT (NULL out_description, struct_size below the 1.4 size),
+ * INVALID_NAME, NOT_FOUND, NOT_SUPPORTED (Windows), SYSTEM. An object that exists but cannot
+ * be read or fails validation is described (SHMLINK_OBJECT_UNREADABLE / _CORRUPT), not
+ * refused. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_describe(const char* name,
+                                                              shmlink_object_description* out_description);
+
+/* shmlink_object_remove flags */
+#define SHMLINK_REMOVE_FORCE 0x1u /* remove the name even while processes hold the object */
+
+/* Removes the name `name` (since 1.4), as the last close of its object would, so that it is
+ * free for a new object. Without SHMLINK_REMOVE_FORCE only an object no process holds any
+ * more (SHMLINK_OBJECT_STALE) is removed. With it, holders keep the object they have (their
+ * handles and views go on working, but nobody can open it by name any more). Only provable
+ * shmlink objects of this user are removed.
+ * Fails: INVALID_ARGUMENT (unknown flags), INVALID_NAME, NOT_FOUND, ACCESS_DENIED (processes
+ * still hold it and FORCE was not given: the message names them; or the object is not this
+ * user's or not a shmlink object), NOT_SUPPORTED (Windows, where an object's name lives as
+ * long as its handles), SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_remove(const char* name, uint32_t flags);
+
+/* Removes every object of this user that no process holds any more (since 1.4): what
+ * crashed processes left. Creates do this a little at a time anyway; this does all of it at
+ * once. Only provable shmlink objects are removed. *out_removed (may be NULL) is how many.
+ * Fails: INVALID_ARGUMENT (flags not 0), NOT_SUPPORTED (Windows, where the kernel frees them). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_collect(uint32_t flags, uint32_t* out_removed);
+
+/* ======================================================================================
  * Runtime loading (LoadLibrary / dlopen users and plugin hosts)
  * ====================================================================================== */
 
@@ -780,6 +911,12 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* channel_peek_batch)(shmlink_handle channel, shmlink_channel_message* messages,
                                                    uint32_t count, uint32_t timeout_ms, uint32_t* out_peeked);
   shmlink_status(SHMLINK_CALL* channel_consume_batch)(shmlink_handle channel, uint32_t count);
+  /* Version 1.4, inspection */
+  shmlink_status(SHMLINK_CALL* object_list)(uint32_t flags, void* out_descriptions, uint32_t element_size,
+                                            uint32_t capacity, uint32_t* out_count);
+  shmlink_status(SHMLINK_CALL* object_describe)(const char* name, shmlink_object_description* out_description);
+  shmlink_status(SHMLINK_CALL* object_remove)(const char* name, uint32_t flags);
+  shmlink_status(SHMLINK_CALL* object_collect)(uint32_t flags, uint32_t* out_removed);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),
