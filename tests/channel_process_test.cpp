@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -58,30 +59,32 @@ class Marks {
   void* address_ = nullptr;
 };
 
-TEST(ChannelProcesses, FourSendersAndFourReceiversMoveAMillionMessagesIntact) {
+// Four sender and four receiver processes, each in its own mode (see channel-send and
+// channel-receive in tests/peer/peer_protocol.h), move `per_sender` messages each through a
+// ring of `ring_bytes`: every message arrives once, intact and in order per sender.
+void expect_four_by_four_move_every_message_once(uint64_t ring_bytes, uint32_t per_sender,
+                                                 const std::array<const char*, 4>& send_modes,
+                                                 const std::array<const char*, 4>& receive_modes) {
   constexpr uint32_t kSenders = 4;
   constexpr uint32_t kReceivers = 4;
-  constexpr uint32_t kPerSender = 250000;
   const std::string name = unique_name();
-  Marks marks(kSenders, kPerSender);
+  Marks marks(kSenders, per_sender);
   // The test's own handle keeps both sides attached until every peer is.
   Handle keeper;
-  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 64 * 1024, kMaxLength, kBoth, keeper.out()));
-  const char* receive_modes[] = {"copy", "peek", "mixed", "copy"};
-  const char* send_modes[] = {"copy", "zerocopy", "mixed", "mixed"};
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), ring_bytes, kMaxLength, kBoth, keeper.out()));
   std::vector<std::unique_ptr<Process>> receivers;
   for (uint32_t r = 0; r < kReceivers; ++r) {
-    receivers.push_back(start_ready_peer({"channel-receive", name, marks.name(), std::to_string(kPerSender),
-                                    std::to_string(kMaxLength), receive_modes[r]}));
+    receivers.push_back(start_ready_peer({"channel-receive", name, marks.name(), std::to_string(per_sender),
+                                          std::to_string(kMaxLength), receive_modes[r]}));
   }
   std::vector<std::unique_ptr<Process>> senders;
   for (uint32_t s = 0; s < kSenders; ++s) {
-    senders.push_back(start_ready_peer({"channel-send", name, std::to_string(s), std::to_string(kPerSender),
-                                  std::to_string(kMaxLength), send_modes[s]}));
+    senders.push_back(start_ready_peer({"channel-send", name, std::to_string(s), std::to_string(per_sender),
+                                        std::to_string(kMaxLength), send_modes[s]}));
   }
   ASSERT_STATUS(SHMLINK_OK, keeper.close());
   for (auto& sender : senders) {
-    EXPECT_EQ(sender->read_line(kStressTimeout).value_or("(nothing)"), "sent " + std::to_string(kPerSender));
+    EXPECT_EQ(sender->read_line(kStressTimeout).value_or("(nothing)"), "sent " + std::to_string(per_sender));
     EXPECT_EQ(sender->wait(), 0);
   }
   uint64_t received = 0;
@@ -91,50 +94,22 @@ TEST(ChannelProcesses, FourSendersAndFourReceiversMoveAMillionMessagesIntact) {
     received += std::stoull(line.substr(9));
     EXPECT_EQ(receiver->wait(), 0);
   }
-  EXPECT_EQ(received, uint64_t{kSenders} * kPerSender);
+  EXPECT_EQ(received, uint64_t{kSenders} * per_sender);
   uint64_t unmarked = 0;
-  for (uint64_t i = 0; i < uint64_t{kSenders} * kPerSender; ++i) unmarked += marks.at(i) != 1;
+  for (uint64_t i = 0; i < uint64_t{kSenders} * per_sender; ++i) unmarked += marks.at(i) != 1;
   EXPECT_EQ(unmarked, 0u);
+}
+
+TEST(ChannelProcesses, FourSendersAndFourReceiversMoveAMillionMessagesIntact) {
+  expect_four_by_four_move_every_message_once(64 * 1024, 250000, {"copy", "zerocopy", "mixed", "mixed"},
+                                              {"copy", "peek", "mixed", "copy"});
 }
 
 // The batch calls across processes, beside single-message peers: every message arrives once,
 // intact and in order per sender, whatever mix of batch sizes and forms sends and receives it.
 TEST(ChannelProcesses, BatchSendersAndReceiversMoveEveryMessageOnceIntact) {
-  constexpr uint32_t kSenders = 4;
-  constexpr uint32_t kReceivers = 4;
-  constexpr uint32_t kPerSender = 100000;
-  const std::string name = unique_name();
-  Marks marks(kSenders, kPerSender);
-  Handle keeper;
-  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_create(name.c_str(), 16 * 1024, kMaxLength, kBoth, keeper.out()));
-  const char* receive_modes[] = {"batch", "peekbatch", "copy", "peekbatch"};
-  const char* send_modes[] = {"batch", "zerobatch", "mixed", "zerobatch"};
-  std::vector<std::unique_ptr<Process>> receivers;
-  for (uint32_t r = 0; r < kReceivers; ++r) {
-    receivers.push_back(start_ready_peer({"channel-receive", name, marks.name(), std::to_string(kPerSender),
-                                          std::to_string(kMaxLength), receive_modes[r]}));
-  }
-  std::vector<std::unique_ptr<Process>> senders;
-  for (uint32_t s = 0; s < kSenders; ++s) {
-    senders.push_back(start_ready_peer({"channel-send", name, std::to_string(s), std::to_string(kPerSender),
-                                        std::to_string(kMaxLength), send_modes[s]}));
-  }
-  ASSERT_STATUS(SHMLINK_OK, keeper.close());
-  for (auto& sender : senders) {
-    EXPECT_EQ(sender->read_line(kStressTimeout).value_or("(nothing)"), "sent " + std::to_string(kPerSender));
-    EXPECT_EQ(sender->wait(), 0);
-  }
-  uint64_t received = 0;
-  for (auto& receiver : receivers) {
-    const std::string line = receiver->read_line(kStressTimeout).value_or("(nothing)");
-    ASSERT_EQ(line.rfind("received ", 0), 0u) << line;
-    received += std::stoull(line.substr(9));
-    EXPECT_EQ(receiver->wait(), 0);
-  }
-  EXPECT_EQ(received, uint64_t{kSenders} * kPerSender);
-  uint64_t unmarked = 0;
-  for (uint64_t i = 0; i < uint64_t{kSenders} * kPerSender; ++i) unmarked += marks.at(i) != 1;
-  EXPECT_EQ(unmarked, 0u);
+  expect_four_by_four_move_every_message_once(16 * 1024, 100000, {"batch", "zerobatch", "mixed", "zerobatch"},
+                                              {"batch", "peekbatch", "copy", "peekbatch"});
 }
 
 TEST(ChannelProcesses, SenderKilledBetweenReserveAndCommitDoesNotWedgeTheChannel) {

@@ -346,21 +346,6 @@ Handle create_unnamed_signal(uint32_t flags) {
   return signal;
 }
 
-#ifndef _WIN32
-// How many of this process's descriptors are unnamed signals' files.
-int unnamed_signal_files() {
-  int count = 0;
-  for (int fd = 0; fd < 4096; ++fd) {
-    char link[64];
-    char target[256] = {};
-    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    const ssize_t length = readlink(link, target, sizeof target - 1);
-    if (length > 0 && std::string(target, static_cast<size_t>(length)).find("shmlink.unnamed.signal") != std::string::npos)
-      ++count;
-  }
-  return count;
-}
-#endif
 
 TEST(UnnamedSignals, FollowTheirResetModeAndAreEachTheirOwn) {
   const Handle automatic = create_unnamed_signal(SHMLINK_SIGNAL_AUTO_RESET);
@@ -405,12 +390,12 @@ TEST(UnnamedSignals, RefuseFlagsThatNeedANameAndLeaveNothingBehind) {
   }
   EXPECT_STATUS(SHMLINK_ERR_INVALID_ARGUMENT, shmlink_signal_create(nullptr, 0, nullptr));
 #ifndef _WIN32
-  const int before = unnamed_signal_files();
+  const int before = unnamed_object_files("signal");
   {
     const Handle signal = create_unnamed_signal(0);
-    EXPECT_EQ(unnamed_signal_files(), before + 1) << "a memfd of its own";
+    EXPECT_EQ(unnamed_object_files("signal"), before + 1) << "a memfd of its own";
   }
-  EXPECT_EQ(unnamed_signal_files(), before) << "gone with its handle";
+  EXPECT_EQ(unnamed_object_files("signal"), before) << "gone with its handle";
 #endif
 }
 

@@ -30,21 +30,6 @@ namespace {
 constexpr uint32_t kLongWaitMs = 20000;
 
 #ifndef _WIN32
-// How many of this process's descriptors are unnamed objects' files of `kind` ("segment").
-int unnamed_files(const std::string& kind) {
-  int count = 0;
-  for (int fd = 0; fd < 4096; ++fd) {
-    char link[64];
-    char target[256] = {};
-    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    const ssize_t length = readlink(link, target, sizeof target - 1);
-    if (length > 0 &&
-        std::string(target, static_cast<size_t>(length)).find("shmlink.unnamed." + kind) != std::string::npos)
-      ++count;
-  }
-  return count;
-}
-
 // What this process holds in /dev/shm: the descriptors and mappings of files there, one
 // line each. (Not a listing of /dev/shm: other processes' objects come and go in it.)
 std::vector<std::string> held_in_dev_shm() {
@@ -114,11 +99,11 @@ TEST(UnnamedSegments, RefuseFlagsThatNeedANameAndBadSizes) {
 #ifndef _WIN32
 TEST(UnnamedSegments, LeaveNothingInAnyNamespaceAndGoWithTheirLastHolder) {
   const std::vector<std::string> before = held_in_dev_shm();
-  const int files_before = unnamed_files("segment");
+  const int files_before = unnamed_object_files("segment");
   {
     Handle segment;
     ASSERT_STATUS(SHMLINK_OK, shmlink_segment_create(nullptr, 1 << 20, 0, segment.out()));
-    EXPECT_EQ(unnamed_files("segment"), files_before + 1) << "a memfd of its own";
+    EXPECT_EQ(unnamed_object_files("segment"), files_before + 1) << "a memfd of its own";
     View view;
     ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), 0, 1 << 20, SHMLINK_ACCESS_READ_WRITE, view));
     segment.reset();
@@ -126,7 +111,7 @@ TEST(UnnamedSegments, LeaveNothingInAnyNamespaceAndGoWithTheirLastHolder) {
     static_cast<char*>(view.address)[(1 << 20) - 1] = 1;
     EXPECT_EQ(held_in_dev_shm(), before) << "nothing of it is a file in /dev/shm";
   }
-  EXPECT_EQ(unnamed_files("segment"), files_before) << "gone with its handle";
+  EXPECT_EQ(unnamed_object_files("segment"), files_before) << "gone with its handle";
   EXPECT_EQ(held_in_dev_shm(), before);
 }
 #endif

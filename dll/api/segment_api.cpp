@@ -29,6 +29,23 @@ void fail_if_truncated(const ViewObject& view) {
                               "the view reads zeros from the first lost page to its end");
 }
 
+// The view shmlink_map and shmlink_map_at make (`at` null: anywhere). Throws Failure; a
+// failure of the mapping names the segment, since the calls take only a handle.
+std::shared_ptr<ViewObject> map_segment(shmlink_handle segment, uint64_t offset, uint64_t length, uint32_t access,
+                                        void* at) {
+  const bool keep_range = (access & SHMLINK_MAP_KEEP_RANGE) != 0;
+  const Access parsed_access = parse_access(access & ~SHMLINK_MAP_KEEP_RANGE);
+  std::string why;
+  const auto object = find_as<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment", &why);
+  if (!object) fail(SHMLINK_ERR_BAD_HANDLE, why);
+  try {
+    return map_view(*object, offset, length, parsed_access, keep_range, at);
+  } catch (const Failure& failure) {
+    throw Failure(failure.status(), "segment \"" + object->name() + "\": " + failure.detail(), failure.os_error(),
+                  failure.os_text());
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -105,21 +122,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map(shmlink_handle segment, uint
   return guarded("shmlink_map", nullptr, [&] {
     require_output(out_view, "out_view");
     require_output(out_address, "out_address");
-    const bool keep_range = (access & SHMLINK_MAP_KEEP_RANGE) != 0;
-    const Access parsed_access = parse_access(access & ~SHMLINK_MAP_KEEP_RANGE);
-    std::string why;
-    const auto object = find_as<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment", &why);
-    if (!object) return bad_handle("shmlink_map", why);
-    std::shared_ptr<ViewObject> view;
-    try {
-      view = map_view(*object, offset, length, parsed_access, keep_range);
-    } catch (const Failure& failure) {
-      // Say which segment, since the operation itself takes only a handle.
-      throw Failure(failure.status(), "segment \"" + object->name() + "\": " + failure.detail(), failure.os_error(),
-                    failure.os_text());
-    }
+    const std::shared_ptr<ViewObject> view = map_segment(segment, offset, length, access, nullptr);
     void* address = view->address();
-    *out_view = handle_table().insert(std::move(view));
+    *out_view = handle_table().insert(view);
     *out_address = address;
     return SHMLINK_OK;
   });
@@ -131,19 +136,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_map_at(shmlink_handle segment, u
   return guarded("shmlink_map_at", nullptr, [&] {
     require_output(out_view, "out_view");
     if (address == nullptr) fail(SHMLINK_ERR_INVALID_ARGUMENT, "address is NULL: use shmlink_map to map anywhere");
-    const bool keep_range = (access & SHMLINK_MAP_KEEP_RANGE) != 0;
-    const Access parsed_access = parse_access(access & ~SHMLINK_MAP_KEEP_RANGE);
-    std::string why;
-    const auto object = find_as<SegmentObject>(segment, SHMLINK_KIND_SEGMENT, "segment", &why);
-    if (!object) return bad_handle("shmlink_map_at", why);
-    std::shared_ptr<ViewObject> view;
-    try {
-      view = map_view(*object, offset, length, parsed_access, keep_range, address);
-    } catch (const Failure& failure) {
-      throw Failure(failure.status(), "segment \"" + object->name() + "\": " + failure.detail(), failure.os_error(),
-                    failure.os_text());
-    }
-    *out_view = handle_table().insert(std::move(view));
+    *out_view = handle_table().insert(map_segment(segment, offset, length, access, address));
     return SHMLINK_OK;
   });
 }

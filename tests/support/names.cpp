@@ -98,6 +98,17 @@ bool path_exists(const std::string& path) {
   return lstat(path.c_str(), &status) == 0;
 }
 
+int unnamed_object_files(const std::string& kind) {
+  const std::string label = "shmlink.unnamed." + kind;
+  int count = 0;
+  for (int fd = 0; fd < 4096; ++fd) {
+    char target[256] = {};
+    const ssize_t length = readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target, sizeof target - 1);
+    if (length > 0 && std::string(target, static_cast<size_t>(length)).find(label) != std::string::npos) ++count;
+  }
+  return count;
+}
+
 #endif
 
 }  // namespace shmlink_test

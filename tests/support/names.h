@@ -31,6 +31,10 @@ std::string local_directory_slot(unsigned uid, int slot);
 // The one this user's Local\ objects are in: the first slot that is a directory of this user
 // (slot 0 if none is).
 std::string local_directory();
+
+// How many of this process's descriptors are unnamed objects' files of `kind` (the memfds
+// named "shmlink.unnamed.<kind>": "signal", "segment", ...).
+int unnamed_object_files(const std::string& kind);
 #endif
 
 }  // namespace shmlink_test
