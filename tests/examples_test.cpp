@@ -3,6 +3,7 @@
 // library by path.
 #include <shmlink/shmlink.h>
 
+#include "support/fixtures.h"
 #include "support/names.h"
 #include "support/process.h"
 
@@ -218,6 +219,25 @@ TEST(Examples, LoaderDemoReportsALibraryItCannotLoad) {
   Process demo("shmlink_loader_demo", {library_path() + ".missing", unique_name()});
   EXPECT_EQ(demo.read_all(), "");
   EXPECT_EQ(demo.wait(), 1);
+}
+
+// README.md's C example (copied out by tests/examples/CMakeLists.txt) runs, twice (its
+// OPEN_OR_CREATE finds nothing left by the first run), and leaves nothing behind. Its names are
+// the README's own ("Local\\my-app", as the C# README's): the C# tests' lock on them is taken.
+TEST(Examples, TheReadmesCExampleRunsAndLeavesNothing) {
+  SKIP_WITHOUT_EXAMPLES();
+  Handle gate;
+  ASSERT_GE(shmlink_semaphore_create("shmlink-cs-test.readme-names", 1, 1, SHMLINK_OPEN_OR_CREATE, gate.out()), 0);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_wait(gate.get(), 120000)) << "another test held the README's names for 2 min";
+  for (int run = 0; run < 2; ++run) {
+    Process example("shmlink_readme_c_example", {});
+    const std::string output = example.read_all();
+    EXPECT_EQ(example.wait(), 0) << "run " << run << ": " << output;
+  }
+  Handle left;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_segment_open("Local\\my-app", SHMLINK_ACCESS_READ, left.out()));
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_signal_open("Local\\my-app.ready", left.out()));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_semaphore_release(gate.get(), 1, nullptr));
 }
 
 }  // namespace
