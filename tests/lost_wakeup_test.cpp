@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -241,16 +242,27 @@ void expect_the_other_waiter_gets_it(Process& peer, std::function<shmlink_status
 
 // Runs `attempt` (one scenario with objects of its own) until the release did wake the peer,
 // a bounded number of times.
-void until_the_peer_is_woken(const std::function<void(bool* tested)>& attempt) {
+// `sliced_peer`: the peer's wait may sleep in slices of a few milliseconds (a wait-any without
+// futex_waitv, as under qemu-i386, which has none): then every sleep the trap sees ends by its
+// own deadline, the scenario cannot be made, and the test skips (such a wait looks at every
+// object again after each slice, so it cannot lose a wake-up for good).
+void until_the_peer_is_woken(const std::function<void(bool* tested)>& attempt, bool sliced_peer = false) {
   constexpr int kAttempts = 10;
   bool tested = false;
   for (int round = 0; round < kAttempts && !tested; ++round) {
     ASSERT_NO_FATAL_FAILURE(attempt(&tested));
     if (testing::Test::IsSkipped()) return;
   }
+  if (!tested && sliced_peer)
+    GTEST_SKIP() << "the peer's wait-any sleeps in short slices (no futex_waitv for it): a wake cannot be caught "
+                    "in flight";
   ASSERT_TRUE(tested) << "in " << kAttempts << " rounds the peer's wait always ended by its own deadline "
                       << "before the release: the scenario never happened";
 }
+
+// Whether the peer helper's wait-any may be sliced: a peer of another build (the interop runs'
+// SHMLINK_PEER_DIR), which may run under qemu-i386.
+bool peer_may_sleep_in_slices() { return std::getenv("SHMLINK_PEER_DIR") != nullptr; }
 
 TEST(LostWakeUps, AutoResetSignalSetGoesToAnotherWaiterWhenTheWokenOneDies) {
   until_the_peer_is_woken([](bool* tested) {
@@ -301,7 +313,7 @@ TEST(LostWakeUps, MutexUnlockGoesToAnotherWaitAnyWhenTheWokenOneDies) {
         },
         [&handles] { ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(handles[0])); },
         [handles] { shmlink_signal_set(handles[1]); }, tested);
-  });
+  }, peer_may_sleep_in_slices());
 }
 
 }  // namespace

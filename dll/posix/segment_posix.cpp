@@ -69,6 +69,11 @@ class PosixSegment final : public SegmentBacking {
     if (length > SIZE_MAX) fail(SHMLINK_ERR_NO_RESOURCES, "the view does not fit in the address space");
     const int protection = access == Access::Read ? PROT_READ : PROT_READ | PROT_WRITE;
     const int sharing = access == Access::CopyOnWrite ? MAP_PRIVATE : MAP_SHARED;
+    // Past the largest user address any x86-64 kernel gives (57 bits with 5-level paging) is
+    // never asked of mmap: some interposers (ThreadSanitizer) would move such a hint elsewhere.
+    if (at != nullptr && sizeof(void*) == 8 &&
+        reinterpret_cast<uintptr_t>(at) + length > (static_cast<uint64_t>(1) << 56))
+      throw_map_at_failure(EINVAL, at, length);
     // At a chosen address: never over an existing mapping (MAP_FIXED would replace it).
     void* base = mmap(at, static_cast<size_t>(length), protection, sharing | (at ? MAP_FIXED_NOREPLACE : 0), data_fd_,
                       static_cast<off_t>(data_offset_ + aligned_offset));

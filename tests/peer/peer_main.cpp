@@ -160,12 +160,13 @@ int main(int argc, char** argv) {
     void* at = reinterpret_cast<void*>(static_cast<uintptr_t>(number(argv[3])));
     check(shmlink_map_at(segment, 0, 0, SHMLINK_ACCESS_READ, at, &view), "map_at");
     struct Node {
-      const Node* next;
+      uint64_t next;  // the address of the next node, or 0 (64 bits in every process)
       uint64_t value;
     };
     std::string line = "list";
     int steps = 0;
-    for (const Node* node = static_cast<const Node*>(at); node != nullptr && steps < 100; node = node->next, ++steps)
+    for (const Node* node = static_cast<const Node*>(at); node != nullptr && steps < 100;
+         node = reinterpret_cast<const Node*>(static_cast<uintptr_t>(node->next)), ++steps)
       line += " " + std::to_string(node->value);
     check(shmlink_unmap(view), "unmap");
     check(shmlink_close(segment), "close");
