@@ -389,5 +389,36 @@ TEST(ChannelBatches, ABatchReceiveWaitsForItsFirstMessage) {
   EXPECT_EQ(in.text(0), "late");
 }
 
+// The running counters (shmlink_object_describe) count each message of a batch, though a
+// batch adds to them once.
+TEST(ChannelBatches, TheCountersCountEveryMessageOfABatch) {
+  Pair pair;
+  shmlink_object_description described{};
+  described.struct_size = sizeof described;
+  if (shmlink_object_describe(pair.name.c_str(), &described) == SHMLINK_ERR_NOT_SUPPORTED)
+    GTEST_SKIP() << "shmlink_object_describe is not available on this OS";
+  Outgoing out({"first", "", "third!"});
+  uint32_t done = 0;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_send_batch(pair.sender.get(), out.messages.data(), 3, 0, &done));
+  shmlink_channel_message reserved[2] = {{nullptr, 10, 0}, {nullptr, 20, 0}};
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_reserve_batch(pair.sender.get(), reserved, 2, 0, &done));
+  reserved[1].length = 2;  // committed shorter than reserved: the committed length counts
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_commit_batch(pair.sender.get(), reserved, 2));
+  Incoming in(2, 64);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_receive_batch(pair.receiver.get(), in.messages.data(), 2, 0, &done));
+  ASSERT_EQ(done, 2u);
+  shmlink_channel_message peeked[8] = {};
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_peek_batch(pair.receiver.get(), peeked, 8, 0, &done));
+  ASSERT_EQ(done, 3u);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_consume_batch(pair.receiver.get(), 2));
+
+  ASSERT_STATUS(SHMLINK_OK, shmlink_object_describe(pair.name.c_str(), &described));
+  EXPECT_EQ(described.channel_messages_sent, 5u);
+  EXPECT_EQ(described.channel_bytes_sent, 5u + 0u + 6u + 10u + 2u);
+  EXPECT_EQ(described.channel_messages_received, 4u) << "the fifth is peeked, not consumed";
+  EXPECT_EQ(described.channel_bytes_received, 5u + 0u + 6u + 10u);
+  ASSERT_STATUS(SHMLINK_OK, shmlink_channel_consume_batch(pair.receiver.get(), 1));
+}
+
 }  // namespace
 }  // namespace shmlink_test

@@ -89,6 +89,19 @@ ReceiveCounters& receive_counters(Control* control) {
   return *reinterpret_cast<ReceiveCounters*>(reinterpret_cast<uint8_t*>(control) + kReceiveCountersOffset);
 }
 
+// A batch is counted once: two atomic adds per call, not per message (they are a measurable
+// part of a small message's cost: bench/RESULTS.md).
+void count_sent(Control* control, uint64_t messages, uint64_t bytes) {
+  SendCounters& counters = send_counters(control);
+  count(&counters.messages, messages);
+  count(&counters.bytes, bytes);
+}
+void count_received(Control* control, uint64_t messages, uint64_t bytes) {
+  ReceiveCounters& counters = receive_counters(control);
+  count(&counters.messages, messages);
+  count(&counters.bytes, bytes);
+}
+
 uint32_t owner_roles(uint64_t owner) { return static_cast<uint32_t>(owner); }
 uint32_t owner_generation(uint64_t owner) { return static_cast<uint32_t>(owner >> 32); }
 
@@ -547,15 +560,13 @@ void ChannelRing::mark_committed(const Reservation& reservation, uint32_t length
   if (!compare_exchange(&record->state, expected, kCommitted))
     corrupt(format("this handle's reservation at position %llu was changed to state 0x%llx before its commit",
                    reservation.position, expected));
-  SendCounters& counters = send_counters(control_);
-  count(&counters.messages, 1);
-  count(&counters.bytes, length);
 }
 
 // The caller's writes to the reservation came before: a truncation they met is seen here.
 void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
   intact([&] {
     mark_committed(reservation, length);
+    count_sent(control_, 1, length);
     host_.wake(control_->data_word);
   });
 }
@@ -563,7 +574,12 @@ void ChannelRing::commit(const Reservation& reservation, uint32_t length) {
 void ChannelRing::commit_batch(const Reservation* reservations, const shmlink_channel_message* messages,
                                uint32_t count) {
   intact([&] {
-    for (uint32_t i = 0; i < count; ++i) mark_committed(reservations[i], messages[i].length);
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      mark_committed(reservations[i], messages[i].length);
+      bytes += messages[i].length;
+    }
+    count_sent(control_, count, bytes);
     host_.wake(control_->data_word);  // once for all: sleepers look at every record when woken
   });
 }
@@ -728,15 +744,13 @@ void ChannelRing::mark_consumed(const Claim& claim) {
   if (!compare_exchange(&record->state, expected, kConsumed))
     corrupt(format("this handle's message at position %llu was changed to state 0x%llx before it was consumed",
                    claim.position, expected));
-  ReceiveCounters& counters = receive_counters(control_);
-  count(&counters.messages, 1);
-  count(&counters.bytes, claim.length);
 }
 
 // The caller's reads of the claimed message came before: a truncation they met is seen here.
 void ChannelRing::consume(const Claim& claim) {
   intact([&] {
     mark_consumed(claim);
+    count_received(control_, 1, claim.length);
     SHMLINK_STEP("consume-marked");  // a receiver dying here leaves head behind: look_after_peers moves it
     advance_head();
   });
@@ -744,7 +758,12 @@ void ChannelRing::consume(const Claim& claim) {
 
 void ChannelRing::consume_batch(const Claim* claims, uint32_t count) {
   intact([&] {
-    for (uint32_t i = 0; i < count; ++i) mark_consumed(claims[i]);
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      mark_consumed(claims[i]);
+      bytes += claims[i].length;
+    }
+    count_received(control_, count, bytes);
     advance_head();
   });
 }
