@@ -29,11 +29,15 @@
 /* Function-like macros have no meaning outside C. */
 %ignore SHMLINK_SUCCEEDED;
 %ignore SHMLINK_FAILED;
-/* Channel batches (issue 16) have no C# or Java form yet: their message struct would cross as
- * a public wrapper of raw pointers. Ignored until the bindings get Span / ByteBuffer forms. */
+/* Channel batches (issue 16): their message struct would cross as a public wrapper of raw
+ * pointers, so it never crosses. C# passes its own blittable copy of it as a pointer
+ * (csharp/shmlink_csharp.i; Channel.Batch.cs) to the copying batch calls; the zero-copy batch
+ * calls, and every batch call in Java, have no form yet. */
 %ignore shmlink_channel_message;
+#ifndef SWIGCSHARP
 %ignore shmlink_channel_send_batch;
 %ignore shmlink_channel_receive_batch;
+#endif
 %ignore shmlink_channel_reserve_batch;
 %ignore shmlink_channel_commit_batch;
 %ignore shmlink_channel_peek_batch;

@@ -685,24 +685,33 @@ public sealed unsafe partial class Channel : SharedWaitable
         cancellationToken.ThrowIfCancellationRequested();
         NativeHandle? ready = null;
         long start = Stopwatch.GetTimestamp();
-        ulong* handles = stackalloc ulong[2];
         while (true)
         {
             int status = Call(operation, handle, data, length, 0, out outLength, out address);
             if (status != shmlink.SHMLINK_ERR_TIMEOUT) return status;
             uint remaining = Remaining(milliseconds, start);
             if (remaining == 0) return status;
-            // Only now: a handle without the role gets the operation's own ACCESS_DENIED above.
-            ready ??= WaitHandleFor(operation is Operation.Send or Operation.Reserve
-                                        ? ChannelCondition.CanSend
-                                        : ChannelCondition.CanReceive);
-            using (var readyUse = new HandleUse(ready, this))
-            {
-                handles[0] = readyUse.Value;
-                status = Waiting.WaitAny(handles, 1, remaining, cancellationToken, out _);
-            }
+            status = WaitUntilReady(ref ready, operation is Operation.Send or Operation.Reserve
+                                                   ? ChannelCondition.CanSend
+                                                   : ChannelCondition.CanReceive,
+                                    remaining, cancellationToken);
             if (status < 0) return status; // TIMEOUT, or the wait's own failure
         }
+    }
+
+    /// <summary>
+    /// Waits, cancellably, until <paramref name="condition"/> holds (room to send, or a message to receive),
+    /// on the condition's handle, made on first need: only then, so that a handle without the role gets the
+    /// operation's own ACCESS_DENIED first. Returns the wait's status.
+    /// </summary>
+    private int WaitUntilReady(ref NativeHandle? ready, ChannelCondition condition, uint milliseconds,
+                               CancellationToken cancellationToken)
+    {
+        ready ??= WaitHandleFor(condition);
+        ulong* handles = stackalloc ulong[2]; // Waiting.WaitAny puts its cancel signal after the handle
+        using var readyUse = new HandleUse(ready, this);
+        handles[0] = readyUse.Value;
+        return Waiting.WaitAny(handles, 1, milliseconds, cancellationToken, out _);
     }
 
     private static int Call(Operation operation, ulong handle, byte* data, uint length, uint milliseconds,

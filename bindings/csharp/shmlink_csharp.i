@@ -40,6 +40,14 @@
 %typemap(csin) const void *data, void *buffer, void *address "$csinput"
 %typemap(in) const void *data, void *buffer, void *address %{ $1 = ($1_ltype)$input; %}
 
+/* The message arrays of the batch calls cross as pointers to Channel.Batch.cs's blittable
+ * NativeMessage, laid out as shmlink_channel_message, so callers stackalloc them. */
+%typemap(ctype) const shmlink_channel_message *messages, shmlink_channel_message *messages "void *"
+%typemap(imtype) const shmlink_channel_message *messages, shmlink_channel_message *messages "void*"
+%typemap(cstype) const shmlink_channel_message *messages, shmlink_channel_message *messages "void*"
+%typemap(csin) const shmlink_channel_message *messages, shmlink_channel_message *messages "$csinput"
+%typemap(in) const shmlink_channel_message *messages, shmlink_channel_message *messages %{ $1 = ($1_ltype)$input; %}
+
 /* The handle array of shmlink_wait_any crosses as a pointer, so callers can stackalloc it. */
 %typemap(ctype) const shmlink_handle *handles "const unsigned long long *"
 %typemap(imtype) const shmlink_handle *handles "ulong*"
