@@ -4,6 +4,8 @@
 // all-native baseline (C to C over the same kind of channels, bench/csharp/channel_echo.c), to
 // pipes used directly from C, and to the floor of any two-process round trip (two C processes
 // taking turns on a shared word, yielding the CPU while they wait), measured in one run, the mechanisms taking turns in blocks of 1,000 round trips.
+// The one-way stream is also sent in batches of 64 (Channel.SendBatch / ReceiveBatch) and
+// measured against C sending the same stream to C, one message and 64 messages per call.
 //
 //   dotnet ShmLink.Bench.dll [round_trips] [stream_messages]     defaults: 20000, 200000
 //
@@ -30,6 +32,8 @@ internal static class Program
     private const int Block = 1000;
     private const int NativeWarmup = 200;
     private const long ChannelCapacity = 64 * 1024;
+    private const int StreamBatch = 64;
+    internal const int StreamBatchBytes = StreamBatch * MessageBytes;
 
     private static int Main(string[] args)
     {
@@ -161,6 +165,18 @@ internal static class Program
             ("anonymous pipes (System.IO.Pipes)", StreamRate(stream, () => toPeer.Write(message), () => fromPeer.ReadExactly(reply))),
             ("Unix domain socket (Sockets)", StreamRate(stream, () => socket.Send(message), () => ReceiveExactly(socket, reply))),
         };
+        // Batches: the same stream, 64 messages per call (Channel.SendBatch; the peer's ReceiveBatch).
+        var batch = new byte[StreamBatch * MessageBytes];
+        var batchLengths = Enumerable.Repeat(MessageBytes, StreamBatch).ToArray();
+        double csharpBatches = StreamRate(stream / StreamBatch, () =>
+        {
+            for (int sent = 0; sent < StreamBatch;)
+                sent += ping.SendBatch(batch.AsSpan(sent * MessageBytes), batchLengths.AsSpan(sent));
+        }, () => pong.Receive(reply)) * StreamBatch;
+        // The all-native rows: C to C over the same channels, timed the same way, in the same placement.
+        double nativeSingle = NativeStreamRate($"{name}-s1", stream, 1, selfCpu, peerCpu);
+        double nativeBatches = NativeStreamRate($"{name}-s{StreamBatch}", stream / StreamBatch * StreamBatch, StreamBatch,
+                                                selfCpu, peerCpu);
         ping.Dispose();
         cping.Dispose();
         toPeer.Dispose();
@@ -191,8 +207,13 @@ internal static class Program
         Console.WriteLine($"pipes / floor (p50):                  {rows[2].P50 / floor.P50,6:F2}x (the most any mechanism can lead pipes by here)");
         Console.WriteLine();
         Console.WriteLine($"One-way throughput, {stream} messages of {MessageBytes} bytes, {title}");
+        throughput.Add(($"shmlink channel, batches of {StreamBatch}, C# -> C#", csharpBatches));
+        throughput.Add(("shmlink channel, C -> C (native)", nativeSingle));
+        throughput.Add(($"shmlink channel, batches of {StreamBatch}, C -> C", nativeBatches));
         foreach (var (mechanism, rate) in throughput)
-            Console.WriteLine($"{mechanism,-36} {rate / 1e6,9:F2} M msg/s {rate * MessageBytes / 1e6,9:F1} MB/s");
+            Console.WriteLine($"{mechanism,-42} {rate / 1e6,9:F2} M msg/s {rate * MessageBytes / 1e6,9:F1} MB/s");
+        Console.WriteLine($"native C / C# channel (messages/s):   {nativeSingle / throughput[0].MessagesPerSecond,6:F2}x (target <= 1.30x)");
+        Console.WriteLine($"native C / C# batches (messages/s):   {nativeBatches / csharpBatches,6:F2}x (target <= 1.30x)");
         Console.WriteLine($"C# channel / pipes:                   {throughput[0].MessagesPerSecond / throughput[1].MessagesPerSecond,6:F2}x");
         Console.WriteLine($"C# channel / Unix socket:             {throughput[0].MessagesPerSecond / throughput[2].MessagesPerSecond,6:F2}x");
         Console.WriteLine();
@@ -215,6 +236,14 @@ internal static class Program
         for (int i = 0; i < count; i++) send();
         receiveAck();
         return count / Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    // Runs the native stream ("stream" in channel_echo.c); returns the messages per second it prints.
+    private static double NativeStreamRate(string name, int count, int batch, int selfCpu, int peerCpu)
+    {
+        List<double> printed = RunNative($"stream {name} {count} {batch} {selfCpu} {peerCpu}").ToList();
+        if (printed.Count != 1) throw new InvalidOperationException($"the native stream printed {printed.Count} lines");
+        return printed[0];
     }
 
     private static Row Summarize(string mechanism, List<double> samples)
@@ -292,6 +321,12 @@ internal static class Peer
                     pong.Send(buffer.AsSpan(0, length));
                 }
                 for (int i = 0; i < stream; i++) ping.Receive(buffer);
+                pong.Send(buffer);
+                // The same stream again, sent in batches: taken in batches.
+                var batch = new byte[Program.StreamBatchBytes];
+                var lengths = new int[Program.StreamBatchBytes / buffer.Length];
+                for (int received = 0; received < stream / lengths.Length * lengths.Length;)
+                    received += ping.ReceiveBatch(batch, lengths);
                 pong.Send(buffer);
                 break;
             }
