@@ -31,8 +31,9 @@
 %ignore SHMLINK_FAILED;
 /* Channel batches (issue 16): their message struct would cross as a public wrapper of raw
  * pointers, so it never crosses. C# passes its own blittable copy of it as a pointer
- * (csharp/shmlink_csharp.i; Channel.Batch.cs) to the copying batch calls; the zero-copy batch
- * calls, and every batch call in Java, have no form yet. */
+ * (csharp/shmlink_csharp.i; Channel.Batch.cs) to the copying batch calls; Java calls them
+ * through two helpers of its own (java/shmlink_java.i). The zero-copy batch calls have no
+ * form in either yet. */
 %ignore shmlink_channel_message;
 #ifndef SWIGCSHARP
 %ignore shmlink_channel_send_batch;

@@ -177,5 +177,111 @@ jlong shmlink_java_buffer_address(JNIEnv *jenv, jobject buffer);
 jint shmlink_java_channel_receive_array(JNIEnv *jenv, jlong channel, jbyteArray array, jint offset, jint capacity,
                                         jintArray out_length, jboolean whole);
 
+/* Channel batches (Channel.sendBatch / receiveBatch): messages end to end in the bytes at
+ * `address` (a direct buffer's) or, if address is 0, in `array` from `offset` (a heap buffer's:
+ * pinned, so only with timeout_ms 0, and the binding waits beforehand). At most
+ * SHMLINK_JAVA_MAX_BATCH messages a call; Channel checks counts, lengths and bounds.
+ * shmlink_java_channel_send_batch: message i is lengths[i] bytes, following message i - 1.
+ * shmlink_java_channel_receive_batch: up to `count` messages into `capacity` bytes, each into an
+ * equal share of them; then moved together, end to end, with their lengths in `lengths`. A
+ * first message longer than a share but not than the whole room is received alone. On
+ * BUFFER_TOO_SMALL lengths[0] is the length needed. */
+%{
+#define SHMLINK_JAVA_MAX_BATCH 256
+
+static jbyte *shmlink_java_batch_bytes(JNIEnv *jenv, jlong address, jbyteArray array, jint offset) {
+  jbyte *elements;
+  if (address != 0 || array == NULL) return (jbyte *)(intptr_t)address;
+  elements = (jbyte *)SHMLINK_JNI(GetPrimitiveArrayCritical, array, NULL);
+  return elements != NULL ? elements + offset : NULL;
+}
+
+static void shmlink_java_batch_release(JNIEnv *jenv, jlong address, jbyteArray array, jint offset, jbyte *bytes,
+                                       jint mode) {
+  if (address == 0 && array != NULL && bytes != NULL)
+    SHMLINK_JNI(ReleasePrimitiveArrayCritical, array, bytes - offset, mode);
+}
+
+static jint shmlink_java_channel_send_batch(JNIEnv *jenv, jlong channel, jlong address, jbyteArray array,
+                                            jint offset, jintArray lengths, jint count, jint timeout_ms,
+                                            jintArray out_sent) {
+  shmlink_channel_message messages[SHMLINK_JAVA_MAX_BATCH];
+  jint given[SHMLINK_JAVA_MAX_BATCH];
+  uint32_t sent = 0;
+  size_t at = 0;
+  jint i;
+  shmlink_status status;
+  jbyte *bytes;
+  if (count < 1 || count > SHMLINK_JAVA_MAX_BATCH) return SHMLINK_ERR_INVALID_ARGUMENT;
+  SHMLINK_JNI(GetIntArrayRegion, lengths, 0, count, given);
+  bytes = shmlink_java_batch_bytes(jenv, address, array, offset);
+  if (bytes == NULL && (address != 0 || array != NULL)) return SHMLINK_ERR_NO_RESOURCES;
+  for (i = 0; i < count; ++i) {
+    messages[i].data = bytes != NULL ? bytes + at : NULL;
+    messages[i].length = (uint32_t)given[i];
+    messages[i].capacity = 0;
+    at += (size_t)given[i];
+  }
+  status = shmlink_channel_send_batch((shmlink_handle)channel, messages, (uint32_t)count, (uint32_t)timeout_ms,
+                                      &sent);
+  shmlink_java_batch_release(jenv, address, array, offset, bytes, JNI_ABORT);
+  {
+    jint value = (jint)sent;
+    SHMLINK_JNI(SetIntArrayRegion, out_sent, 0, 1, &value);
+  }
+  return status;
+}
+
+static jint shmlink_java_channel_receive_batch(JNIEnv *jenv, jlong channel, jlong address, jbyteArray array,
+                                               jint offset, jint capacity, jintArray lengths, jint count,
+                                               jint timeout_ms, jintArray out_received) {
+  shmlink_channel_message messages[SHMLINK_JAVA_MAX_BATCH];
+  jint found[SHMLINK_JAVA_MAX_BATCH];
+  uint32_t received = 0, share, end = 0;
+  jint i;
+  shmlink_status status;
+  jbyte *bytes;
+  if (count < 1 || count > SHMLINK_JAVA_MAX_BATCH || capacity < 0) return SHMLINK_ERR_INVALID_ARGUMENT;
+  bytes = shmlink_java_batch_bytes(jenv, address, array, offset);
+  if (bytes == NULL && (address != 0 || array != NULL)) return SHMLINK_ERR_NO_RESOURCES;
+  share = (uint32_t)capacity / (uint32_t)count;
+  for (i = 0; i < count; ++i) {
+    messages[i].data = bytes != NULL ? bytes + (size_t)i * share : NULL;
+    messages[i].length = 0;
+    messages[i].capacity = bytes != NULL ? share : 0;
+  }
+  status = shmlink_channel_receive_batch((shmlink_handle)channel, messages, (uint32_t)count, (uint32_t)timeout_ms,
+                                         &received);
+  if (status == SHMLINK_ERR_BUFFER_TOO_SMALL && bytes != NULL && messages[0].length <= (uint32_t)capacity) {
+    /* Queued and longer than a share: it comes alone (unless another receiver took it). */
+    messages[0].capacity = (uint32_t)capacity;
+    status = shmlink_channel_receive_batch((shmlink_handle)channel, messages, 1, 0, &received);
+  }
+  if (status >= 0) {
+    for (i = 0; i < (jint)received; ++i) {
+      const uint32_t length = messages[i].length;
+      if ((jbyte *)messages[i].data != bytes + end) memmove(bytes + end, messages[i].data, length);
+      found[i] = (jint)length;
+      end += length;
+    }
+  } else if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) {
+    found[0] = (jint)messages[0].length;
+  }
+  shmlink_java_batch_release(jenv, address, array, offset, bytes, status >= 0 ? 0 : JNI_ABORT);
+  if (status >= 0 && received > 0) SHMLINK_JNI(SetIntArrayRegion, lengths, 0, (jsize)received, found);
+  if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) SHMLINK_JNI(SetIntArrayRegion, lengths, 0, 1, found);
+  {
+    jint value = status >= 0 ? (jint)received : 0;
+    SHMLINK_JNI(SetIntArrayRegion, out_received, 0, 1, &value);
+  }
+  return status;
+}
+%}
+jint shmlink_java_channel_send_batch(JNIEnv *jenv, jlong channel, jlong address, jbyteArray array, jint offset,
+                                     jintArray lengths, jint count, jint timeout_ms, jintArray out_sent);
+jint shmlink_java_channel_receive_batch(JNIEnv *jenv, jlong channel, jlong address, jbyteArray array, jint offset,
+                                        jint capacity, jintArray lengths, jint count, jint timeout_ms,
+                                        jintArray out_received);
+
 /* shmlink_wait -> wait_one: wait(long, int) would clash with Object.wait. */
 %rename(wait_one) shmlink_wait;

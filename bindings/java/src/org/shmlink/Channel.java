@@ -180,6 +180,77 @@ public final class Channel extends Waitable {
     }
   }
 
+  // ---- Batches: many messages per call ---------------------------------------------------------
+
+  /** The most messages one batch call passes to the library (a longer lengths array: the rest go
+   * in the next call). */
+  public static final int MAX_BATCH = 256;
+
+  /** Sends several messages in one call: message {@code i} is the next {@code lengths[i]} bytes
+   * of {@code messages}, from its position, end to end. Waits with no time limit for room for the
+   * first, then sends as many of the rest as fit now (at most {@link #MAX_BATCH}), each a message
+   * of its own, whole and in order, for one library call and one wake-up. The buffer's position
+   * moves past the messages sent. A direct buffer is read in place; a heap buffer is pinned for
+   * calls that do not wait (the wait for room comes before).
+   * @param messages the messages, end to end, from the buffer's position
+   * @param lengths each message's length; at least one
+   * @return how many messages were sent, from the first (at least 1): send the rest in another call
+   * @throws InterruptedException if the thread is interrupted while waiting for room
+   * @throws IllegalArgumentException no lengths, a negative length, or more bytes than remain
+   * @throws ShmLinkException CLOSED (every receiver is gone), TOO_LARGE (a length above the
+   *     channel's maximum; nothing was sent), ACCESS_DENIED (not a sender), and as the library says
+   * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
+  public int sendBatch(ByteBuffer messages, int[] lengths) throws InterruptedException {
+    return sendBatchCore(messages, lengths, Timeouts.INFINITE);
+  }
+
+  /** As {@link #sendBatch(ByteBuffer, int[])}, waiting at most {@code timeout} for room for the first.
+   * @param messages the messages, end to end, from the buffer's position
+   * @param lengths each message's length; at least one
+   * @param timeout how long to wait for room at most (zero tries once)
+   * @return how many messages were sent, or 0 if the time ran out (nothing was sent)
+   * @throws InterruptedException if the thread is interrupted while waiting for room
+   * @throws IllegalArgumentException as {@link #sendBatch(ByteBuffer, int[])}
+   * @throws ShmLinkException as {@link #sendBatch(ByteBuffer, int[])}
+   * @throws IllegalStateException if the channel is closed or this handle holds a reservation */
+  public int sendBatch(ByteBuffer messages, int[] lengths, Duration timeout) throws InterruptedException {
+    return sendBatchCore(messages, lengths, Timeouts.toMilliseconds(timeout));
+  }
+
+  /** Receives as many messages as are queued (waiting with no time limit for the first), up to
+   * {@code lengths.length} (and {@link #MAX_BATCH}), into the buffer from its position, end to
+   * end, setting {@code lengths[i]} to message {@code i}'s length; the position moves past them.
+   * A batch takes messages of up to an equal share of the buffer's remaining bytes each
+   * ({@code remaining / lengths.length}); a longer one ends the batch before it (it stays
+   * queued), unless it comes first and fits in all the remaining bytes: then it comes alone.
+   * @param buffer where the messages go (direct or heap), from its position
+   * @param lengths receives each message's length; its length is the most messages to take
+   * @return how many messages were received (at least 1)
+   * @throws InterruptedException if the thread is interrupted while waiting for a message
+   * @throws IllegalArgumentException if {@code lengths} is empty
+   * @throws ShmLinkException CLOSED (every sender is gone and nothing is queued), BUFFER_TOO_SMALL
+   *     (the next message is longer than the buffer's remaining bytes; it stays queued),
+   *     ACCESS_DENIED (not a receiver), and as the library says
+   * @throws ReadOnlyBufferException if the buffer is read-only
+   * @throws IllegalStateException if the channel is closed or this handle holds a peeked message */
+  public int receiveBatch(ByteBuffer buffer, int[] lengths) throws InterruptedException {
+    return receiveBatchCore(buffer, lengths, Timeouts.INFINITE);
+  }
+
+  /** As {@link #receiveBatch(ByteBuffer, int[])}, waiting at most {@code timeout} for the first message.
+   * @param buffer where the messages go (direct or heap), from its position
+   * @param lengths receives each message's length; its length is the most messages to take
+   * @param timeout how long to wait for a message at most (zero tries once)
+   * @return how many messages were received, or 0 if the time ran out (the buffer is unchanged)
+   * @throws InterruptedException if the thread is interrupted while waiting for a message
+   * @throws IllegalArgumentException if {@code lengths} is empty
+   * @throws ShmLinkException as {@link #receiveBatch(ByteBuffer, int[])}
+   * @throws ReadOnlyBufferException if the buffer is read-only
+   * @throws IllegalStateException if the channel is closed or this handle holds a peeked message */
+  public int receiveBatch(ByteBuffer buffer, int[] lengths, Duration timeout) throws InterruptedException {
+    return receiveBatchCore(buffer, lengths, Timeouts.toMilliseconds(timeout));
+  }
+
   // ---- Sending ------------------------------------------------------------------------------
 
   /** Sends the buffer's remaining bytes as one message, waiting with no time limit for room;
@@ -681,6 +752,100 @@ public final class Channel extends Waitable {
       Failure.check(status);
       buffer.position(position + length[0]);
       return length[0];
+    } finally {
+      handle.release();
+    }
+  }
+
+  private int sendBatchCore(ByteBuffer messages, int[] lengths, int timeoutMs) throws InterruptedException {
+    if (messages == null) throw new NullPointerException("messages");
+    if (lengths == null) throw new NullPointerException("lengths");
+    if (lengths.length == 0) throw new IllegalArgumentException("A batch has at least one message");
+    int count = Math.min(lengths.length, MAX_BATCH);
+    int position = messages.position();
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      if (lengths[i] < 0) throw new IllegalArgumentException("Message " + i + " has a negative length: " + lengths[i]);
+      total += lengths[i];
+    }
+    if (total > messages.remaining()) {
+      throw new IllegalArgumentException("The first " + count + " lengths add up to " + total + " bytes; "
+          + messages.remaining() + " remain in the buffer");
+    }
+    int[] sent = new int[1];
+    long value = handle.acquire(this);
+    try {
+      requireNoReservation();
+      int status;
+      if (messages.isDirect()) {
+        long address = shmlink.shmlink_java_buffer_address(messages) + position;
+        status = untilRoom(value, timeoutMs, wait -> shmlink.shmlink_java_channel_send_batch(
+            value, address, null, 0, lengths, count, wait, sent));
+      } else {
+        byte[] array = messages.array();
+        int offset = messages.arrayOffset() + position;
+        // Pinned only for calls that do not wait: the wait for room is the binding's.
+        byte[] pinned = total == 0 ? null : array;
+        status = untilRoom(value, timeoutMs, wait -> shmlink.shmlink_java_channel_send_batch(
+            value, 0, pinned, offset, lengths, count, 0, sent));
+      }
+      Reference.reachabilityFence(messages);
+      if (status == TIMEOUT) return 0;
+      Failure.check(status);
+      long bytes = 0;
+      for (int i = 0; i < sent[0]; i++) bytes += lengths[i];
+      messages.position(position + (int) bytes);
+      return sent[0];
+    } finally {
+      handle.release();
+    }
+  }
+
+  private int receiveBatchCore(ByteBuffer buffer, int[] lengths, int timeoutMs) throws InterruptedException {
+    if (buffer == null) throw new NullPointerException("buffer");
+    if (lengths == null) throw new NullPointerException("lengths");
+    if (lengths.length == 0) throw new IllegalArgumentException("A batch takes at least one message");
+    if (buffer.isReadOnly()) throw new ReadOnlyBufferException();
+    int count = Math.min(lengths.length, MAX_BATCH);
+    int position = buffer.position();
+    int room = buffer.remaining();
+    int[] received = new int[1];
+    long value = handle.acquire(this);
+    try {
+      requireNoPeek();
+      IntUnaryOperator take;
+      if (buffer.isDirect()) {
+        long address = room == 0 ? 0 : shmlink.shmlink_java_buffer_address(buffer) + position;
+        take = wait -> shmlink.shmlink_java_channel_receive_batch(value, address, null, 0, room, lengths, count,
+                                                                   wait, received);
+      } else {
+        byte[] array = buffer.array();
+        int offset = buffer.arrayOffset() + position;
+        take = wait -> shmlink.shmlink_java_channel_receive_batch(value, 0, room == 0 ? null : array, offset, room,
+                                                                   lengths, count, 0, received);
+      }
+      // Under the peek lock: never beside a peek of this handle (the library's rule).
+      int status = untilReceivable(value, timeoutMs, wait -> {
+        peekLock.lock();
+        try {
+          requireNoPeek();
+          return take.applyAsInt(wait);
+        } finally {
+          peekLock.unlock();
+        }
+      });
+      Reference.reachabilityFence(buffer);
+      if (status == TIMEOUT) return 0;
+      if (status == BUFFER_TOO_SMALL) {
+        throw new Failure(Status.BUFFER_TOO_SMALL, "Channel.receiveBatch(\"" + name() + "\"): the next message has "
+            + Integer.toUnsignedLong(lengths[0]) + " bytes; the buffer has " + room
+            + " remaining (the message stays queued)", 0).toException();
+      }
+      Failure.check(status);
+      long bytes = 0;
+      for (int i = 0; i < received[0]; i++) bytes += lengths[i];
+      buffer.position(position + (int) bytes);
+      return received[0];
     } finally {
       handle.release();
     }
