@@ -5,7 +5,8 @@
 // pipes used directly from C, and to the floor of any two-process round trip (two C processes
 // taking turns on a shared word, yielding the CPU while they wait), measured in one run, the mechanisms taking turns in blocks of 1,000 round trips.
 // The one-way stream is also sent in batches of 64 (Channel.SendBatch / ReceiveBatch) and
-// measured against C sending the same stream to C, one message and 64 messages per call.
+// measured against C sending the same stream to C, one message and 64 messages per call
+// (bench/channel_stream.c).
 //
 //   dotnet ShmLink.Bench.dll [round_trips] [stream_messages]     defaults: 20000, 200000
 //
@@ -33,6 +34,8 @@ internal static class Program
     private const int NativeWarmup = 200;
     private const long ChannelCapacity = 64 * 1024;
     private const int StreamBatch = 64;
+    private const string EchoProgram = "shmlink_csharp_bench_echo";     // bench/csharp/channel_echo.c
+    private const string StreamProgram = "shmlink_bench_channel_stream"; // bench/channel_stream.c
     internal const int StreamBatchBytes = StreamBatch * MessageBytes;
 
     private static int Main(string[] args)
@@ -241,7 +244,7 @@ internal static class Program
     // Runs the native stream ("stream" in channel_echo.c); returns the messages per second it prints.
     private static double NativeStreamRate(string name, int count, int batch, int selfCpu, int peerCpu)
     {
-        List<double> printed = RunNative($"stream {name} {count} {batch} {selfCpu} {peerCpu}").ToList();
+        List<double> printed = RunNative($"stream {name} {count} {batch} {selfCpu} {peerCpu}", StreamProgram).ToList();
         if (printed.Count != 1) throw new InvalidOperationException($"the native stream printed {printed.Count} lines");
         return printed[0];
     }
@@ -275,22 +278,24 @@ internal static class Program
     }
 
     // Runs the native helper with space-separated arguments; returns the microseconds it prints, one a line.
-    private static IEnumerable<double> RunNative(string arguments)
+    private static IEnumerable<double> RunNative(string arguments, string program = EchoProgram)
     {
-        using Process native = StartNative(arguments.Split(' '));
+        using Process native = StartNativeProgram(program, arguments.Split(' '));
         string output = native.StandardOutput.ReadToEnd();
         native.WaitForExit();
         if (native.ExitCode != 0) throw new InvalidOperationException($"the native baseline failed: {arguments}");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(text => double.Parse(text, CultureInfo.InvariantCulture)).ToList();
     }
 
-    private static Process StartNative(params string[] arguments)
+    private static Process StartNative(params string[] arguments) => StartNativeProgram(EchoProgram, arguments);
+
+    private static Process StartNativeProgram(string program, string[] arguments)
     {
         string? dir = Environment.GetEnvironmentVariable("SHMLINK_BIN_DIR");
         if (string.IsNullOrEmpty(dir))
             dir = typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
                 .FirstOrDefault(a => a.Key == "ShmLinkProgramDir")?.Value;
-        string path = Path.Combine(dir ?? ".", "shmlink_csharp_bench_echo");
+        string path = Path.Combine(dir ?? ".", program);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path} is not built (configure with -DSHMLINK_BUILD_BENCH=ON)", path);
         var info = new ProcessStartInfo(path) { UseShellExecute = false, RedirectStandardOutput = true };

@@ -17,12 +17,6 @@
  *   shmlink_csharp_bench_echo pipes TRIPS WARMUP SELF_CPU ECHO_CPU
  *       the same exchange over a pair of pipes written and read directly in C (what
  *       System.IO.Pipes costs without .NET), one byte each way; prints as "turns" does
- *   shmlink_csharp_bench_echo stream NAME COUNT BATCH SELF_CPU SINK_CPU
- *       one-way throughput, the all-native baseline of the C# stream rows: creates NAME.ping /
- *       NAME.pong, starts itself as the sink (on SINK_CPU), sends COUNT 64-byte messages, BATCH
- *       per call (1: shmlink_channel_send; more: shmlink_channel_send_batch, the sink taking up
- *       to BATCH per shmlink_channel_receive_batch), waits for the sink's one-message
- *       acknowledgement and prints the messages per second, as the C# stream rows are timed
  *
  * Both channels: 64 KiB, messages up to 64 bytes; blocking calls without a time limit. The
  * process inherits the CPU affinity it was started with. */
@@ -45,7 +39,6 @@ extern char** environ;
 
 #define MAX_MESSAGE 64u
 #define CAPACITY (64u * 1024u)
-#define MAX_BATCH 256u
 
 static void check(shmlink_status status, const char* what) {
   if (SHMLINK_FAILED(status)) {
@@ -209,88 +202,8 @@ static int floor_pingpong(int use_pipes, long trips, long warmup, int self_cpu, 
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
-/* The sink of "stream": receives COUNT messages, BATCH at most per call, then acknowledges. */
-static int sink(const char* name, long count, uint32_t batch) {
-  char ping_name[256], pong_name[256];
-  static unsigned char buffers[MAX_BATCH][MAX_MESSAGE];
-  shmlink_channel_message messages[MAX_BATCH];
-  shmlink_handle ping = 0, pong = 0;
-  uint32_t i, got = 0;
-  long received = 0;
-  names(name, ping_name, pong_name);
-  check(shmlink_channel_open(pong_name, SHMLINK_CHANNEL_SENDER, &pong), "open the pong channel");
-  check(shmlink_channel_open(ping_name, SHMLINK_CHANNEL_RECEIVER, &ping), "open the ping channel");
-  for (i = 0; i < batch; ++i) {
-    messages[i].data = buffers[i];
-    messages[i].capacity = MAX_MESSAGE;
-  }
-  while (received < count) {
-    if (batch == 1)
-      check(shmlink_channel_receive(ping, buffers[0], MAX_MESSAGE, &got, SHMLINK_INFINITE), "receive");
-    else
-      check(shmlink_channel_receive_batch(ping, messages, batch, SHMLINK_INFINITE, &got), "receive a batch");
-    received += batch == 1 ? 1 : got;
-  }
-  check(shmlink_channel_send(pong, buffers[0], 1, SHMLINK_INFINITE), "acknowledge");
-  shmlink_close(pong);
-  shmlink_close(ping);
-  return 0;
-}
-
-static int stream(const char* self, const char* name, long count, uint32_t batch, int self_cpu, int sink_cpu) {
-  char ping_name[256], pong_name[256], count_text[32], batch_text[16];
-  static unsigned char message[MAX_MESSAGE];
-  shmlink_channel_message messages[MAX_BATCH];
-  shmlink_handle ping = 0, pong = 0;
-  uint32_t i, sent = 0, length = 0;
-  long done = 0;
-  double start;
-  pid_t pid;
-  int status = 0;
-  if (count < 1 || batch < 1 || batch > MAX_BATCH) return 2;
-  memset(message, 's', sizeof message);
-  for (i = 0; i < batch; ++i) {
-    messages[i].data = message;
-    messages[i].length = MAX_MESSAGE;
-    messages[i].capacity = 0;
-  }
-  names(name, ping_name, pong_name);
-  check(shmlink_channel_create(ping_name, CAPACITY, MAX_MESSAGE, SHMLINK_CHANNEL_SENDER, &ping), "create ping");
-  check(shmlink_channel_create(pong_name, CAPACITY, MAX_MESSAGE, SHMLINK_CHANNEL_RECEIVER, &pong), "create pong");
-  snprintf(count_text, sizeof count_text, "%ld", count);
-  snprintf(batch_text, sizeof batch_text, "%u", batch);
-  pin_to_cpu(sink_cpu); /* the sink inherits it */
-  {
-    char* argv[] = {(char*)self, "sink", (char*)name, count_text, batch_text, NULL};
-    if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0) {
-      perror("posix_spawn");
-      return 1;
-    }
-  }
-  pin_to_cpu(self_cpu);
-  /* The clock starts before the sink attaches, as the C# rows' does: the ring fills meanwhile. */
-  start = now_ns();
-  while (done < count) {
-    const uint32_t want = count - done < (long)batch ? (uint32_t)(count - done) : batch;
-    if (batch == 1) {
-      check(shmlink_channel_send(ping, message, MAX_MESSAGE, SHMLINK_INFINITE), "send");
-      sent = 1;
-    } else {
-      check(shmlink_channel_send_batch(ping, messages, want, SHMLINK_INFINITE, &sent), "send a batch");
-    }
-    done += sent;
-  }
-  check(shmlink_channel_receive(pong, message, sizeof message, &length, SHMLINK_INFINITE), "acknowledgement");
-  printf("%.0f\n", (double)count / ((now_ns() - start) / 1e9));
-  waitpid(pid, &status, 0);
-  shmlink_close(ping);
-  shmlink_close(pong);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
-}
-
 int main(int argc, char** argv) {
   if (argc == 4 && strcmp(argv[1], "echo") == 0) return echo(argv[2], atol(argv[3]));
-  if (argc == 5 && strcmp(argv[1], "sink") == 0) return sink(argv[2], atol(argv[3]), (uint32_t)atol(argv[4]));
   if ((argc == 6 || argc == 8 || argc == 9) && strcmp(argv[1], "pingpong") == 0) {
     char self[4096];
     if (!own_path(self, sizeof self)) return 1;
@@ -298,15 +211,9 @@ int main(int argc, char** argv) {
                     argc >= 8 ? atoi(argv[6]) : -1, argc >= 8 ? atoi(argv[7]) : -1,
                     argc == 9 && strcmp(argv[8], "raw") == 0);
   }
-  if (argc == 7 && strcmp(argv[1], "stream") == 0) {
-    char self[4096];
-    if (!own_path(self, sizeof self)) return 1;
-    return stream(self, argv[2], atol(argv[3]), (uint32_t)atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
-  }
   if (argc == 6 && (strcmp(argv[1], "turns") == 0 || strcmp(argv[1], "pipes") == 0))
     return floor_pingpong(strcmp(argv[1], "pipes") == 0, atol(argv[2]), atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
   fprintf(stderr, "usage: %s echo NAME TRIPS | pingpong NAME TRIPS WARMUP SIZE [SELF_CPU ECHO_CPU [raw]]\n"
-          "       | turns|pipes TRIPS WARMUP SELF_CPU ECHO_CPU | stream NAME COUNT BATCH SELF_CPU SINK_CPU\n",
-          argv[0]);
+          "       | turns|pipes TRIPS WARMUP SELF_CPU ECHO_CPU\n", argv[0]);
   return 2;
 }

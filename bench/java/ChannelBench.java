@@ -17,6 +17,8 @@
 // Throughput: one Java thread sends MESSAGES 64-byte messages while another receives the echoes
 // (both directions loaded), and the same over the socket (64-byte writes; the reader reads what
 // is there, which lets the socket coalesce).
+// Streams: Java sends MESSAGES 64-byte messages one way to a C sink, one per send and 64 per
+// sendBatch, against C sending the same to the same sink (bench/channel_stream.c, beside the echo).
 package org.shmlink.bench;
 
 import java.io.BufferedReader;
@@ -40,6 +42,8 @@ public final class ChannelBench {
   private static final int SIZE = 64;
   private static final int BLOCK = 2000;
   private static final int THROUGHPUT_MESSAGES = 200_000;
+  private static final int BATCH = 64;
+  private static final String STREAM_PROGRAM = "shmlink_bench_channel_stream"; // beside the echo program
 
   private ChannelBench() {}
 
@@ -129,6 +133,70 @@ public final class ChannelBench {
     System.out.printf(Locale.ROOT, "%-34s %12.0f messages/s (%.1f MB/s each way)%n", "Java Unix domain SocketChannel",
         socketRates[1], socketRates[1] * SIZE / 1e6);
     System.out.printf(Locale.ROOT, "channel / socket throughput:      %.2fx%n", channelRates[1] / socketRates[1]);
+
+    streams(Path.of(echo).resolveSibling(STREAM_PROGRAM).toString(), name, echoCpu);
+  }
+
+  /** One-way streams to a C sink, one and BATCH messages per call, against C sending the same
+   * (bench/channel_stream.c), median of three interleaved rounds each. */
+  private static void streams(String program, String name, String sinkCpu) throws Exception {
+    String[] rows = {"Java -> C, send", "Java -> C, sendBatch of " + BATCH, "C -> C, send",
+                     "C -> C, send_batch of " + BATCH};
+    double[][] rates = new double[rows.length][3];
+    for (int round = 0; round < 3; round++) {
+      rates[0][round] = javaStream(program, name + ".s1." + round, 1, sinkCpu);
+      rates[1][round] = javaStream(program, name + ".sb." + round, BATCH, sinkCpu);
+      rates[2][round] = nativeStream(program, name + ".c1." + round, 1, sinkCpu);
+      rates[3][round] = nativeStream(program, name + ".cb." + round, BATCH, sinkCpu);
+    }
+    System.out.printf(Locale.ROOT, "%nOne-way stream, %d messages of %d bytes to a C sink (on CPU %s), median of 3"
+        + " interleaved rounds%n", THROUGHPUT_MESSAGES, SIZE, sinkCpu);
+    double[] median = new double[rows.length];
+    for (int row = 0; row < rows.length; row++) {
+      Arrays.sort(rates[row]);
+      median[row] = rates[row][1];
+      System.out.printf(Locale.ROOT, "%-34s %12.0f messages/s%n", rows[row], median[row]);
+    }
+    System.out.printf(Locale.ROOT, "C / Java, one per call:           %.2fx (target <= 1.30x)%n", median[2] / median[0]);
+    System.out.printf(Locale.ROOT, "C / Java, batches:                %.2fx (target <= 1.30x)%n", median[3] / median[1]);
+  }
+
+  private static double javaStream(String program, String name, int batch, String sinkCpu) throws Exception {
+    try (Channel ping = Channel.create(name + ".ping", 64 * 1024, SIZE, ChannelRole.SENDER);
+         Channel pong = Channel.create(name + ".pong", 64 * 1024, SIZE, ChannelRole.RECEIVER)) {
+      Process sink = new ProcessBuilder(program, "sink", name, Integer.toString(THROUGHPUT_MESSAGES),
+          Integer.toString(batch), sinkCpu).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      ByteBuffer out = ByteBuffer.allocateDirect(SIZE * batch);
+      int[] lengths = new int[batch];
+      Arrays.fill(lengths, SIZE);
+      long start = System.nanoTime();
+      for (int sent = 0; sent < THROUGHPUT_MESSAGES; ) {
+        out.clear();
+        if (batch == 1) {
+          ping.send(out);
+          sent++;
+        } else {
+          int want = Math.min(batch, THROUGHPUT_MESSAGES - sent);
+          out.limit(want * SIZE);
+          while (out.hasRemaining()) {
+            int left = out.remaining() / SIZE;
+            sent += ping.sendBatch(out, left == batch ? lengths : Arrays.copyOf(lengths, left));
+          }
+        }
+      }
+      pong.receive(ByteBuffer.allocateDirect(SIZE));
+      long elapsed = System.nanoTime() - start;
+      if (sink.waitFor() != 0) throw new IllegalStateException("the C sink failed");
+      return THROUGHPUT_MESSAGES / (elapsed / 1e9);
+    }
+  }
+
+  private static double nativeStream(String program, String name, int batch, String sinkCpu) throws Exception {
+    Process stream = new ProcessBuilder(program, "stream", name, Integer.toString(THROUGHPUT_MESSAGES),
+        Integer.toString(batch), "0", sinkCpu).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String output = new String(stream.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+    if (stream.waitFor() != 0) throw new IllegalStateException("the C stream failed: " + output);
+    return Double.parseDouble(output);
   }
 
   private static void channelRoundTrips(Channel ping, Channel pong, ByteBuffer out, ByteBuffer in, long[] samples,
