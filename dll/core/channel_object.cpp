@@ -43,7 +43,7 @@ void ChannelObject::require_no_reservation() const {
 }
 
 void ChannelObject::require_no_peek() const {
-  if (has_claim_.load(std::memory_order_acquire))
+  if (has_peek_.load(std::memory_order_acquire))
     fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a peeked message outstanding: consume it first");
 }
 
@@ -68,6 +68,7 @@ void ChannelObject::reservations_changed() {
 void ChannelObject::claims_changed() {
   if (claims_.size() != 1) claim_held_ = false;
   has_claim_.store(!claims_.empty(), std::memory_order_release);
+  has_peek_.store(!claims_.empty() && !claim_held_, std::memory_order_release);
 }
 
 bool ChannelObject::drop_reservations() {
@@ -124,8 +125,8 @@ shmlink_status ChannelObject::receive_whole(void* buffer, uint32_t capacity, uin
     const shmlink_status status = ring().claim(UINT32_MAX, timeout_ms, &claim, &needed);
     if (status != SHMLINK_OK) return status;
     claims_.push_back(claim);
-    claims_changed();
     claim_held_ = true;
+    claims_changed();
   }
   const ChannelRing::Claim claim = claims_.front();
   *out_length = claim.length;
@@ -187,6 +188,7 @@ shmlink_status ChannelObject::peek(uint32_t timeout_ms, const void** out_data, u
     claims_changed();
   }
   claim_held_ = false;  // a message held by receive_whole is now this peek's
+  claims_changed();
   *out_data = claims_.front().payload;
   *out_length = claims_.front().length;
   return SHMLINK_OK;

@@ -89,9 +89,12 @@ class ChannelObject final : public WaitableObject {
   // The one claim was taken by receive_whole for a buffer too small, to be received by its
   // next call (not a peek: receive_whole refuses beside a peek).
   bool claim_held_ = false;
-  // Whether reservations_ / claims_ hold any: read without the mutex by send, receive and busy polls.
+  // Whether reservations_ / claims_ hold any: read without the mutex by send, receive and busy
+  // polls. has_peek_: claims_ holds messages the user peeked, not receive_whole's hold, which
+  // copying receives of other threads on this handle go past.
   std::atomic<bool> has_reservation_{false};
   std::atomic<bool> has_claim_{false};
+  std::atomic<bool> has_peek_{false};
 };
 
 }  // namespace shmlink

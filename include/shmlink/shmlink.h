@@ -532,7 +532,9 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive(shmlink_handle c
  *   if (status == SHMLINK_ERR_BUFFER_TOO_SMALL)
  *     status = shmlink_channel_receive_whole(ch, malloc(length), length, &length, 0);
  * A held message is also what shmlink_channel_peek gives (it becomes a peek), and it counts
- * as peeked for shmlink_channel_receive (INVALID_ARGUMENT) and for a close (consumed).
+ * as peeked for a close (consumed) and for shmlink_channel_peek_batch (INVALID_ARGUMENT), but
+ * not for shmlink_channel_receive or _receive_batch: those (say, of another thread using the
+ * same handle) take the messages after it.
  * Fails: as shmlink_channel_receive; INVALID_ARGUMENT also for a message peeked (not held)
  * on this handle. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_receive_whole(shmlink_handle channel, void* buffer,

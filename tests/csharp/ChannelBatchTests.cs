@@ -171,4 +171,54 @@ public class ChannelBatchTests
         Assert.InRange(receive.Result, 1, 2);
         Assert.Equal("late", Encoding.UTF8.GetString(buffer, 0, received[0]));
     }
+
+    // Receive() holds a message longer than its first buffer between two library calls; a
+    // Receive(Span) of another thread meanwhile must take the next message, not be refused.
+    [Fact]
+    public void CopyingReceivesOfSeveralThreadsOnOneChannelNeverRefuseEachOther()
+    {
+        const int count = 4000;
+        using var pair = new ChannelPair(capacity: 4 << 20); // all queued first: both receivers stay busy
+        var received = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void Receiving(bool arrays)
+        {
+            var buffer = new byte[ChannelPair.MaxMessage];
+            try
+            {
+                while (true)
+                {
+                    byte[]? message;
+                    int length;
+                    if (arrays)
+                    {
+                        if (!pair.Receiver.TryReceive(TimeSpan.FromMilliseconds(200), out message)) return;
+                        length = message.Length;
+                    }
+                    else
+                    {
+                        if (!pair.Receiver.TryReceive(buffer, TimeSpan.FromMilliseconds(200), out length)) return;
+                        message = buffer;
+                    }
+                    received.Add(BitConverter.ToInt32(message, 0) * 1000 + length);
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue(e);
+            }
+        }
+        var message = new byte[ChannelPair.MaxMessage];
+        for (int i = 0; i < count; i++)
+        {
+            BitConverter.TryWriteBytes(message, i);
+            pair.Sender.Send(message.AsSpan(0, i % 2 == 0 ? 400 : 8), Long); // 400: longer than Receive()'s first try
+        }
+        var threads = new[] { new Thread(() => Receiving(true)), new Thread(() => Receiving(false)) };
+        foreach (Thread thread in threads) thread.Start();
+        foreach (Thread thread in threads) Assert.True(thread.Join(Long));
+        Assert.Empty(failures);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i * 1000 + (i % 2 == 0 ? 400 : 8)).OrderBy(x => x),
+                     received.OrderBy(x => x));
+    }
 }
