@@ -233,6 +233,9 @@ bool describe_file(const std::string& path, const FlockTable& flocks, shmlink_ob
   std::set<uint32_t> holders;
   if (flocks.readable()) {
     holders = flocks.holders(status.st_dev, status.st_ino);
+    // The table may predate the object (made while the listing ran): look again before
+    // calling it stale, which only objects without holders pay for.
+    if (holders.empty()) holders = FlockTable().holders(status.st_dev, status.st_ino);
     out.holder_count = static_cast<uint32_t>(holders.size());
     uint32_t i = 0;
     for (const uint32_t pid : holders) {
