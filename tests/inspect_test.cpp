@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <fcntl.h>
 #include <unistd.h>
 #endif
@@ -32,18 +34,17 @@ shmlink_object_description blank() {
   return description;
 }
 
+// What the OS says of this process and thread, and what the description says of its objects'
+// owner (Windows has no uid) and mutex owner (Windows does not say which thread).
 #ifdef _WIN32
-
-TEST(Inspect, NotSupportedOnWindowsYet) {
-  shmlink_object_description description = blank();
-  uint32_t count = 0;
-  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_list(0, nullptr, 0, 0, &count));
-  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_describe("x", &description));
-  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_remove("x", 0));
-  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_collect(0, nullptr));
-}
-
+uint32_t this_pid() { return GetCurrentProcessId(); }
+constexpr uint32_t kExpectedOwnerUid = SHMLINK_UNKNOWN;
+uint32_t expected_mutex_owner() { return SHMLINK_UNKNOWN; }
 #else
+uint32_t this_pid() { return static_cast<uint32_t>(getpid()); }
+const uint32_t kExpectedOwnerUid = static_cast<uint32_t>(geteuid());
+uint32_t expected_mutex_owner() { return static_cast<uint32_t>(gettid()); }
+#endif
 
 shmlink_object_description describe(const std::string& name) {
   shmlink_object_description description = blank();
@@ -110,11 +111,15 @@ TEST(Inspect, DescribesEveryKind) {
   EXPECT_EQ(seg.kind, SHMLINK_KIND_SEGMENT);
   EXPECT_EQ(seg.size, 12345u);
   EXPECT_STREQ(seg.name, ("Local\\" + base + "-seg").c_str());
-  EXPECT_EQ(seg.owner_uid, static_cast<uint32_t>(geteuid()));
+  EXPECT_EQ(seg.owner_uid, kExpectedOwnerUid);
   EXPECT_EQ(seg.holder_count, 1u);
-  EXPECT_EQ(seg.holder_pids[0], static_cast<uint32_t>(getpid()));
   EXPECT_EQ(seg.flags & SHMLINK_OBJECT_STALE, 0u);
+  EXPECT_EQ(seg.holder_pids[0], this_pid());
+#ifdef _WIN32
+  EXPECT_EQ(seg.created_unix_ms, 0u) << "not known";
+#else
   EXPECT_GT(seg.created_unix_ms, 1600000000000ull);
+#endif
 
   const shmlink_object_description sig = describe(base + "-sig");
   EXPECT_EQ(sig.kind, SHMLINK_KIND_SIGNAL);
@@ -127,7 +132,8 @@ TEST(Inspect, DescribesEveryKind) {
   EXPECT_EQ(mtx.kind, SHMLINK_KIND_MUTEX);
   EXPECT_NE(mtx.flags & SHMLINK_OBJECT_MUTEX_HELD, 0u);
   EXPECT_EQ(mtx.flags & SHMLINK_OBJECT_MUTEX_ABANDONED, 0u);
-  EXPECT_EQ(mtx.mutex_owner_tid, static_cast<uint32_t>(gettid()));
+  EXPECT_EQ(mtx.mutex_owner_tid, expected_mutex_owner());
+  EXPECT_EQ(mtx.mutex_recursion, 1u);
   ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(mutex));
   EXPECT_EQ(describe(base + "-mtx").flags & SHMLINK_OBJECT_MUTEX_HELD, 0u);
 
@@ -135,6 +141,7 @@ TEST(Inspect, DescribesEveryKind) {
   EXPECT_EQ(sem.kind, SHMLINK_KIND_SEMAPHORE);
   EXPECT_EQ(sem.semaphore_count, 3u);
   EXPECT_EQ(sem.semaphore_max, 7u);
+  EXPECT_EQ(describe(base + "-sem").semaphore_count, 3u) << "looking takes nothing";
 
   const shmlink_object_description ch = describe(base + "-ch");
   EXPECT_EQ(ch.kind, SHMLINK_KIND_CHANNEL);
@@ -146,7 +153,8 @@ TEST(Inspect, DescribesEveryKind) {
   EXPECT_EQ(ch.channel_bytes_queued, 2u * 64u);
   ASSERT_EQ(ch.channel_peer_count, 1u);
   EXPECT_EQ(ch.channel_peers[0].flags, SHMLINK_PEER_SENDER | SHMLINK_PEER_RECEIVER | SHMLINK_PEER_ALIVE);
-  EXPECT_EQ(ch.channel_peers[0].pid, static_cast<uint32_t>(getpid()));
+  EXPECT_EQ(ch.channel_peers[0].pid, this_pid());
+  EXPECT_EQ(ch.holder_count, 1u);
   EXPECT_EQ(ch.channel_messages_sent, 2u);
   EXPECT_EQ(ch.channel_bytes_sent, 11u);
   EXPECT_EQ(ch.channel_messages_received, 0u);
@@ -170,13 +178,56 @@ TEST(Inspect, DescribesEveryKind) {
   EXPECT_EQ(find(list_all(), "Local\\" + base + "-seg"), nullptr);
 }
 
+#ifdef _WIN32
+
+// A kernel object lives exactly as long as its handles: nothing is left to remove or collect.
+TEST(Inspect, HoldersInOtherProcessesAndNothingToRemoveOnWindows) {
+  const std::string name = unique_name();
+  auto creator = start_peer({"create", name, "4096"});
+  ASSERT_EQ(creator->read_line(), "ready");
+  const shmlink_object_description held = describe(name);
+  EXPECT_EQ(held.kind, SHMLINK_KIND_SEGMENT);
+  EXPECT_EQ(held.size, 4096u);
+  EXPECT_EQ(held.holder_count, 1u) << "the creator's handle";
+  EXPECT_NE(held.holder_pids[0], 0u);
+  EXPECT_NE(held.holder_pids[0], this_pid());
+  EXPECT_NE(find(list_all(), "Local\\" + name), nullptr);
+  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_remove(name.c_str(), 0));
+  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_remove(name.c_str(), SHMLINK_REMOVE_FORCE));
+  EXPECT_STATUS(SHMLINK_ERR_NOT_SUPPORTED, shmlink_object_collect(0, nullptr));
+  creator->kill();
+  creator->wait();
+  shmlink_object_description gone = blank();
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_object_describe(name.c_str(), &gone));
+  EXPECT_EQ(find(list_all(), "Local\\" + name), nullptr);
+}
+
+TEST(Inspect, AbandonedMutexOnWindows) {
+  const std::string name = unique_name();
+  Handle mutex;
+  ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_create(name.c_str(), 0, mutex.out()));
+  auto owner = start_peer({"mutex-hold", name});
+  ASSERT_EQ(owner->read_line(), "locked SHMLINK_OK");
+  EXPECT_NE(describe(name).flags & SHMLINK_OBJECT_MUTEX_HELD, 0u);
+  owner->kill();
+  owner->wait();
+  const shmlink_object_description left = describe(name);
+  EXPECT_EQ(left.flags & SHMLINK_OBJECT_MUTEX_HELD, 0u) << "the kernel released it for the dead owner";
+  EXPECT_NE(left.flags & SHMLINK_OBJECT_MUTEX_ABANDONED, 0u);
+  EXPECT_STATUS(SHMLINK_ABANDONED, shmlink_mutex_lock(mutex.get(), 0));
+  EXPECT_EQ(describe(name).flags & SHMLINK_OBJECT_MUTEX_ABANDONED, 0u) << "the lock took the abandonment";
+  EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(mutex.get()));
+}
+
+#else
+
 TEST(Inspect, SeesHoldersInOtherProcessesAndWhatTheDeadLeft) {
   const std::string name = unique_name();
   auto creator = start_peer({"create", name, "4096"});
   ASSERT_EQ(creator->read_line(), "ready");
   shmlink_object_description held = describe(name);
   EXPECT_EQ(held.holder_count, 1u);
-  EXPECT_NE(held.holder_pids[0], static_cast<uint32_t>(getpid()));
+  EXPECT_NE(held.holder_pids[0], this_pid());
   EXPECT_STATUS(SHMLINK_ERR_ACCESS_DENIED, shmlink_object_remove(name.c_str(), 0)) << "held: refused";
   EXPECT_NE(std::string(shmlink_last_error_message()).find(std::to_string(held.holder_pids[0])), std::string::npos)
       << shmlink_last_error_message();
@@ -206,6 +257,8 @@ TEST(Inspect, ForcedRemoveFreesTheNameWhileHolded) {
   EXPECT_EQ(describe(name).size, 64u) << "the old holder's close left the new object alone";
 }
 
+#endif
+
 TEST(Inspect, ChannelPeersInOtherProcessesAndDeadOnes) {
   const std::string name = unique_name();
   Handle channel;
@@ -222,9 +275,9 @@ TEST(Inspect, ChannelPeersInOtherProcessesAndDeadOnes) {
     if (peer.flags & SHMLINK_PEER_SENDER) {
       saw_sender = true;
       EXPECT_NE(peer.pid, 0u);
-      EXPECT_NE(peer.pid, static_cast<uint32_t>(getpid()));
+      EXPECT_NE(peer.pid, this_pid());
     } else {
-      EXPECT_EQ(peer.pid, static_cast<uint32_t>(getpid()));
+      EXPECT_EQ(peer.pid, this_pid());
     }
   }
   EXPECT_TRUE(saw_sender);
@@ -248,6 +301,7 @@ TEST(Inspect, ChannelPeersInOtherProcessesAndDeadOnes) {
   EXPECT_EQ(described.channel_peer_count, 1u);
 }
 
+#ifndef _WIN32
 // A file at an object's name that lies about itself is described as CORRUPT, never followed.
 TEST(Inspect, HostileFilesAreReportedNotTrusted) {
   const std::string name = unique_name();

@@ -8,6 +8,7 @@
 #include "../core/channel_layout.h"
 #include "../core/error.h"
 #include "../core/inspect.h"
+#include "../core/inspect_channel.h"
 #include "../core/object_header.h"
 #include "../core/sync_layout.h"
 #include "named_object.h"
@@ -29,6 +30,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 namespace shmlink {
 namespace {
@@ -60,27 +62,42 @@ bool read_at(int fd, T& value, uint64_t offset) {
   return pread(fd, &value, sizeof value, static_cast<off_t>(offset)) == static_cast<ssize_t>(sizeof value);
 }
 
-// Processes holding a flock on the file (dev, inode), from /proc/locks. False if the table
-// cannot be read (then nobody can say whether the object is held).
-bool flock_holders(dev_t device, ino_t inode, std::set<uint32_t>& pids) {
-  std::ifstream locks("/proc/locks");
-  if (!locks) return false;
-  std::string line;
-  while (std::getline(locks, line)) {
-    // "1: FLOCK  ADVISORY  READ  1234 00:1a:5678 0 EOF"; waiters carry "->" and hold nothing.
-    std::istringstream fields(line);
-    std::string number, type, advisory, access, pid_text, file;
-    if (!(fields >> number >> type) || type != "FLOCK") continue;
-    if (!(fields >> advisory >> access >> pid_text >> file)) continue;
-    unsigned major_number = 0, minor_number = 0;
-    unsigned long long file_inode = 0;
-    if (std::sscanf(file.c_str(), "%x:%x:%llu", &major_number, &minor_number, &file_inode) != 3) continue;
-    if (major_number != major(device) || minor_number != minor(device) || file_inode != inode) continue;
-    const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
-    if (pid > 0) pids.insert(static_cast<uint32_t>(pid));
+// Who holds a flock on which file, from one read of /proc/locks: a listing reads it once for
+// all its objects (the table has a line per lock of the whole machine).
+class FlockTable {
+ public:
+  FlockTable() {
+    std::ifstream locks("/proc/locks");
+    readable_ = static_cast<bool>(locks);
+    std::string line;
+    while (std::getline(locks, line)) {
+      // "1: FLOCK  ADVISORY  READ  1234 00:1a:5678 0 EOF"; waiters carry "->" and hold nothing.
+      std::istringstream fields(line);
+      std::string number, type, advisory, access, pid_text, file;
+      if (!(fields >> number >> type) || type != "FLOCK") continue;
+      if (!(fields >> advisory >> access >> pid_text >> file)) continue;
+      unsigned major_number = 0, minor_number = 0;
+      unsigned long long file_inode = 0;
+      if (std::sscanf(file.c_str(), "%x:%x:%llu", &major_number, &minor_number, &file_inode) != 3) continue;
+      const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+      if (pid > 0) holders_[FileKey{major_number, minor_number, file_inode}].insert(static_cast<uint32_t>(pid));
+    }
   }
-  return true;
-}
+
+  // False if the table could not be read (then nobody can say whether an object is held).
+  bool readable() const { return readable_; }
+
+  // The processes holding a flock on the file (device, inode).
+  std::set<uint32_t> holders(dev_t device, ino_t inode) const {
+    const auto found = holders_.find(FileKey{major(device), minor(device), static_cast<unsigned long long>(inode)});
+    return found != holders_.end() ? found->second : std::set<uint32_t>{};
+  }
+
+ private:
+  using FileKey = std::tuple<unsigned, unsigned, unsigned long long>;  // major, minor, inode
+  bool readable_ = false;
+  std::map<FileKey, std::set<uint32_t>> holders_;
+};
 
 // Which process holds each channel slot's liveness lock: the OFD locks that /proc/<pid>/fdinfo
 // lists for the descriptors of `holders` open on the file (dev, inode). Only processes this
@@ -173,111 +190,31 @@ void describe_mutex(int fd, const ObjectHeader& header, shmlink_object_descripti
   if ((mutex.lock & FUTEX_OWNER_DIED) != 0 || !thread_exists(owner)) out.flags |= SHMLINK_OBJECT_MUTEX_ABANDONED;
 }
 
-// Counts the committed records in [read_claim, tail), walking at most
-// SHMLINK_DESCRIBE_MAX_RECORDS of them; stops (as far as it got) at anything inconsistent,
-// which a receiver taking records meanwhile also causes.
-void count_queued(int fd, const channel::Control& control, uint64_t read_claim, uint64_t tail,
-                  shmlink_object_description& out) {
-  uint64_t position = read_claim;
-  uint32_t messages = 0;
-  for (uint32_t walked = 0; position < tail; ++walked) {
-    if (walked == SHMLINK_DESCRIBE_MAX_RECORDS) {
-      out.flags |= SHMLINK_OBJECT_QUEUE_PARTIAL;
-      break;
-    }
-    channel::RecordHeader record{};
-    const uint64_t at = kHeaderPageBytes + control.ring_offset + position % control.ring_bytes;
-    if (!read_at(fd, record, at) || record.position != position) break;
-    if (record.span < channel::kRecordHeaderBytes || record.span % channel::kRecordAlign != 0 ||
-        record.span > tail - position)
-      break;
-    if ((record.state & channel::kStateMask) == channel::kCommitted) ++messages;
-    position += record.span;
-  }
-  out.channel_messages_queued = messages;
-}
-
 void describe_channel(int fd, const ObjectHeader& header, const std::set<uint32_t>& holders, dev_t device,
                       ino_t inode, shmlink_object_description& out) {
-  using namespace channel;
-  Control control{};
-  if (!read_at(fd, control, kHeaderPageBytes) || control.magic != kMagic) {
-    out.flags |= SHMLINK_OBJECT_CORRUPT;
-    return;
-  }
-  if (control.layout_version != channel::kLayoutVersion) {
-    out.flags |= SHMLINK_OBJECT_INCOMPATIBLE;
-    return;
-  }
-  if (control.ring_offset != kRingOffset || control.ring_bytes == 0 || control.ring_bytes % kRecordAlign != 0 ||
-      control.ring_bytes > kMaxRingBytes || control.region_bytes != region_bytes_for(control.ring_bytes) ||
-      header.data_bytes != control.region_bytes || control.max_message == 0 ||
-      control.max_message > kMaxMessageBytes || record_span(control.max_message) > control.ring_bytes ||
-      control.slot_count != kMaxSlots || control.senders > kMaxSlots || control.receivers > kMaxSlots ||
-      control.slot_high > kMaxSlots) {
-    out.flags |= SHMLINK_OBJECT_CORRUPT;
-    return;
-  }
-  out.size = control.ring_bytes;
-  out.channel_max_message = control.max_message;
-  out.channel_senders = control.senders;
-  out.channel_receivers = control.receivers;
-
-  // Positions only grow, so reading head, then read_claim, then tail gives head <= read_claim
-  // <= tail even while peers move them; tail may have run past head + ring_bytes by then
-  // (several laps), which a second look settles.
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    uint64_t head = 0, read_claim = 0, tail = 0;
-    if (!read_at(fd, head, kHeaderPageBytes + offsetof(Control, head)) ||
-        !read_at(fd, read_claim, kHeaderPageBytes + offsetof(Control, read_claim)) ||
-        !read_at(fd, tail, kHeaderPageBytes + offsetof(Control, tail)))
-      break;
-    if (head > read_claim || read_claim > tail) break;  // cannot happen honestly: leave them 0
-    if (tail - head > control.ring_bytes) continue;
-    out.channel_bytes_queued = tail - read_claim;
-    count_queued(fd, control, read_claim, tail, out);
-    break;
-  }
-
-  // Statistics only (channel_layout.h): any value is possible and none is used for anything.
-  SendCounters sent{};
-  ReceiveCounters received{};
-  if (read_at(fd, sent, kHeaderPageBytes + kSendCountersOffset) &&
-      read_at(fd, received, kHeaderPageBytes + kReceiveCountersOffset)) {
-    out.channel_messages_sent = sent.messages;
-    out.channel_bytes_sent = sent.bytes;
-    out.channel_sends_waited = sent.waited;
-    out.channel_messages_received = received.messages;
-    out.channel_bytes_received = received.bytes;
-    out.channel_receives_waited = received.waited;
-    out.channel_peers_died = received.peers_died;
-  }
-
-  const std::map<uint32_t, uint32_t> pid_of_slot = slot_pids(holders, device, inode);
-  uint32_t attached = 0;
-  for (uint32_t index = 0; index < control.slot_high; ++index) {
-    Slot slot{};
-    if (!read_at(fd, slot, kHeaderPageBytes + kSlotsOffset + uint64_t{index} * sizeof(Slot))) break;
-    const uint32_t roles = static_cast<uint32_t>(slot.owner) & (kRoleSender | kRoleReceiver);
-    if (roles == 0) continue;
-    uint32_t flags = 0;
-    if (roles & kRoleSender) flags |= SHMLINK_PEER_SENDER;
-    if (roles & kRoleReceiver) flags |= SHMLINK_PEER_RECEIVER;
-    struct flock lock {};
-    lock.l_type = F_WRLCK;
-    lock.l_whence = SEEK_SET;
-    lock.l_start = kSlotLockBase + index;
-    lock.l_len = 1;
-    // An OFD lock query needs no write access; a failed query counts as alive, as the library does.
-    if (fcntl(fd, F_OFD_GETLK, &lock) != 0 || lock.l_type != F_UNLCK) flags |= SHMLINK_PEER_ALIVE;
-    if (attached < SHMLINK_DESCRIBE_MAX_PEERS) {
-      const auto found = pid_of_slot.find(index);
-      out.channel_peers[attached].pid = found != pid_of_slot.end() ? found->second : 0;
-      out.channel_peers[attached].flags = flags;
-    }
-    ++attached;
-  }
-  out.channel_peer_count = attached;
+  std::map<uint32_t, uint32_t> pid_of_slot;
+  bool pids_looked_up = false;
+  describe_channel_region(
+      [&](void* into, std::size_t bytes, uint64_t offset) {
+        return pread(fd, into, bytes, static_cast<off_t>(kHeaderPageBytes + offset)) == static_cast<ssize_t>(bytes);
+      },
+      [&](uint64_t region_bytes) { return header.data_bytes == region_bytes; },
+      [&](uint32_t index, const channel::Slot&, shmlink_object_peer& peer) {
+        struct flock lock {};
+        lock.l_type = F_WRLCK;
+        lock.l_whence = SEEK_SET;
+        lock.l_start = kSlotLockBase + index;
+        lock.l_len = 1;
+        // An OFD lock query needs no write access; a failed query counts as alive, as the library does.
+        if (fcntl(fd, F_OFD_GETLK, &lock) != 0 || lock.l_type != F_UNLCK) peer.flags |= SHMLINK_PEER_ALIVE;
+        if (!pids_looked_up) {  // only for a channel with peers: it walks the holders' descriptors
+          pid_of_slot = slot_pids(holders, device, inode);
+          pids_looked_up = true;
+        }
+        const auto found = pid_of_slot.find(index);
+        peer.pid = found != pid_of_slot.end() ? found->second : 0;
+      },
+      out);
 }
 
 void set_name(shmlink_object_description& out, const char* prefix, const std::string& base) {
@@ -285,7 +222,7 @@ void set_name(shmlink_object_description& out, const char* prefix, const std::st
 }
 
 // Describes the file at `path`. False if there is no regular file there (nothing to list).
-bool describe_file(const std::string& path, shmlink_object_description& out) {
+bool describe_file(const std::string& path, const FlockTable& flocks, shmlink_object_description& out) {
   struct stat status {};
   if (lstat(path.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) return false;
   out.owner_uid = status.st_uid;
@@ -294,7 +231,11 @@ bool describe_file(const std::string& path, shmlink_object_description& out) {
   out.created_unix_ms = created_ms(path, status);
 
   std::set<uint32_t> holders;
-  if (flock_holders(status.st_dev, status.st_ino, holders)) {
+  if (flocks.readable()) {
+    holders = flocks.holders(status.st_dev, status.st_ino);
+    // The table may predate the object (made while the listing ran): look again before
+    // calling it stale, which only objects without holders pay for.
+    if (holders.empty()) holders = FlockTable().holders(status.st_dev, status.st_ino);
     out.holder_count = static_cast<uint32_t>(holders.size());
     uint32_t i = 0;
     for (const uint32_t pid : holders) {
@@ -375,7 +316,8 @@ bool name_from_file(const char* file_name, const char* prefix, std::string& base
 
 // Lists the objects in one directory, named `name_prefix` + what follows `file_prefix`.
 void list_directory(const std::string& directory_path, const char* file_prefix, const char* name_prefix,
-                    uint32_t extra_flags, bool only_openable, std::vector<shmlink_object_description>& out) {
+                    uint32_t extra_flags, bool only_openable, const FlockTable& flocks,
+                    std::vector<shmlink_object_description>& out) {
   DIR* directory = opendir(directory_path.c_str());
   if (directory == nullptr) return;
   std::vector<std::string> files;
@@ -389,7 +331,7 @@ void list_directory(const std::string& directory_path, const char* file_prefix, 
     if (only_openable && faccessat(AT_FDCWD, path.c_str(), R_OK, AT_EACCESS) != 0) continue;
     shmlink_object_description description = blank_description();
     set_name(description, name_prefix, base);
-    if (!describe_file(path, description)) continue;
+    if (!describe_file(path, flocks, description)) continue;
     description.flags |= extra_flags;
     out.push_back(description);
   }
@@ -423,13 +365,14 @@ std::vector<std::string> other_local_directories(const std::string& own) {
 
 std::vector<shmlink_object_description> list_objects(uint32_t flags) {
   std::vector<shmlink_object_description> found;
+  const FlockTable flocks;
   const std::string own = posix::existing_local_directory();
-  if (!own.empty()) list_directory(own, kLocalFilePrefix, "Local\\", 0, false, found);
+  if (!own.empty()) list_directory(own, kLocalFilePrefix, "Local\\", 0, false, flocks, found);
   const bool all_users = (flags & SHMLINK_LIST_ALL_USERS) != 0;
-  list_directory(kShmDirectory, kGlobalFilePrefix, "Global\\", 0, !all_users, found);
+  list_directory(kShmDirectory, kGlobalFilePrefix, "Global\\", 0, !all_users, flocks, found);
   if (all_users) {
     for (const std::string& directory : other_local_directories(own))
-      list_directory(directory, kLocalFilePrefix, "Local\\", SHMLINK_OBJECT_OTHER_USER, false, found);
+      list_directory(directory, kLocalFilePrefix, "Local\\", SHMLINK_OBJECT_OTHER_USER, false, flocks, found);
   }
   return found;
 }
@@ -438,7 +381,7 @@ shmlink_object_description describe_object(const ObjectName& name) {
   const std::string path = posix::existing_object_path(name);
   shmlink_object_description description = blank_description();
   set_name(description, name.scope == Namespace::Global ? "Global\\" : "Local\\", name.base);
-  if (path.empty() || !describe_file(path, description))
+  if (path.empty() || !describe_file(path, FlockTable(), description))
     fail(SHMLINK_ERR_NOT_FOUND, "there is no object of that name");
   return description;
 }
@@ -448,8 +391,9 @@ void remove_named_object(const ObjectName& name, bool force) {
   if (path.empty()) fail(SHMLINK_ERR_NOT_FOUND, "there is no object of that name");
   std::string holders;
   struct stat status {};
-  std::set<uint32_t> pids;
-  if (lstat(path.c_str(), &status) == 0 && flock_holders(status.st_dev, status.st_ino, pids)) {
+  const FlockTable flocks;
+  if (lstat(path.c_str(), &status) == 0 && flocks.readable()) {
+    const std::set<uint32_t> pids = flocks.holders(status.st_dev, status.st_ino);
     holders = "process ids:";
     for (const uint32_t pid : pids) holders += " " + std::to_string(pid);
   } else {

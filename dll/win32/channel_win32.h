@@ -5,7 +5,13 @@
 
 #include <windows.h>
 
+#include <cstdint>
+
 namespace shmlink::win32 {
+
+// Whether the process recorded in a channel slot's holder word (pid << 32 | low half of the
+// process's creation time) is still running: what the ring uses to count dead peers out.
+bool channel_holder_alive(uint64_t holder);
 
 class ChannelWaitable {
  public:

@@ -696,8 +696,10 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume_batch(shmlink_ha
  * tools such as the `shmlink` command (docs/cli.md). Every value is a snapshot that may be
  * stale by the time it is read, and comes from memory any peer may write: the library checks
  * what it reads, and reports what fails the checks as SHMLINK_OBJECT_CORRUPT, never trusting
- * it. Linux only for now: on Windows these functions fail with SHMLINK_ERR_NOT_SUPPORTED
- * (kernel objects have no portable enumeration; docs/cli.md).
+ * it. On Windows listing and describing read the kernel's object directories and query each
+ * object (docs/cli.md says what Windows cannot tell: owner uid and creation time are unknown,
+ * an event, mutex or semaphore carries no mark of being shmlink's); removing and collecting
+ * fail with SHMLINK_ERR_NOT_SUPPORTED, as a kernel object's name goes with its last handle.
  * ====================================================================================== */
 
 /* shmlink_object_list flags */
@@ -787,7 +789,7 @@ typedef struct shmlink_object_description {
  * Fails: INVALID_ARGUMENT (NULL out_count, NULL out_descriptions with capacity > 0,
  * element_size below the 1.4 size, 688, unknown flags), BUFFER_TOO_SMALL (more objects than
  * `capacity`: the first `capacity` are filled and *out_count says how many there are),
- * NOT_SUPPORTED (Windows), SYSTEM. */
+ * NOT_SUPPORTED (Windows without the ntdll calls it needs), SYSTEM. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_list(uint32_t flags, void* out_descriptions,
                                                           uint32_t element_size, uint32_t capacity,
                                                           uint32_t* out_count);
@@ -795,7 +797,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_list(uint32_t flags, void
 /* Describes the object `name` (since 1.4) without opening it: set
  * out_description->struct_size first.
  * Fails: INVALID_ARGUMENT (NULL out_description, struct_size below the 1.4 size),
- * INVALID_NAME, NOT_FOUND, NOT_SUPPORTED (Windows), SYSTEM. An object that exists but cannot
+ * INVALID_NAME, NOT_FOUND, SYSTEM. An object that exists but cannot
  * be read or fails validation is described (SHMLINK_OBJECT_UNREADABLE / _CORRUPT), not
  * refused. */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_describe(const char* name,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #ifdef _WIN32
+#include <fcntl.h>
 #include <io.h>
 #define isatty _isatty
 #define fileno _fileno
@@ -37,6 +38,7 @@ enum Exit : int {
   kClosed = 7,         // the channel's other side is gone
   kNotSupported = 8,   // not available on this platform
   kCorrupt = 9,        // the object failed validation, or another layout version made it
+  kBadInput = 10,      // send --binary: stdin is not a sequence of valid records
 };
 
 int exit_code_for(shmlink_status status) {
@@ -88,11 +90,15 @@ const std::map<std::string, VerbHelp>& verbs() {
       {"info", {"info NAME [--json]", "Describes one object without joining it: kind, size, owner, holders and,\n"
                                       "per kind, its state (signal set, mutex owner, semaphore count, channel queue and peers)."}},
       {"dump", {"dump NAME [--offset N] [--length N]", "Prints a segment's bytes in hex and text (default: its first 256 bytes)."}},
-      {"send", {"send NAME [MESSAGE|-] [--timeout MS]",
-                "Sends MESSAGE to the channel NAME; with - (or none) sends each line of stdin as one message."}},
-      {"recv", {"recv NAME [--count N] [--timeout MS]",
+      {"send", {"send NAME [MESSAGE|-] [--binary] [--timeout MS]",
+                "Sends MESSAGE to the channel NAME; with - (or none) sends each line of stdin as one message.\n"
+                "--binary: stdin holds records, each a 4-byte little-endian length and that many bytes, and\n"
+                "each record is one message. A truncated record or one longer than the channel's maximum\n"
+                "stops it (exit 10) before anything of that record is sent."}},
+      {"recv", {"recv NAME [--count N] [--timeout MS] [--binary]",
                 "Receives N messages (default 1; 0 = until the senders are gone) and prints each on a line.\n"
-                "--timeout is per message (default: wait forever)."}},
+                "--timeout is per message (default: wait forever). --binary: writes each message as a 4-byte\n"
+                "little-endian length and its bytes instead (the records send --binary reads)."}},
       {"signal", {"signal set|reset|wait NAME [--timeout MS]", "Sets, resets or waits for the signal NAME."}},
       {"rm", {"rm NAME [--force]", "Removes the name NAME. Refuses while processes hold the object (naming them),\n"
                                    "unless --force: the holders keep what they have, the name is free for a new object."}},
@@ -111,7 +117,8 @@ void print_usage(FILE* out) {
   for (const auto& [verb, help] : verbs()) std::fprintf(out, "  %s\n", help.usage);
   std::fprintf(out,
                "\nexit codes: 0 ok, 1 other failure, 2 bad arguments, 3 not found, 4 access denied or wrong kind,\n"
-               "5 in use (rm), 6 timeout, 7 channel closed, 8 not supported here, 9 corrupt or incompatible\n");
+               "5 in use (rm), 6 timeout, 7 channel closed, 8 not supported here, 9 corrupt or incompatible,\n"
+               "10 bad input (send --binary)\n");
 }
 
 class Arguments {
@@ -229,10 +236,16 @@ std::string age_text(uint64_t created_ms) {
   return std::to_string(seconds / 86400) + "d";
 }
 
+// A number the library could not learn (SHMLINK_UNKNOWN) as "?".
+std::string number_text(uint32_t value) { return value == SHMLINK_UNKNOWN ? "?" : std::to_string(value); }
+
 std::string holders_text(const shmlink_object_description& d) {
   if (d.holder_count == SHMLINK_UNKNOWN) return "?";
   std::string text = std::to_string(d.holder_count);
-  const uint32_t shown = d.holder_count < SHMLINK_DESCRIBE_MAX_PIDS ? d.holder_count : SHMLINK_DESCRIBE_MAX_PIDS;
+  // No process has id 0: a first id of 0 means the OS told how many, not which (Windows).
+  const uint32_t shown = d.holder_pids[0] == 0                         ? 0
+                         : d.holder_count < SHMLINK_DESCRIBE_MAX_PIDS ? d.holder_count
+                                                                       : SHMLINK_DESCRIBE_MAX_PIDS;
   for (uint32_t i = 0; i < shown; ++i) text += (i == 0 ? " (" : " ") + std::to_string(d.holder_pids[i]);
   if (shown > 0) text += d.holder_count > shown ? " ...)" : ")";
   return text;
@@ -259,7 +272,8 @@ std::string json(const shmlink_object_description& d) {
   std::string out = "{\"name\":" + json_string(d.name) + ",\"kind\":\"" + kind_text(d.kind) + "\"";
   const auto field = [&](const char* key, uint64_t value) { out += std::string(",\"") + key + "\":" + std::to_string(value); };
   field("size", d.size);
-  field("owner_uid", d.owner_uid);
+  if (d.owner_uid == SHMLINK_UNKNOWN) out += ",\"owner_uid\":null";
+  else field("owner_uid", d.owner_uid);
   out += ",\"share\":\"" + share_text(d.share_flags) + "\"";
   out += ",\"state\":\"" + state_text(d) + "\"";
   out += std::string(",\"stale\":") + ((d.flags & SHMLINK_OBJECT_STALE) ? "true" : "false");
@@ -268,18 +282,23 @@ std::string json(const shmlink_object_description& d) {
   } else {
     field("holders", d.holder_count);
     out += ",\"holder_pids\":[";
-    for (uint32_t i = 0; i < d.holder_count && i < SHMLINK_DESCRIBE_MAX_PIDS; ++i)
+    for (uint32_t i = 0; i < d.holder_count && i < SHMLINK_DESCRIBE_MAX_PIDS && d.holder_pids[0] != 0; ++i)
       out += (i ? "," : "") + std::to_string(d.holder_pids[i]);
     out += "]";
   }
   field("created_unix_ms", d.created_unix_ms);
   switch (d.kind) {
     case SHMLINK_KIND_SIGNAL:
+      if (d.signal_set == SHMLINK_UNKNOWN) {
+        out += ",\"set\":null,\"mode\":null";  // this user may not query it (Windows)
+        break;
+      }
       out += std::string(",\"set\":") + (d.signal_set ? "true" : "false");
       out += std::string(",\"mode\":\"") + (d.signal_manual_reset ? "manual" : "auto") + "\"";
       break;
     case SHMLINK_KIND_MUTEX:
-      field("owner_tid", d.mutex_owner_tid);
+      if (d.mutex_owner_tid == SHMLINK_UNKNOWN) out += ",\"owner_tid\":null";
+      else field("owner_tid", d.mutex_owner_tid);
       field("recursion", d.mutex_recursion);
       out += std::string(",\"abandoned\":") + ((d.flags & SHMLINK_OBJECT_MUTEX_ABANDONED) ? "true" : "false");
       break;
@@ -337,8 +356,8 @@ int verb_ls(Arguments& arguments) {
     status = shmlink_object_list(flags, found.data(), sizeof found[0], static_cast<uint32_t>(found.size()), &count);
   }
   if (status == SHMLINK_ERR_NOT_SUPPORTED)
-    quit(kNotSupported, "ls cannot list objects on this platform: Windows kernel objects have no portable "
-                        "enumeration yet (docs/cli.md); use info/send/recv/signal with a name you know");
+    quit(kNotSupported, std::string("ls cannot list objects here: ") + shmlink_last_error_message() +
+                            " (docs/cli.md); use info/send/recv/signal with a name you know");
   check(status, "listing objects");
   found.resize(count);
   if (as_json) {
@@ -350,7 +369,8 @@ int verb_ls(Arguments& arguments) {
   std::printf("%-9s %-32s %12s %6s %-5s %-20s %5s %s\n", "KIND", "NAME", "SIZE", "OWNER", "SHARE", "HOLDERS", "AGE",
               "STATE");
   for (const auto& d : found)
-    std::printf("%-9s %-32s %12" PRIu64 " %6u %-5s %-20s %5s %s\n", kind_text(d.kind), d.name, d.size, d.owner_uid,
+    std::printf("%-9s %-32s %12" PRIu64 " %6s %-5s %-20s %5s %s\n", kind_text(d.kind), d.name, d.size,
+                number_text(d.owner_uid).c_str(),
                 share_text(d.share_flags).c_str(), holders_text(d).c_str(), age_text(d.created_unix_ms).c_str(),
                 state_text(d).c_str());
   return kOk;
@@ -358,17 +378,23 @@ int verb_ls(Arguments& arguments) {
 
 void print_info(const shmlink_object_description& d) {
   std::printf("name:      %s\nkind:      %s\nstate:     %s\n", d.name, kind_text(d.kind), state_text(d).c_str());
-  std::printf("owner:     uid %u, shared with %s\n", d.owner_uid, share_text(d.share_flags).c_str());
+  std::printf("owner:     uid %s, shared with %s\n", number_text(d.owner_uid).c_str(), share_text(d.share_flags).c_str());
   std::printf("holders:   %s\nage:       %s\n", holders_text(d).c_str(), age_text(d.created_unix_ms).c_str());
   switch (d.kind) {
     case SHMLINK_KIND_SEGMENT: std::printf("size:      %" PRIu64 " bytes\n", d.size); break;
     case SHMLINK_KIND_SIGNAL:
-      std::printf("signal:    %s, %s-reset\n", d.signal_set ? "set" : "reset", d.signal_manual_reset ? "manual" : "auto");
+      if (d.signal_set == SHMLINK_UNKNOWN)
+        std::printf("signal:    state unknown (this user may not query it)\n");
+      else
+        std::printf("signal:    %s, %s-reset\n", d.signal_set ? "set" : "reset",
+                    d.signal_manual_reset ? "manual" : "auto");
       break;
     case SHMLINK_KIND_MUTEX:
       if (d.flags & SHMLINK_OBJECT_MUTEX_HELD)
-        std::printf("mutex:     held by thread %u (%u level(s))%s\n", d.mutex_owner_tid, d.mutex_recursion,
-                    (d.flags & SHMLINK_OBJECT_MUTEX_ABANDONED) ? ", ABANDONED: its owner is gone" : "");
+        std::printf("mutex:     held by thread %s (%u level(s))%s\n", number_text(d.mutex_owner_tid).c_str(),
+                    d.mutex_recursion, (d.flags & SHMLINK_OBJECT_MUTEX_ABANDONED) ? ", ABANDONED: its owner is gone" : "");
+      else if (d.flags & SHMLINK_OBJECT_MUTEX_ABANDONED)  // Windows: the kernel released it for the dead owner
+        std::printf("mutex:     free, ABANDONED: its last owner ended holding it (the next lock returns ABANDONED)\n");
       else
         std::printf("mutex:     free\n");
       break;
@@ -447,17 +473,73 @@ int verb_dump(Arguments& arguments) {
   return kOk;
 }
 
+// Records of send --binary / recv --binary: a 4-byte little-endian length, then the bytes.
+constexpr std::size_t kRecordLengthBytes = 4;
+
+// The standard streams carry bytes, not text: no CR LF translation on Windows.
+void binary_mode(FILE* stream) {
+#ifdef _WIN32
+  _setmode(_fileno(stream), _O_BINARY);
+#else
+  (void)stream;
+#endif
+}
+
+// Reads exactly `length` bytes from stdin; how many it got (less only at the end of input).
+std::size_t read_stdin(void* into, std::size_t length) {
+  std::size_t got = 0;
+  while (got < length) {
+    const std::size_t read = std::fread(static_cast<char*>(into) + got, 1, length - got, stdin);
+    if (read == 0) break;
+    got += read;
+  }
+  return got;
+}
+
+// Sends each record of stdin. A record is checked whole (its length against the channel's
+// maximum before its bytes are read, then that they are all there) before it is sent, so a
+// bad one stops the input with nothing of it sent; the records before it were sent.
+void send_binary_records(shmlink_handle channel, const std::string& name, uint32_t timeout) {
+  uint32_t max_message = 0;
+  check(shmlink_channel_info(channel, &max_message, nullptr, nullptr), name);
+  binary_mode(stdin);
+  std::vector<unsigned char> message;
+  for (uint64_t record = 1;; ++record) {
+    unsigned char length_bytes[kRecordLengthBytes];
+    const std::size_t got = read_stdin(length_bytes, sizeof length_bytes);
+    if (got == 0) return;  // the end of input, between records
+    const std::string which = "record " + std::to_string(record);
+    if (got < sizeof length_bytes)
+      quit(kBadInput, which + " is truncated: " + std::to_string(got) + " of the 4 length bytes (nothing of it sent)");
+    const uint32_t length = uint32_t{length_bytes[0]} | uint32_t{length_bytes[1]} << 8 |
+                            uint32_t{length_bytes[2]} << 16 | uint32_t{length_bytes[3]} << 24;
+    if (length > max_message)
+      quit(kBadInput, which + " is " + std::to_string(length) + " bytes, longer than the channel's maximum of " +
+                          std::to_string(max_message) + " (nothing of it sent)");
+    message.resize(length);
+    const std::size_t body = read_stdin(message.data(), length);
+    if (body < length)
+      quit(kBadInput, which + " is truncated: " + std::to_string(body) + " of its " + std::to_string(length) +
+                          " bytes (nothing of it sent)");
+    check(shmlink_channel_send(channel, message.data(), length, timeout), "sending " + which + " to " + name);
+  }
+}
+
 int verb_send(Arguments& arguments) {
   const uint32_t timeout = timeout_from(arguments);
+  const bool binary = arguments.flag("--binary");
   const std::string name = arguments.positional("NAME");
   const std::string message = arguments.has_positional() ? arguments.positional("MESSAGE") : std::string("-");
   arguments.done();
+  if (binary && message != "-") arguments.usage("--binary reads the records from stdin: give - or no MESSAGE");
   shmlink_handle channel = 0;
   check(shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_SENDER, &channel), "opening channel " + name);
   const auto send = [&](const std::string& text) {
     check(shmlink_channel_send(channel, text.data(), static_cast<uint32_t>(text.size()), timeout), "sending to " + name);
   };
-  if (message != "-") {
+  if (binary) {
+    send_binary_records(channel, name, timeout);
+  } else if (message != "-") {
     send(message);
   } else {
     std::string line;
@@ -471,10 +553,12 @@ int verb_recv(Arguments& arguments) {
   uint64_t count = 1;
   arguments.number("--count", count);
   const uint32_t timeout = timeout_from(arguments);
+  const bool binary = arguments.flag("--binary");
   const std::string name = arguments.positional("NAME");
   arguments.done();
   shmlink_handle channel = 0;
   check(shmlink_channel_open(name.c_str(), SHMLINK_CHANNEL_RECEIVER, &channel), "opening channel " + name);
+  if (binary) binary_mode(stdout);
   std::vector<char> buffer(4096);
   for (uint64_t received = 0; count == 0 || received < count; ++received) {
     uint32_t length = 0;
@@ -486,8 +570,16 @@ int verb_recv(Arguments& arguments) {
     }
     if (status == SHMLINK_ERR_CLOSED && count == 0) break;  // until the senders are gone
     check(status, "receiving from " + name);
-    std::fwrite(buffer.data(), 1, length, stdout);
-    std::fputc('\n', stdout);
+    if (binary) {
+      const unsigned char length_bytes[kRecordLengthBytes] = {
+          static_cast<unsigned char>(length), static_cast<unsigned char>(length >> 8),
+          static_cast<unsigned char>(length >> 16), static_cast<unsigned char>(length >> 24)};
+      std::fwrite(length_bytes, 1, sizeof length_bytes, stdout);
+      std::fwrite(buffer.data(), 1, length, stdout);
+    } else {
+      std::fwrite(buffer.data(), 1, length, stdout);
+      std::fputc('\n', stdout);
+    }
     std::fflush(stdout);
   }
   shmlink_close(channel);
@@ -514,6 +606,12 @@ int verb_rm(Arguments& arguments) {
   const std::string name = arguments.positional("NAME");
   arguments.done();
   const shmlink_object_description d = describe(name);
+#ifdef _WIN32
+  // Nothing can take a kernel object's name away from its handles (docs/cli.md, "Windows").
+  quit(kNotSupported, name + " cannot be removed on Windows: a kernel object's name goes with its last handle (" +
+                          number_text(d.holder_count) +
+                          " other handle(s) open now); it is gone once the processes holding it close it or end");
+#endif
   if (!force && d.holder_count != 0 && d.holder_count != SHMLINK_UNKNOWN)
     quit(kInUse, name + " is in use: held by " + holders_text(d) +
                      " (processes, with their ids); it goes when they close it (or use --force: they keep what "
@@ -528,7 +626,12 @@ int verb_rm(Arguments& arguments) {
 int verb_gc(Arguments& arguments) {
   arguments.done();
   uint32_t removed = 0;
-  check(shmlink_object_collect(0, &removed), "collecting");
+  const shmlink_status status = shmlink_object_collect(0, &removed);
+  if (status == SHMLINK_ERR_NOT_SUPPORTED) {  // Windows: the kernel frees what dead processes held
+    std::printf("nothing to collect: %s\n", shmlink_last_error_message());
+    return kOk;
+  }
+  check(status, "collecting");
   std::printf("removed %u object(s) that no process held\n", removed);
   return kOk;
 }
