@@ -181,6 +181,36 @@ TEST(Handoff, BadArgumentsAndForgedTokensGetTheirStatus) {
   }
 }
 
+// ---- To a running process ----
+
+// The peer shares an unnamed segment and this process takes it (Linux: a parent may take
+// from its child even where Yama restricts ptrace to descendants; Windows: DuplicateHandle out
+// of the peer). After the peer unshares, the token finds nothing.
+TEST(Handoff, ARunningProcessTakesASegmentFromAnother) {
+  auto peer = start_peer({"share-hold", std::to_string(kSegmentBytes), "held by the peer"});
+  const std::optional<std::string> said = peer->read_line();
+  ASSERT_TRUE(said.has_value());
+  ASSERT_EQ(said->rfind("token ", 0), 0u) << *said;
+  const std::string token = said->substr(6);
+  Handle taken;
+  const shmlink_status status = shmlink_handle_from_token(token.c_str(), SHMLINK_HANDOFF_RUNNING_PROCESS, taken.out());
+  if (status == SHMLINK_ERR_NOT_SUPPORTED) GTEST_SKIP() << "no pidfd_getfd here: " << shmlink_last_error_message();
+  ASSERT_STATUS(SHMLINK_OK, status);
+  EXPECT_EQ(read_bytes(taken.get(), 16), "held by the peer");
+  Handle second;
+  EXPECT_STATUS(SHMLINK_OK, shmlink_handle_from_token(token.c_str(), SHMLINK_HANDOFF_RUNNING_PROCESS, second.out()));
+  // Without the flag the token means an inherited descriptor, which this process has not.
+  Handle inherited;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_handle_from_token(token.c_str(), 0, inherited.out()));
+  peer->close_stdin();
+  EXPECT_EQ(peer->read_line(), std::optional<std::string>("closed"));
+  EXPECT_EQ(peer->wait(), std::optional<int>(0));
+  Handle late;
+  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_handle_from_token(token.c_str(), SHMLINK_HANDOFF_RUNNING_PROCESS, late.out()));
+  // What was taken stays: the segment lives while a holder has it.
+  EXPECT_EQ(read_bytes(taken.get(), 16), "held by the peer");
+}
+
 #ifndef _WIN32
 // A token's descriptor number, device and inode (fields 5 to 7, counted from 0).
 std::vector<std::string> token_fields(const std::string& token) {
@@ -256,36 +286,6 @@ TEST(Handoff, OnlyAChildStartedWhileSharedInheritsTheDescriptor) {
   EXPECT_EQ(after.find(" " + inode), std::string::npos) << after;
 }
 
-// ---- To a running process ----
-
-// The peer shares an unnamed segment and this process takes it (a parent may take from its
-// child even where Yama restricts ptrace to descendants). After the peer unshares, the token
-// finds nothing.
-TEST(Handoff, ARunningProcessTakesASegmentFromAnother) {
-  auto peer = start_peer({"share-hold", std::to_string(kSegmentBytes), "held by the peer"});
-  const std::optional<std::string> said = peer->read_line();
-  ASSERT_TRUE(said.has_value());
-  ASSERT_EQ(said->rfind("token ", 0), 0u) << *said;
-  const std::string token = said->substr(6);
-  Handle taken;
-  const shmlink_status status = shmlink_handle_from_token(token.c_str(), SHMLINK_HANDOFF_RUNNING_PROCESS, taken.out());
-  if (status == SHMLINK_ERR_NOT_SUPPORTED) GTEST_SKIP() << "no pidfd_getfd here: " << shmlink_last_error_message();
-  ASSERT_STATUS(SHMLINK_OK, status);
-  EXPECT_EQ(read_bytes(taken.get(), 16), "held by the peer");
-  Handle second;
-  EXPECT_STATUS(SHMLINK_OK, shmlink_handle_from_token(token.c_str(), SHMLINK_HANDOFF_RUNNING_PROCESS, second.out()));
-  // Without the flag the token means an inherited descriptor, which this process has not.
-  Handle inherited;
-  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_handle_from_token(token.c_str(), 0, inherited.out()));
-  peer->close_stdin();
-  EXPECT_EQ(peer->read_line(), std::optional<std::string>("closed"));
-  EXPECT_EQ(peer->wait(), std::optional<int>(0));
-  Handle late;
-  EXPECT_STATUS(SHMLINK_ERR_NOT_FOUND, shmlink_handle_from_token(token.c_str(), SHMLINK_HANDOFF_RUNNING_PROCESS, late.out()));
-  // What was taken stays: the segment lives while a holder has it.
-  EXPECT_EQ(read_bytes(taken.get(), 16), "held by the peer");
-}
-
 // Another user may not take from this process: the kernel's ptrace check says no.
 TEST(Handoff, AnotherUserCannotTakeFromThisProcess) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to become another user";
@@ -305,6 +305,36 @@ TEST(Handoff, AnotherUserCannotTakeFromThisProcess) {
   EXPECT_STATUS(SHMLINK_OK, shmlink_handle_unshare(token.c_str()));
   if (exit_code == 3) GTEST_SKIP() << "no pidfd_getfd here";
   EXPECT_EQ(exit_code, 0) << "1: not ACCESS_DENIED, 2: could not become nobody";
+}
+#endif
+
+#ifdef _WIN32
+// The <handle> field of a Windows token (shmlink1:W:<pid>:<kind>:<access>:<handle>:<size>).
+std::string handle_field(const std::string& token) {
+  size_t start = 0;
+  for (int field = 0; field < 5; ++field) start = token.find(':', start) + 1;
+  return token.substr(start, token.find(':', start) - start);
+}
+
+// A child written with plain Win32 (tests/raw_win32/raw_child.c) maps the section handle a
+// shmlink parent handed it, as the seed's programs do, and writes into it.
+TEST(Handoff, ARawWin32ChildMapsTheHandleAShmlinkParentHandedIt) {
+  const Handle segment = unnamed_segment_holding("for a raw child");
+  const std::string token = share(segment.get(), 0);
+  Process child("shmlink_raw_win32_child", {"map", handle_field(token), "15", "raw reply"});
+  EXPECT_EQ(child.read_line(), std::optional<std::string>("data for a raw child"));
+  EXPECT_EQ(child.wait(), std::optional<int>(0));
+  EXPECT_STATUS(SHMLINK_OK, shmlink_handle_unshare(token.c_str()));
+  View view;
+  ASSERT_STATUS(SHMLINK_OK, map_view(segment.get(), 32, 9, SHMLINK_ACCESS_READ, view));
+  EXPECT_EQ(std::string(view.bytes(), 9), "raw reply");
+}
+
+// The reverse: a raw Win32 parent's inheritable section, opened by a shmlink child.
+TEST(Handoff, AShmlinkChildOpensTheSectionARawWin32ParentHandedIt) {
+  Process parent("shmlink_raw_win32_child", {"parent", peer_program().path, "from a raw parent"});
+  EXPECT_EQ(parent.read_line(), std::optional<std::string>("data from a raw parent"));
+  EXPECT_EQ(parent.wait(), std::optional<int>(0));
 }
 #endif
 

@@ -847,7 +847,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_collect(uint32_t flags, u
  * user, or CAP_SYS_PTRACE; with Yama ptrace_scope 1, only a parent taking from its
  * descendant): otherwise ACCESS_DENIED. Such a token is good until unshared, for as many
  * takes as come. An unnamed segment's memfd is sealed against shrinking and growing when it
- * is first shared.
+ * is first shared. A named segment handed on keeps its memory for the receiver, but not its
+ * name: the name goes when the last process that opened it by name closes it.
  * Windows: the token carries a HANDLE value duplicated from the object's, inheritable (for a
  * child started with bInheritHandle TRUE) or not (RUNNING_PROCESS: the receiver duplicates it
  * out of the sharer with DuplicateHandle, which needs PROCESS_DUP_HANDLE on it).
