@@ -230,6 +230,11 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->object_describe, &shmlink_object_describe);
   EXPECT_EQ(api->object_remove, &shmlink_object_remove);
   EXPECT_EQ(api->object_collect, &shmlink_object_collect);
+  // 1.4, handing objects to other processes
+  EXPECT_EQ(api->handle_share, &shmlink_handle_share);
+  EXPECT_EQ(api->handle_unshare, &shmlink_handle_unshare);
+  EXPECT_EQ(api->handle_from_token, &shmlink_handle_from_token);
+  EXPECT_EQ(api->find_free_range, &shmlink_find_free_range);
 }
 
 TEST(Library, GetApiFunctionsWork) {

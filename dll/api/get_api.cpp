@@ -60,6 +60,10 @@ const shmlink_api kApiV1 = {
     shmlink_object_describe,
     shmlink_object_remove,
     shmlink_object_collect,
+    shmlink_handle_share,
+    shmlink_handle_unshare,
+    shmlink_handle_from_token,
+    shmlink_find_free_range,
 };
 
 }  // namespace

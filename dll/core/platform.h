@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace shmlink {
 
@@ -75,5 +76,20 @@ std::shared_ptr<ChannelBacking> platform_open_channel(const ObjectName& name, ui
 // monotonic clock. Throws Failure for anything else.
 shmlink_status platform_wait_any(WaitBacking* const* objects, uint32_t count, uint32_t timeout_ms,
                                  uint32_t* out_index);
+
+// ---- Handing objects to other processes (shmlink_handle_share; dll/posix/handoff_posix.cpp,
+// dll/win32/handoff_win32.cpp) ----
+// A token for the segment's OS object (at most SHMLINK_TOKEN_MAX_BYTES - 1 characters):
+// inheritable by children started from now on, or with SHMLINK_HANDOFF_RUNNING_PROCESS for a
+// running process to take. `flags` has been checked. Throws Failure.
+std::string platform_share_segment(SegmentBacking& segment, uint32_t flags);
+// Closes what platform_share_segment made for `token` in this process. Throws Failure.
+void platform_unshare(const char* token);
+// The segment a token names, taken over from this process's inherited copy or (with
+// SHMLINK_HANDOFF_RUNNING_PROCESS) from the sharer. `flags` has been checked. Throws Failure.
+std::shared_ptr<SegmentBacking> platform_segment_from_token(const char* token, uint32_t flags);
+// A range of `size` bytes (rounded up to the granularity) free in this process now, chosen at
+// random high in the address space. Throws Failure.
+void* platform_find_free_range(uint64_t size);
 
 }  // namespace shmlink

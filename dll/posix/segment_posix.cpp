@@ -7,6 +7,7 @@
 #include "named_object.h"
 #include "object_file.h"
 #include "os_error.h"
+#include "segment_posix.h"
 #include "sigbus_guard.h"
 #include "unnamed_object.h"
 
@@ -60,6 +61,9 @@ class PosixSegment final : public SegmentBacking {
 
   uint64_t size() const override { return size_; }
   Access access() const override { return access_; }
+  int data_fd() const noexcept { return data_fd_; }
+  uint64_t data_offset() const noexcept { return data_offset_; }
+  bool named() const noexcept { return named_ != nullptr; }
 
   // Views are guarded against the truncation of the file under them like the library's own
   // mappings (sigbus_guard.h): a reader meets zeros rather than death by SIGBUS, and the view
@@ -413,5 +417,25 @@ OpenedSegment platform_segment_from_file(const char* file_path, const ObjectName
     throw;
   }
 }
+
+namespace posix {
+
+SegmentFile segment_file(SegmentBacking& segment) {
+  auto* posix_segment = dynamic_cast<PosixSegment*>(&segment);
+  if (posix_segment == nullptr) fail(SHMLINK_ERR_NOT_SUPPORTED, "this segment has no descriptor to hand on");
+  return {posix_segment->data_fd(), posix_segment->data_offset(), posix_segment->size(), posix_segment->access(),
+          posix_segment->named()};
+}
+
+std::shared_ptr<SegmentBacking> segment_from_descriptor(int fd, uint64_t data_offset, uint64_t size, Access access) {
+  try {
+    return std::make_shared<PosixSegment>(nullptr, fd, true, data_offset, size, access);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+}
+
+}  // namespace posix
 
 }  // namespace shmlink

@@ -8,6 +8,7 @@
 #include "os_error.h"
 #include "section_info.h"
 #include "section_trailer.h"
+#include "segment_win32.h"
 #include "security.h"
 #include "unique_handle.h"
 #include "wide_string.h"
@@ -66,6 +67,7 @@ class Win32Segment final : public SegmentBacking {
 
   uint64_t size() const override { return size_; }
   Access access() const override { return access_; }
+  HANDLE section() const noexcept { return section_.get(); }
 
   MappedRegion map(uint64_t aligned_offset, uint64_t length, Access access, void* at) override {
     if (length > SIZE_MAX) fail(SHMLINK_ERR_NO_RESOURCES, "the view does not fit in the address space");
@@ -372,5 +374,24 @@ OpenedSegment platform_segment_from_file(const char* path, const ObjectName* nam
   }
   return {std::make_shared<Win32Segment>(std::move(created.section), std::move(file), size, access), false};
 }
+
+namespace win32 {
+
+HANDLE segment_section(SegmentBacking& segment) {
+  auto* win32_segment = dynamic_cast<Win32Segment*>(&segment);
+  if (win32_segment == nullptr) fail(SHMLINK_ERR_NOT_SUPPORTED, "this segment has no section to hand on");
+  return win32_segment->section();
+}
+
+std::shared_ptr<SegmentBacking> segment_from_section(HANDLE section, uint64_t size, Access access) {
+  UniqueHandle owned(section);
+  const uint64_t section_size = data_bytes_of(owned.get(), query_section(owned.get()));
+  if (size == 0 || size > section_size)
+    fail(SHMLINK_ERR_CORRUPT, "the token says " + std::to_string(size) + " bytes; the section has " +
+                                  std::to_string(section_size));
+  return std::make_shared<Win32Segment>(std::move(owned), UniqueHandle(), size, access);
+}
+
+}  // namespace win32
 
 }  // namespace shmlink

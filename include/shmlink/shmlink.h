@@ -824,6 +824,95 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_remove(const char* name, 
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_object_collect(uint32_t flags, uint32_t* out_removed);
 
 /* ======================================================================================
+ * Handing objects to other processes (since 1.4): DuplicateHandle and inherited handles
+ *
+ * An object, named or not, can be given to a child process the application starts, or to a
+ * running process that agrees to take it, without a name: shmlink_handle_share makes a short
+ * token (a string to put on the child's command line or in its environment, or to send), and
+ * shmlink_handle_from_token in the receiving process turns it into a handle of the same
+ * object, with the same rights or fewer. In 1.4 segments can be handed on (other kinds:
+ * NOT_SUPPORTED; named ones can be opened by name).
+ *
+ * To a child:   token = share(h, 0); start the child with the token; unshare(token).
+ *               The child: from_token(token, 0, &h).
+ * To a running process (it must agree, and the OS must let it take from this process):
+ *               token = share(h, SHMLINK_HANDOFF_RUNNING_PROCESS); send the token; wait for
+ *               the receiver to say it has it; unshare(token).
+ *               The receiver: from_token(token, SHMLINK_HANDOFF_RUNNING_PROCESS, &h).
+ *
+ * Linux: the token names a descriptor of the sharing process, with its device and inode
+ * numbers, which the receiver checks, so a forged or stale token is refused rather than
+ * mapping some other file. For a child it is a descriptor without O_CLOEXEC, so EVERY child
+ * started (by any thread) between share and unshare inherits it: share right before starting
+ * the child and unshare right after. The library's own descriptors stay O_CLOEXEC, so no
+ * other child ever gets an object. The child takes the inherited descriptor over (closes it),
+ * so a token is good for one from_token. A running process takes a copy with
+ * pidfd_open/pidfd_getfd (Linux 5.6), which needs the right to ptrace the sharer (the same
+ * user, or CAP_SYS_PTRACE; with Yama ptrace_scope 1, only a parent taking from its
+ * descendant): otherwise ACCESS_DENIED. Such a token is good until unshared, for as many
+ * takes as come. An unnamed segment's memfd is sealed against shrinking and growing when it
+ * is first shared. A named segment handed on keeps its memory for the receiver, but not its
+ * name: the name goes when the last process that opened it by name closes it.
+ * Windows: the token carries a HANDLE value duplicated from the object's, inheritable (for a
+ * child started with bInheritHandle TRUE) or not (RUNNING_PROCESS: the receiver duplicates it
+ * out of the sharer with DuplicateHandle, which needs PROCESS_DUP_HANDLE on it).
+ * ====================================================================================== */
+
+/* shmlink_handle_share and shmlink_handle_from_token flags */
+#define SHMLINK_HANDOFF_READ_ONLY 0x1u       /* the receiver gets read access only */
+#define SHMLINK_HANDOFF_RUNNING_PROCESS 0x2u /* not inherited: a running process takes it */
+
+/* A token, with its terminating NUL, never needs more bytes than this. */
+#define SHMLINK_TOKEN_MAX_BYTES 128u
+
+/* Makes a token for the object of `handle` (since 1.4), written NUL-terminated to `out_token`
+ * (capacity bytes; SHMLINK_TOKEN_MAX_BYTES always suffice); *out_length (may be NULL) is its
+ * length without the NUL. The token keeps the object alive until it is taken by a child or
+ * unshared, even if `handle` is closed. flags: SHMLINK_HANDOFF_READ_ONLY,
+ * SHMLINK_HANDOFF_RUNNING_PROCESS.
+ * Fails: INVALID_ARGUMENT (NULL out_token, unknown flags), BAD_HANDLE, BUFFER_TOO_SMALL
+ * (nothing is shared), NOT_SUPPORTED (a kind that cannot be handed on), NO_RESOURCES
+ * (descriptors or handles), SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_handle_share(shmlink_handle handle, uint32_t flags,
+                                                           char* out_token, uint32_t capacity,
+                                                           uint32_t* out_length);
+
+/* Closes what shmlink_handle_share made for `token` in this process (since 1.4): call it once
+ * the child has started (its copy is its own) or the receiver has taken the object, or when
+ * neither will happen.
+ * Fails: INVALID_ARGUMENT (NULL or malformed token), NOT_FOUND (not a token this process
+ * shared, or unshared or taken in this process already). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_handle_unshare(const char* token);
+
+/* A handle of the object a token names (since 1.4): in a child, from what it inherited; with
+ * SHMLINK_HANDOFF_RUNNING_PROCESS, taken from the sharing process. SHMLINK_HANDOFF_READ_ONLY
+ * asks for read access only. The handle has the rights the sharer gave, or fewer.
+ * Fails: INVALID_ARGUMENT (NULL arguments, unknown flags, a malformed token or one of another
+ * OS), NOT_FOUND (the token's descriptor or handle is not in this process, or is not the
+ * object it names: used already, unshared, made for another process, or forged; the sharer
+ * is gone), ACCESS_DENIED (the OS lets this process not take from the sharer: another user;
+ * rights the descriptor does not have), NOT_SUPPORTED (the OS cannot take from a running
+ * process: Linux before 5.6), CORRUPT, SYSTEM. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_handle_from_token(const char* token, uint32_t flags,
+                                                                shmlink_handle* out_handle);
+
+/* An address range free for `size` bytes in this process (since 1.4), to try with
+ * shmlink_map_at here and in other processes, for views at the same address everywhere. The
+ * address is a multiple of shmlink_allocation_granularity() (64 KiB on Windows, the page size
+ * on Linux) chosen at random high in the address space (on 64-bit systems; where another
+ * process's own mappings rarely are), and nothing is kept there: another thread may map
+ * there before you do.
+ * Protocol: one process calls this, maps its view there with shmlink_map_at, and sends the
+ * address to the others; each maps there too and says whether it could. One that gets
+ * ALREADY_EXISTS (something of its own is there) makes everyone start again with a new
+ * address (a few rounds; it found no common range if it keeps failing). Pointers stored in
+ * the memory hold only in processes that mapped it at the same address: store offsets where
+ * you can.
+ * Fails: INVALID_ARGUMENT (NULL out_address, size 0), NO_RESOURCES (no free range that
+ * large). */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_find_free_range(uint64_t size, void** out_address);
+
+/* ======================================================================================
  * Runtime loading (LoadLibrary / dlopen users and plugin hosts)
  * ====================================================================================== */
 
@@ -921,6 +1010,12 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* object_describe)(const char* name, shmlink_object_description* out_description);
   shmlink_status(SHMLINK_CALL* object_remove)(const char* name, uint32_t flags);
   shmlink_status(SHMLINK_CALL* object_collect)(uint32_t flags, uint32_t* out_removed);
+  /* Version 1.4, handing objects to other processes */
+  shmlink_status(SHMLINK_CALL* handle_share)(shmlink_handle handle, uint32_t flags, char* out_token,
+                                             uint32_t capacity, uint32_t* out_length);
+  shmlink_status(SHMLINK_CALL* handle_unshare)(const char* token);
+  shmlink_status(SHMLINK_CALL* handle_from_token)(const char* token, uint32_t flags, shmlink_handle* out_handle);
+  shmlink_status(SHMLINK_CALL* find_free_range)(uint64_t size, void** out_address);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

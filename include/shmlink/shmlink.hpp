@@ -220,6 +220,26 @@ enum class Share : std::uint32_t {
   all_users = SHMLINK_SHARE_ALL_USERS,
 };
 
+// Whom shmlink_handle_share hands an object to (since 1.4).
+enum class Handoff : std::uint32_t {
+  child = 0,                                          // a child started next inherits it
+  running_process = SHMLINK_HANDOFF_RUNNING_PROCESS,  // a running process takes it
+};
+
+// Closes what Segment::share made for `token` in this process (shmlink_handle_unshare): once
+// the child has started or the receiver has taken it, or when neither will happen.
+inline void unshare(const std::string& token) {
+  detail::check(::shmlink_handle_unshare(detail::c_string(token, "the token")));
+}
+
+// An address range free for `size` bytes here, to try with Segment::map_at in this and other
+// processes (shmlink_find_free_range: see the protocol in shmlink.h).
+inline void* find_free_range(std::uint64_t size) {
+  void* address = nullptr;
+  detail::check(::shmlink_find_free_range(size, &address));
+  return address;
+}
+
 // A mapped range of a segment. Move-only; unmapped by the destructor. It stays valid after
 // the Segment it came from is destroyed (and keeps the shared memory alive).
 class View {
@@ -373,6 +393,25 @@ class Segment {
     return View(Handle(view));
   }
 
+  // A token that hands this segment to a child started next, or to a running process
+  // (shmlink_handle_share). Pass it on, then call unshare(token) once the child has started
+  // or the receiver has taken it. read_only: the receiver may only read.
+  std::string share(Handoff to = Handoff::child, bool read_only = false) const {
+    char token[SHMLINK_TOKEN_MAX_BYTES];
+    const std::uint32_t flags = static_cast<std::uint32_t>(to) | (read_only ? SHMLINK_HANDOFF_READ_ONLY : 0u);
+    detail::check(::shmlink_handle_share(handle_.get(), flags, token, sizeof token, nullptr));
+    return token;
+  }
+
+  // The segment a token from share() names, in the child or the receiving process
+  // (shmlink_handle_from_token), with the token's access, or read access if `read_only`.
+  static Segment from_token(const std::string& token, Handoff from = Handoff::child, bool read_only = false) {
+    shmlink_handle handle = 0;
+    const std::uint32_t flags = static_cast<std::uint32_t>(from) | (read_only ? SHMLINK_HANDOFF_READ_ONLY : 0u);
+    detail::check(::shmlink_handle_from_token(detail::c_string(token, "the token"), flags, &handle));
+    return Segment(Handle(handle), read_only ? Access::read : token_access(token));
+  }
+
   // The access this segment was opened with.
   Access access() const noexcept { return access_; }
 
@@ -383,6 +422,20 @@ class Segment {
   explicit operator bool() const noexcept { return static_cast<bool>(handle_); }
 
  private:
+  // The access field of a token ("shmlink1:<os>:<pid>:<kind>:<access>:..."; checked by
+  // shmlink_handle_from_token before this reads it).
+  static Access token_access(const std::string& token) {
+    std::size_t field = 0;
+    for (std::size_t at = 0; at < token.size(); ++at) {
+      if (token[at] == ':' && ++field == 4 && at + 1 < token.size()) {
+        if (token[at + 1] == 'w') return Access::read_write;
+        if (token[at + 1] == 'c') return Access::copy_on_write;
+        break;
+      }
+    }
+    return Access::read;
+  }
+
   Handle handle_;
   Access access_ = Access::read;
 };

@@ -10,6 +10,11 @@
 #include <cstring>
 #include <string>
 
+#ifndef _WIN32
+#include <dirent.h>
+#include <sys/stat.h>
+#endif
+
 using namespace shmlink_test::peer;
 
 namespace {
@@ -35,6 +40,43 @@ void write_at(shmlink_handle segment, uint64_t offset, const std::string& text) 
   check(shmlink_map(segment, offset, text.size(), SHMLINK_ACCESS_READ_WRITE, &view, &address), "map");
   std::memcpy(address, text.data(), text.size());
   check(shmlink_unmap(view), "unmap");
+}
+
+// Says "data " and `length` bytes at `offset` of the segment, printable ASCII as is, the rest
+// (and '\\') as \\xHH.
+void say_data(shmlink_handle segment, uint64_t offset, uint64_t length) {
+  shmlink_handle view = 0;
+  void* address = nullptr;
+  check(shmlink_map(segment, offset, length, SHMLINK_ACCESS_READ, &view, &address), "map");
+  std::string line = "data ";
+  for (uint64_t i = 0; i < length; ++i) {
+    const unsigned char c = static_cast<const unsigned char*>(address)[i];
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      line += static_cast<char>(c);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", c);
+      line += escaped;
+    }
+  }
+  check(shmlink_unmap(view), "unmap");
+  say(line);
+}
+
+// The shmlink_handle_from_token flags named after a token on a command line.
+uint32_t handoff_flags(int argc, char** argv, int first) {
+  uint32_t flags = 0;
+  for (int i = first; i < argc; ++i) {
+    const std::string option = argv[i];
+    if (option == "running") {
+      flags |= SHMLINK_HANDOFF_RUNNING_PROCESS;
+    } else if (option == "readonly") {
+      flags |= SHMLINK_HANDOFF_READ_ONLY;
+    } else {
+      usage("handoff options are running and readonly");
+    }
+  }
+  return flags;
 }
 
 // A wait's time limit: milliseconds, or "infinite".
@@ -133,24 +175,8 @@ int main(int argc, char** argv) {
   } else if (command == "read") {
     if (argc < 5) usage("read NAME OFFSET LENGTH");
     check(shmlink_segment_open(name, SHMLINK_ACCESS_READ, &segment), "open");
-    shmlink_handle view = 0;
-    void* address = nullptr;
-    const uint64_t length = number(argv[4]);
-    check(shmlink_map(segment, number(argv[3]), length, SHMLINK_ACCESS_READ, &view, &address), "map");
-    std::string line = "data ";
-    for (uint64_t i = 0; i < length; ++i) {
-      const unsigned char c = static_cast<const unsigned char*>(address)[i];
-      if (c >= 0x20 && c < 0x7F && c != '\\') {
-        line += static_cast<char>(c);
-      } else {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\x%02X", c);
-        line += escaped;
-      }
-    }
-    check(shmlink_unmap(view), "unmap");
+    say_data(segment, number(argv[3]), number(argv[4]));
     check(shmlink_close(segment), "close");
-    say(line);
   } else if (command == "follow-list") {
     // A list built with plain pointers by another process that mapped NAME at ADDRESS
     // (tests/view_at_address_test.cpp): each node is {next, value}, the first at the start.
@@ -242,6 +268,67 @@ int main(int argc, char** argv) {
     for (uint64_t level = 0; level < levels; ++level) check(shmlink_mutex_unlock(mutex), "unlock");
     check(shmlink_close(mutex), "close");
     say("closed");
+  } else if (command == "token-read") {
+    // NAME is a token from shmlink_handle_share (tests/handoff_test.cpp).
+    if (argc < 5) usage("token-read TOKEN OFFSET LENGTH [running] [readonly]");
+    check(shmlink_handle_from_token(name, handoff_flags(argc, argv, 5), &segment), "from_token");
+    say_data(segment, number(argv[3]), number(argv[4]));
+    check(shmlink_close(segment), "close");
+  } else if (command == "token-write") {
+    if (argc < 5) usage("token-write TOKEN OFFSET TEXT [running]");
+    check(shmlink_handle_from_token(name, handoff_flags(argc, argv, 5), &segment), "from_token");
+    write_at(segment, number(argv[3]), argv[4]);
+    check(shmlink_close(segment), "close");
+    say("done");
+  } else if (command == "token-try") {
+    // What taking the token gives, twice (a token is good for one take in a child), and
+    // whether the handle may map read-write.
+    const uint32_t flags = handoff_flags(argc, argv, 3);
+    const shmlink_status first = shmlink_handle_from_token(name, flags, &segment);
+    std::string line = std::string("status ") + shmlink_status_name(first);
+    if (SHMLINK_SUCCEEDED(first)) {
+      shmlink_handle view = 0;
+      void* address = nullptr;
+      line += std::string(" rw ") + shmlink_status_name(shmlink_map(segment, 0, 0, SHMLINK_ACCESS_READ_WRITE, &view, &address));
+      if (view != 0) check(shmlink_unmap(view), "unmap");
+      check(shmlink_close(segment), "close");
+    }
+    shmlink_handle again = 0;
+    const shmlink_status second = shmlink_handle_from_token(name, flags, &again);
+    if (again != 0) check(shmlink_close(again), "close");
+    say(line + " again " + shmlink_status_name(second));
+  } else if (command == "share-hold") {
+    // An unnamed segment holding TEXT, shared for a running process to take: says its token,
+    // then unshares it when the test closes our stdin.
+    if (argc < 4) usage("share-hold SIZE TEXT");
+    check(shmlink_segment_create(nullptr, number(name), SHMLINK_CREATE_NEW, &segment), "create");
+    write_at(segment, 0, argv[3]);
+    char token[SHMLINK_TOKEN_MAX_BYTES];
+    check(shmlink_handle_share(segment, SHMLINK_HANDOFF_RUNNING_PROCESS, token, sizeof token, nullptr), "share");
+    check(shmlink_close(segment), "close");
+    say(std::string("token ") + token);
+    hold();
+    check(shmlink_handle_unshare(token), "unshare");
+    say("closed");
+#ifndef _WIN32
+  } else if (command == "fd-inodes") {
+    // "inodes" and DEVICE:INODE of every descriptor this process has (NAME is unused): what it
+    // inherited, for the tests that check no object leaks into a child not meant to get it.
+    std::string line = "inodes";
+    DIR* directory = opendir("/proc/self/fd");
+    if (directory == nullptr) usage("cannot list /proc/self/fd");
+    const int own = dirfd(directory);
+    while (const dirent* entry = readdir(directory)) {
+      if (entry->d_name[0] == '.') continue;
+      const int fd = std::atoi(entry->d_name);
+      struct stat status {};
+      if (fd == own || fstat(fd, &status) != 0) continue;
+      line += " " + std::to_string(static_cast<uint64_t>(status.st_dev)) + ":" +
+              std::to_string(static_cast<uint64_t>(status.st_ino));
+    }
+    closedir(directory);
+    say(line);
+#endif
   } else if (command == "mutex-count") {
     if (argc < 5) usage("mutex-count MUTEX SEGMENT ITERATIONS [START_SIGNAL]");
     count_under_mutex(name, argv[3], number(argv[4]), argc > 5 ? argv[5] : nullptr);
