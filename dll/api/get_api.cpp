@@ -60,6 +60,7 @@ const shmlink_api kApiV1 = {
     shmlink_object_describe,
     shmlink_object_remove,
     shmlink_object_collect,
+    shmlink_channel_lost,
 };
 
 }  // namespace
