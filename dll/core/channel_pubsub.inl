@@ -241,10 +241,17 @@ uint32_t ChannelRing::subscriber_consume(const Claim* claims, uint32_t claim_cou
   if (claim_count == 0) return 0;
   uint32_t lost = 0;
   uint64_t bytes = 0;
+  // One look at head for all of them: those overwritten are then exactly the oldest ones (a
+  // prefix of the batch, as publishers overwrite oldest first), which the caller can tell
+  // from how much its lost count grew.
+  const bool look = check && pubsub_ && policy_ == kPolicyOverwrite;
+  std::atomic_thread_fence(std::memory_order_acquire);
+  const uint64_t head = look ? load_relaxed(&control_->head) : 0;
   for (uint32_t i = 0; i < claim_count; ++i) {
-    if (check && overwritten(claims[i])) ++lost;
+    if (look && head > claims[i].position) ++lost;
     bytes += claims[i].length;
   }
+  if (lost > 0) lost_.fetch_add(lost, std::memory_order_relaxed);
   advance_subscriber_position(claims[claim_count - 1].end);
   uint64_t claimed = subscriber_claimed_.load(std::memory_order_relaxed);
   while (!subscriber_claimed_.compare_exchange_weak(claimed, claimed >= claim_count ? claimed - claim_count : 0)) {

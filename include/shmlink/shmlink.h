@@ -724,7 +724,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek_batch(shmlink_handl
  * or shmlink_channel_peek) to the senders.
  * Fails: INVALID_ARGUMENT (count 0 or above the number peeked and not consumed),
  * BAD_HANDLE, CORRUPT, OVERWRITTEN (pub/sub: at least one of them was overwritten while
- * peeked; all are consumed, the overwritten ones counted lost). */
+ * peeked; all are consumed, the overwritten ones counted lost. They are the oldest ones:
+ * shmlink_channel_lost grows by their number, and the messages after them were intact). */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume_batch(shmlink_handle channel, uint32_t count);
 
 /* Pub/sub (since 1.4): how many messages this subscriber lost to publishers overwriting
