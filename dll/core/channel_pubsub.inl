@@ -77,6 +77,7 @@ void ChannelRing::look_after_subscribers() {
 uint64_t ChannelRing::publisher_head(uint64_t tail, uint64_t needed) {
   const uint64_t head = load_relaxed(&control_->head);  // written under this lock only
   if (tail - head > ring_bytes_) corrupt(format("tail is %llu bytes past head in a ring of %llu", tail - head, ring_bytes_));
+  if (head % kRecordAlign != 0) corrupt(format("head %llu is not on a record boundary", head));
   uint64_t next = head;
   if (policy_ == kPolicyBlock) {
     next = tail;
@@ -84,8 +85,9 @@ uint64_t ChannelRing::publisher_head(uint64_t tail, uint64_t needed) {
       const SubscriberEntry& entry = subscribers_[index];
       if (load_acquire(&entry.tag) == 0) continue;
       const uint64_t position = load_acquire(&entry.position);
-      if (position < head || position > tail)
-        corrupt(format("subscriber %llu is at position %llu, outside [head %llu, tail]", index, position, head));
+      if (position < head || position > tail || position % kRecordAlign != 0)
+        corrupt(format("subscriber %llu is at position %llu, not a record boundary in [head %llu, tail]", index,
+                       position, head));
       if (position < next) next = position;
     }
   } else {
