@@ -2,13 +2,17 @@
 // receiver handle on one channel in a heap buffer, driven by the input through reserve /
 // commit / drop / claim / consume / their batch forms / receivable / housekeeping / re-attaching, with
 // "scribbles" between the operations that write arbitrary bytes into the shared state (the
-// control block, the slot table and the ring), as a crashed or hostile peer could.
+// control block, the slot table and the ring), as a crashed or hostile peer could. The channel
+// is a queue or a pub/sub channel (block or overwrite policy), as the input says; in pub/sub
+// the reader is a subscriber.
 //
 // What must hold, whatever the input:
 //  - nothing crashes, reads or writes out of bounds (AddressSanitizer) or hangs (-timeout);
 //  - only shmlink::Failure escapes the ring (CORRUPT for a broken state); anything else aborts;
 //  - while the input has neither scribbled nor killed a handle, no call fails at all and the
-//    receiver gets exactly the committed messages, in order, with their bytes.
+//    receiver gets exactly the committed messages, in order, with their bytes (queues only:
+//    a subscriber that re-attaches starts at the tail, and one overwritten loses messages, so
+//    pub/sub inputs are checked for the first two points alone).
 //
 // One thread plays every handle, so no lock is ever held between two operations: a lock word
 // found set before an operation is a scribble. The ring spins on a held lock until its holder
@@ -123,8 +127,9 @@ uint8_t pattern(uint8_t seed, uint32_t i) { return static_cast<uint8_t>(seed + i
 
 class Harness {
  public:
-  Harness(uint8_t* region, uint64_t region_bytes, uint64_t ring_bytes, uint32_t max_message)
-      : region_(region), region_bytes_(region_bytes), ring_bytes_(ring_bytes), max_message_(max_message) {}
+  Harness(uint8_t* region, uint64_t region_bytes, uint64_t ring_bytes, uint32_t max_message, bool exact)
+      : region_(region), region_bytes_(region_bytes), ring_bytes_(ring_bytes), max_message_(max_message),
+        dirty_(!exact) {}
 
   Control* control() const { return reinterpret_cast<Control*>(region_); }
   Slot* slots() const { return reinterpret_cast<Slot*>(region_ + kSlotsOffset); }
@@ -501,9 +506,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Exactly the region, so that AddressSanitizer flags a byte past the ring.
   auto* region = static_cast<uint8_t*>(::operator new(region_bytes, std::align_val_t{64}));
   std::memset(region, 0, region_bytes);
-  initialize_channel(region, ring_bytes, max_message);
+  // 0: a queue; 1: pub/sub, block policy; 2: pub/sub, overwrite policy.
+  const uint8_t mode = in.u8() % 3;
+  initialize_channel(region, ring_bytes, max_message,
+                     mode == 0 ? 0u : SHMLINK_CHANNEL_PUBSUB | (mode == 2 ? SHMLINK_CHANNEL_OVERWRITE : 0u));
   {
-    Harness harness(region, region_bytes, ring_bytes, max_message);
+    Harness harness(region, region_bytes, ring_bytes, max_message, mode == 0);
     harness.run(in);
   }
   ::operator delete(region, std::align_val_t{64});

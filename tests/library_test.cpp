@@ -53,6 +53,7 @@ TEST(Library, EveryStatusHasItsName) {
       {SHMLINK_ERR_LIMIT_EXCEEDED, "SHMLINK_ERR_LIMIT_EXCEEDED"},
       {SHMLINK_ERR_CLOSED, "SHMLINK_ERR_CLOSED"},
       {SHMLINK_ERR_NOT_SUPPORTED, "SHMLINK_ERR_NOT_SUPPORTED"},
+      {SHMLINK_ERR_OVERWRITTEN, "SHMLINK_ERR_OVERWRITTEN"},
       {SHMLINK_ERR_SYSTEM, "SHMLINK_ERR_SYSTEM"},
   };
   for (const auto& entry : statuses) {
@@ -63,7 +64,7 @@ TEST(Library, EveryStatusHasItsName) {
 }
 
 TEST(Library, UnknownStatusHasTheUnknownName) {
-  for (const shmlink_status status : {3, 4, 100, -19, -20, -98, -100, INT32_MAX, INT32_MIN}) {
+  for (const shmlink_status status : {3, 4, 100, -20, -21, -98, -100, INT32_MAX, INT32_MIN}) {
     const char* name = shmlink_status_name(status);
     ASSERT_NE(name, nullptr) << status;
     EXPECT_STREQ(name, "SHMLINK_UNKNOWN_STATUS") << status;
@@ -235,6 +236,7 @@ TEST(Library, GetApiGivesTheTableOfThisLibrary) {
   EXPECT_EQ(api->handle_unshare, &shmlink_handle_unshare);
   EXPECT_EQ(api->handle_from_token, &shmlink_handle_from_token);
   EXPECT_EQ(api->find_free_range, &shmlink_find_free_range);
+  EXPECT_EQ(api->channel_lost, &shmlink_channel_lost);
 }
 
 TEST(Library, GetApiFunctionsWork) {

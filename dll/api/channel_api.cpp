@@ -15,7 +15,9 @@ using namespace shmlink;
 namespace {
 
 constexpr uint32_t kRoleFlags = SHMLINK_CHANNEL_SENDER | SHMLINK_CHANNEL_RECEIVER;
-constexpr uint32_t kCreateFlags = SHMLINK_OPEN_OR_CREATE | SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS | kRoleFlags;
+constexpr uint32_t kModeFlags = SHMLINK_CHANNEL_PUBSUB | SHMLINK_CHANNEL_OVERWRITE;
+constexpr uint32_t kCreateFlags =
+    SHMLINK_OPEN_OR_CREATE | SHMLINK_SHARE_GROUP | SHMLINK_SHARE_ALL_USERS | kRoleFlags | kModeFlags;
 
 uint32_t roles_of(uint32_t flags) {
   return ((flags & SHMLINK_CHANNEL_SENDER) ? channel::kRoleSender : 0u) |
@@ -57,10 +59,15 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_create(const char* name,
     require_output(out_channel, "out_channel");
     const ObjectName parsed = parse_name(name);
     check_flags(flags, kCreateFlags);
+    const uint32_t mode = flags & kModeFlags;
+    if (mode == SHMLINK_CHANNEL_OVERWRITE)
+      fail(SHMLINK_ERR_INVALID_ARGUMENT, "SHMLINK_CHANNEL_OVERWRITE is a policy of SHMLINK_CHANNEL_PUBSUB channels");
     const uint64_t ring_bytes = channel_ring_bytes(capacity_bytes, max_message_bytes);
     const uint32_t roles = roles_of(flags);
-    OpenedChannel opened =
-        platform_create_channel(parsed, ring_bytes, max_message_bytes, flags & ~kRoleFlags, roles);
+    OpenedChannel opened = platform_create_channel(parsed, ring_bytes, max_message_bytes,
+                                                   flags & ~(kRoleFlags | kModeFlags), roles, mode);
+    if (opened.existed && opened.backing->ring().mode() != mode)
+      fail(SHMLINK_ERR_INCOMPATIBLE, "a channel of that name exists in another mode (queue, pub/sub, policy)");
     *out_channel = handle_table().insert(std::make_shared<ChannelObject>(std::move(opened.backing), roles, name));
     return opened.existed ? SHMLINK_EXISTED : SHMLINK_OK;
   });
@@ -181,8 +188,7 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle hand
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle handle) {
   return guarded("shmlink_channel_consume", nullptr, [&] {
     FIND_CHANNEL("shmlink_channel_consume", handle);
-    channel->consume();
-    return SHMLINK_OK;
+    return channel->consume();
   });
 }
 
@@ -274,7 +280,16 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume_batch(shmlink_ha
   return guarded("shmlink_channel_consume_batch", nullptr, [&] {
     FIND_CHANNEL("shmlink_channel_consume_batch", handle);
     if (count == 0) fail(SHMLINK_ERR_INVALID_ARGUMENT, "count is 0: a batch has at least one message");
-    channel->consume_batch(count);
+    return channel->consume_batch(count);
+  });
+}
+
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_lost(shmlink_handle handle, uint64_t* out_lost) {
+  if (out_lost != nullptr) *out_lost = 0;
+  return guarded("shmlink_channel_lost", nullptr, [&] {
+    require_output(out_lost, "out_lost");
+    FIND_CHANNEL("shmlink_channel_lost", handle);
+    *out_lost = channel->lost();
     return SHMLINK_OK;
   });
 }

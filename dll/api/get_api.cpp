@@ -64,6 +64,7 @@ const shmlink_api kApiV1 = {
     shmlink_handle_unshare,
     shmlink_handle_from_token,
     shmlink_find_free_range,
+    shmlink_channel_lost,
 };
 
 }  // namespace

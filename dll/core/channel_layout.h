@@ -26,6 +26,9 @@ namespace shmlink::channel {
 
 inline constexpr uint32_t kMagic = 0x4E484353u;  // "SCHN" in little-endian byte order
 inline constexpr uint32_t kLayoutVersion = 1;
+// A pub/sub channel (since 1.4; see "Pub/sub" below) has its own version, so that a library
+// that knows only queues refuses it (INCOMPATIBLE) instead of taking it for one.
+inline constexpr uint32_t kPubSubLayoutVersion = 2;
 
 inline constexpr uint32_t kMaxSlots = 1024;             // handles attached at once, all processes
 inline constexpr uint64_t kMaxRingBytes = 1ull << 40;  // 1 TiB
@@ -69,7 +72,9 @@ struct RecordHeader {
   // earlier lap never carry it: a receiver that finds it here, with kCommitted, has found a
   // message without reading tail (a commit is published after tail).
   alignas(8) uint64_t position;
-  alignas(8) uint64_t reserved2;
+  // Pub/sub only: the message's sequence number (for padding: the next message's), from which
+  // a lapped subscriber learns how many it lost. Queues leave it 0.
+  alignas(8) uint64_t sequence;
 };
 SHMLINK_SHARED_LAYOUT(RecordHeader, 32, 8);
 static_assert(sizeof(RecordHeader) == kRecordHeaderBytes, "RecordHeader is part of the shared layout");
@@ -78,7 +83,7 @@ SHMLINK_SHARED_FIELD(RecordHeader, length, 4);
 SHMLINK_SHARED_FIELD(RecordHeader, span, 8);
 SHMLINK_SHARED_FIELD(RecordHeader, reserved, 12);
 SHMLINK_SHARED_FIELD(RecordHeader, position, 16);
-SHMLINK_SHARED_FIELD(RecordHeader, reserved2, 24);
+SHMLINK_SHARED_FIELD(RecordHeader, sequence, 24);
 
 // What blocked senders or receivers sleep on: a peer bumps `sequence` after every change
 // they may wait for. How sleepers are counted is the backend's (Linux: a flag bit in the
@@ -111,13 +116,17 @@ struct alignas(64) Control {
   alignas(8) uint64_t region_bytes;  // Control + slots + ring
   uint32_t max_message;   // bytes
   uint32_t slot_count;    // kMaxSlots
-  uint8_t pad0[64 - 40];
+  uint32_t pubsub_policy;  // pub/sub channels (kPubSubLayoutVersion) only: kPolicyBlock or kPolicyOverwrite
+  uint8_t pad0[64 - 44];
   // Each word that one side writes and the other reads has a cache line of its own: a busy
   // receiver polls tail, and a sender's lock must not take that line away from it.
   alignas(64) uint64_t tail;
   uint8_t pad1[64 - 8];
   alignas(64) uint32_t send_lock;  // senders reserve one at a time: 0 or the holder's tag + 1
-  uint8_t pad2[64 - 4];
+  uint32_t pad2a;
+  // Pub/sub only: the sequence number the next message reserved gets (under send_lock).
+  alignas(8) uint64_t next_sequence;
+  uint8_t pad2[64 - 16];
   alignas(64) uint64_t read_claim;
   uint8_t pad3[64 - 8];
   alignas(64) uint32_t recv_lock;  // receivers take records one at a time: 0 or the holder's tag + 1
@@ -148,11 +157,14 @@ SHMLINK_SHARED_FIELD(Control, ring_offset, 16);
 SHMLINK_SHARED_FIELD(Control, region_bytes, 24);
 SHMLINK_SHARED_FIELD(Control, max_message, 32);
 SHMLINK_SHARED_FIELD(Control, slot_count, 36);
-SHMLINK_SHARED_FIELD(Control, pad0, 40);
+SHMLINK_SHARED_FIELD(Control, pubsub_policy, 40);
+SHMLINK_SHARED_FIELD(Control, pad0, 44);
 SHMLINK_SHARED_FIELD(Control, tail, 64);
 SHMLINK_SHARED_FIELD(Control, pad1, 72);
 SHMLINK_SHARED_FIELD(Control, send_lock, 128);
-SHMLINK_SHARED_FIELD(Control, pad2, 132);
+SHMLINK_SHARED_FIELD(Control, pad2a, 132);
+SHMLINK_SHARED_FIELD(Control, next_sequence, 136);
+SHMLINK_SHARED_FIELD(Control, pad2, 144);
 SHMLINK_SHARED_FIELD(Control, read_claim, 192);
 SHMLINK_SHARED_FIELD(Control, pad3, 200);
 SHMLINK_SHARED_FIELD(Control, recv_lock, 256);
@@ -208,6 +220,61 @@ inline constexpr uint64_t kSlotsOffset = 4096;  // Control is padded to a page
 inline constexpr uint64_t kRingOffset = kSlotsOffset + uint64_t{kMaxSlots} * sizeof(Slot);
 static_assert(kRingOffset % 4096 == 0, "the ring starts on a page");
 static_assert(kReceiveCountersOffset + sizeof(ReceiveCounters) <= kSlotsOffset, "the counters stay in the control page");
+
+// ---- Pub/sub (since 1.4) ----
+// A pub/sub channel is chosen at creation (SHMLINK_CHANNEL_PUBSUB) and lives in the same
+// namespace as queues; its Control says layout_version kPubSubLayoutVersion and its policy in
+// pubsub_policy, both checked at every open. Publishers (senders) reserve and commit records
+// exactly as in a queue: the ring, records, tail, send_lock and padding are the queue's. What
+// differs is the reading side: nobody claims or consumes a record; a record stays COMMITTED
+// until the ring's space is reused, and every subscriber (a handle with the receiver role)
+// reads it in place at its own position. read_claim and recv_lock are unused.
+//
+// Subscribers: a table of kMaxSubscribers entries (SubscriberEntry, one cache line each, in the
+// control page at kSubscribersOffset). A receiving handle takes a free entry when it attaches,
+// under send_lock, with position = tail (and, in its process, next_sequence as the sequence it
+// expects next): it receives every message reserved after it subscribed, and none before. A subscriber beyond kMaxSubscribers
+// gets NO_RESOURCES from its create or open. The entry's `tag` names the attachment (owner tag
+// + 1; 0 = free), so housekeeping (look_after_peers) frees the entry of a subscriber whose
+// process died, as it counts out a dead queue receiver.
+//
+// head is written by publishers only, under send_lock, and only grows: [head, tail) is what may
+// still be read; a publisher reuses bytes only below head + ring_bytes.
+//  - kPolicyBlock: head is the lowest position of the attached subscribers (tail if none),
+//    recomputed when a publisher runs out of room by the head it saw last. Publishers wait
+//    for the slowest live subscriber; a dead one is dropped by housekeeping (within
+//    kLookAfterPeersEvery of a waiting publisher's look) and stalls nobody after that. A
+//    subscriber's position is its own to write: it is past what it consumed (peeks hold it back).
+//  - kPolicyOverwrite: publishers never wait for subscribers. When a record does not fit, the
+//    publisher moves head past the oldest records until it does (never past a record another
+//    live publisher is still writing: then it waits for that one), then writes. Readers
+//    check in seqlock style: a record read at position p was intact if head <= p after the
+//    read (the publisher stores head, then a release fence, then writes; the reader reads,
+//    then an acquire fence, then head). A subscriber that finds its position below head was
+//    lapped: it skips to head and adds to its lost count the difference of sequence numbers
+//    (shmlink_channel_lost). A peeked message overwritten before its consume is counted lost
+//    too, and its consume says SHMLINK_ERR_OVERWRITTEN; a copying receive drops and counts such
+//    a message and copies the next one.
+// Every value read here is checked like the queue's: a position outside [head, tail] gives
+// CORRUPT, as does a tag or policy no library writes.
+inline constexpr uint32_t kPolicyBlock = 0;
+inline constexpr uint32_t kPolicyOverwrite = 1;
+inline constexpr uint32_t kMaxSubscribers = 32;
+
+struct alignas(64) SubscriberEntry {
+  uint32_t tag;  // owner tag + 1 of the subscribing attachment; 0: free
+  uint32_t reserved;
+  alignas(8) uint64_t position;  // what this subscriber has consumed up to (a record boundary)
+  uint8_t pad[64 - 16];
+};
+SHMLINK_SHARED_LAYOUT(SubscriberEntry, 64, 64);
+SHMLINK_SHARED_FIELD(SubscriberEntry, tag, 0);
+SHMLINK_SHARED_FIELD(SubscriberEntry, position, 8);
+
+inline constexpr uint64_t kSubscribersOffset = 2048;
+static_assert(kSubscribersOffset >= kReceiveCountersOffset + sizeof(ReceiveCounters), "after the counters");
+static_assert(kSubscribersOffset + kMaxSubscribers * sizeof(SubscriberEntry) <= kSlotsOffset,
+              "the subscriber table stays in the control page");
 
 inline constexpr uint64_t region_bytes_for(uint64_t ring_bytes) { return kRingOffset + ring_bytes; }
 

@@ -99,22 +99,26 @@ shmlink_status ChannelObject::receive(void* buffer, uint32_t capacity, uint32_t*
   require_receiver();
   require_no_peek();
   if (timeout_ms == 0 && ring().nothing_to_claim_now()) return SHMLINK_ERR_TIMEOUT;
-  ChannelRing::Claim claim;
-  uint32_t needed = 0;
-  const shmlink_status status = ring().claim(capacity, timeout_ms, &claim, &needed);
-  if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) *out_length = needed;
-  if (status != SHMLINK_OK) return status;
-  if (claim.length > 0) std::memcpy(buffer, claim.payload, claim.length);
-  ring().consume(claim);
-  *out_length = claim.length;
-  return SHMLINK_OK;
+  for (;;) {
+    ChannelRing::Claim claim;
+    uint32_t needed = 0;
+    const shmlink_status status = ring().claim(capacity, timeout_ms, &claim, &needed);
+    if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) *out_length = needed;
+    if (status != SHMLINK_OK) return status;
+    if (claim.length > 0) std::memcpy(buffer, claim.payload, claim.length);
+    // Pub/sub with overwrites: a copy a publisher overwrote meanwhile is counted lost, and the
+    // next message is copied instead.
+    if (!ring().consume(claim)) continue;
+    *out_length = claim.length;
+    return SHMLINK_OK;
+  }
 }
 
 shmlink_status ChannelObject::receive_whole(void* buffer, uint32_t capacity, uint32_t* out_length,
                                             uint32_t timeout_ms) {
   require_receiver();
   if (timeout_ms == 0 && nothing_to_peek_now()) return SHMLINK_ERR_TIMEOUT;
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (!claims_.empty() && !claim_held_)
     fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has a peeked message outstanding: consume it first");
   if (claims_.empty()) {
@@ -134,7 +138,11 @@ shmlink_status ChannelObject::receive_whole(void* buffer, uint32_t capacity, uin
   if (claim.length > 0) std::memcpy(buffer, claim.payload, claim.length);
   claims_.clear();
   claims_changed();
-  ring().consume(claim);
+  if (!ring().consume(claim)) {
+    // Overwritten while copied (pub/sub, counted lost): the next message, if one is there now.
+    lock.unlock();
+    return receive_whole(buffer, capacity, out_length, 0);
+  }
   return SHMLINK_OK;
 }
 
@@ -194,13 +202,18 @@ shmlink_status ChannelObject::peek(uint32_t timeout_ms, const void** out_data, u
   return SHMLINK_OK;
 }
 
-void ChannelObject::consume() {
+shmlink_status ChannelObject::consume() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (claims_.empty()) fail(SHMLINK_ERR_INVALID_ARGUMENT, "this handle has no peeked message to consume");
   const ChannelRing::Claim claim = claims_.front();
   claims_.erase(claims_.begin());
   claims_changed();
-  ring().consume(claim);
+  return ring().consume(claim) ? SHMLINK_OK : SHMLINK_ERR_OVERWRITTEN;
+}
+
+uint64_t ChannelObject::lost() const {
+  require_receiver();
+  return ring().lost();
 }
 
 // ---- Batches ----
@@ -251,14 +264,22 @@ shmlink_status ChannelObject::receive_batch(shmlink_channel_message* messages, u
       if (status == SHMLINK_ERR_BUFFER_TOO_SMALL) messages[0].length = needed;
       return status;
     }
+    uint32_t kept = 0;
     for (uint32_t i = 0; i < taken; ++i) {
-      shmlink_channel_message& message = messages[received + i];
+      shmlink_channel_message& message = messages[received + kept];
       if (claims[i].length > 0) std::memcpy(message.data, claims[i].payload, claims[i].length);
+      // Pub/sub with overwrites: a copy a publisher overwrote meanwhile is counted lost and
+      // left out (its buffer takes the next message).
+      if (ring().overwritten(claims[i])) continue;
       message.length = claims[i].length;
+      ++kept;
     }
-    ring().consume_batch(claims, taken);
-    received += taken;
-    if (taken < chunk) break;  // all that was ready
+    ring().consume_batch(claims, taken, true);
+    received += kept;
+    if (taken < chunk) {
+      if (received == 0) return receive_batch(messages, count, 0, out_received);  // all of it was overwritten
+      break;  // all that was ready
+    }
   }
   *out_received = received;
   return SHMLINK_OK;
@@ -327,14 +348,15 @@ shmlink_status ChannelObject::peek_batch(shmlink_channel_message* messages, uint
   return SHMLINK_OK;
 }
 
-void ChannelObject::consume_batch(uint32_t count) {
+shmlink_status ChannelObject::consume_batch(uint32_t count) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (count > claims_.size())
     fail(SHMLINK_ERR_INVALID_ARGUMENT, "consume of " + std::to_string(count) + " messages; " +
                                            std::to_string(claims_.size()) + " are peeked");
-  ring().consume_batch(claims_.data(), count);
+  const uint32_t overwritten = ring().consume_batch(claims_.data(), count);
   claims_.erase(claims_.begin(), claims_.begin() + count);
   claims_changed();
+  return overwritten == 0 ? SHMLINK_OK : SHMLINK_ERR_OVERWRITTEN;
 }
 
 }  // namespace shmlink

@@ -48,7 +48,11 @@ class ChannelObject final : public WaitableObject {
   void cancel();
   // Zero-copy receive: one peeked message per handle at a time, then consume.
   shmlink_status peek(uint32_t timeout_ms, const void** out_data, uint32_t* out_length);
-  void consume();
+  // OVERWRITTEN (pub/sub, overwrite policy): a publisher reused the message's bytes while it
+  // was peeked; it was consumed all the same, and counted lost.
+  shmlink_status consume();
+  // Pub/sub: the messages this subscriber lost to overwrites (0 for a queue).
+  uint64_t lost() const;
 
   // Batches, as the shmlink_channel_*_batch functions say (count >= 1 and the arrays checked
   // by the caller). A batch reserved or peeked is this handle's reservation or peek, several
@@ -62,7 +66,7 @@ class ChannelObject final : public WaitableObject {
   void commit_batch(const shmlink_channel_message* messages, uint32_t count);
   shmlink_status peek_batch(shmlink_channel_message* messages, uint32_t count, uint32_t timeout_ms,
                             uint32_t* out_peeked);
-  void consume_batch(uint32_t count);
+  shmlink_status consume_batch(uint32_t count);  // OVERWRITTEN if any of them was (see consume)
 
  private:
   void check_length(uint32_t length) const;

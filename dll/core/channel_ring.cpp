@@ -157,9 +157,11 @@ uint64_t channel_ring_bytes(uint64_t capacity_bytes, uint32_t max_message_bytes)
   return capacity + record_span(max_message_bytes);
 }
 
-void initialize_channel(void* region, uint64_t ring_bytes, uint32_t max_message_bytes) {
+void initialize_channel(void* region, uint64_t ring_bytes, uint32_t max_message_bytes, uint32_t mode) {
   auto* control = static_cast<Control*>(region);
-  control->layout_version = kLayoutVersion;
+  const bool pubsub = (mode & SHMLINK_CHANNEL_PUBSUB) != 0;
+  control->layout_version = pubsub ? kPubSubLayoutVersion : kLayoutVersion;
+  control->pubsub_policy = pubsub && (mode & SHMLINK_CHANNEL_OVERWRITE) ? kPolicyOverwrite : kPolicyBlock;
   control->ring_bytes = ring_bytes;
   control->ring_offset = kRingOffset;
   control->region_bytes = region_bytes_for(ring_bytes);
@@ -178,9 +180,16 @@ ChannelRing::ChannelRing(void* region, uint64_t region_bytes, ChannelHost& host)
   const uint32_t magic = load_acquire(&control_->magic);
   if (magic != kMagic) corrupt(format("the channel's magic number is 0x%llx", magic));
   const uint32_t version = load_relaxed(&control_->layout_version);
-  if (version != kLayoutVersion)
-    fail(SHMLINK_ERR_INCOMPATIBLE, format("the channel has layout version %llu; this library uses %llu", version,
-                                          kLayoutVersion));
+  if (version != kLayoutVersion && version != kPubSubLayoutVersion)
+    fail(SHMLINK_ERR_INCOMPATIBLE, format("the channel has layout version %llu; this library uses %llu and %llu",
+                                          version, kLayoutVersion, kPubSubLayoutVersion));
+  pubsub_ = version == kPubSubLayoutVersion;
+  if (pubsub_) {
+    policy_ = load_relaxed(&control_->pubsub_policy);
+    if (policy_ != kPolicyBlock && policy_ != kPolicyOverwrite)
+      corrupt(format("the pub/sub channel's policy is %llu", policy_));
+    subscribers_ = reinterpret_cast<SubscriberEntry*>(static_cast<uint8_t*>(region) + kSubscribersOffset);
+  }
   ring_bytes_ = load_relaxed(&control_->ring_bytes);
   max_message_ = load_relaxed(&control_->max_message);
   if (load_relaxed(&control_->slot_count) != kMaxSlots || load_relaxed(&control_->ring_offset) != kRingOffset)
@@ -230,6 +239,14 @@ void ChannelRing::attach(uint32_t roles) {
     uint32_t high = load_relaxed(&control_->slot_high);
     while (high < index + 1 && !compare_exchange(&control_->slot_high, high, index + 1)) {
     }
+    if (pubsub_ && (roles & kRoleReceiver)) {
+      try {
+        subscribe();
+      } catch (...) {
+        detach();
+        throw;
+      }
+    }
     wake_everyone();  // waits for a peer's presence look again
     return;
   }
@@ -271,6 +288,7 @@ void ChannelRing::reap_slot(uint32_t index, uint64_t owner) {
   if (index != slot_) count(&receive_counters(control_).peers_died, 1);  // not this handle's own detach
   if (owner_roles(owner) & kRoleSender) decrement(&control_->senders);
   if (owner_roles(owner) & kRoleReceiver) decrement(&control_->receivers);
+  if (pubsub_ && (owner_roles(owner) & kRoleReceiver)) free_subscriber(make_tag(index, owner_generation(owner)));
   wake_everyone();
 }
 
@@ -321,6 +339,10 @@ void ChannelRing::look_after_peers() {
   for (uint32_t* word : {&control_->send_lock, &control_->recv_lock}) {
     uint32_t holder = load_acquire(word);
     if (holder != 0 && !tag_alive(holder - 1)) compare_exchange(word, holder, 0u);
+  }
+  if (pubsub_) {
+    look_after_subscribers();  // nothing below is a pub/sub channel's: nobody claims there
+    return;
   }
   bool receivable_now = false;
   {
@@ -485,7 +507,7 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t count, LengthOf&& length_
     return Attempt::Done;
   }
   SHMLINK_STEP("reserve-locked");
-  if (receivers_gone()) {
+  if (!pubsub_ && receivers_gone()) {  // publishers publish whether anyone listens or not
     *status = SHMLINK_ERR_CLOSED;
     return Attempt::Done;
   }
@@ -502,7 +524,7 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t count, LengthOf&& length_
     // only when that is not enough is head read again: its cache line is the receivers'.
     uint64_t used = tail - cached_head_;
     if (used > ring_bytes_ || needed > ring_bytes_ - used) {
-      cached_head_ = load_acquire(&control_->head);
+      cached_head_ = pubsub_ ? publisher_head(tail, needed) : load_acquire(&control_->head);
       used = tail - cached_head_;
       if (used > ring_bytes_) corrupt(format("tail is %llu bytes past head in a ring of %llu", used, ring_bytes_));
       if (needed > ring_bytes_ - used) break;
@@ -513,6 +535,7 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t count, LengthOf&& length_
       store_relaxed(&padding->length, 0u);
       store_relaxed(&padding->span, static_cast<uint32_t>(to_end));
       store_relaxed(&padding->position, tail);
+      if (pubsub_) store_relaxed(&padding->sequence, load_relaxed(&control_->next_sequence));
       store_relaxed(&padding->state, kPadding);
       tail += to_end;
       offset = 0;
@@ -521,6 +544,11 @@ ChannelRing::Attempt ChannelRing::try_reserve(uint32_t count, LengthOf&& length_
     store_relaxed(&record->length, length);
     store_relaxed(&record->span, static_cast<uint32_t>(span));
     store_relaxed(&record->position, tail);
+    if (pubsub_) {
+      const uint64_t sequence = load_relaxed(&control_->next_sequence);
+      store_relaxed(&record->sequence, sequence);
+      store_relaxed(&control_->next_sequence, sequence + 1);
+    }
     store_relaxed(&record->state, kWriting | tag_);
     store_release(&control_->tail, tail + span);  // the reservation exists from here on
     out[done] = {tail, ring_ + offset + kRecordHeaderBytes, length};
@@ -601,6 +629,7 @@ bool ChannelRing::drop(const Reservation& reservation) {
 // record or padding there is stamped before tail publishes it). False means "look closer".
 // Reads no line a sender writes for every message except the record's own.
 bool ChannelRing::nothing_queued() {
+  if (pubsub_) return subscriber_nothing_queued();
   const uint64_t front = load_acquire(&control_->read_claim);
   if (front % kRecordAlign != 0) return false;  // broken: let the full path say so
   const RecordHeader* record = record_at(front);
@@ -721,8 +750,9 @@ shmlink_status ChannelRing::claim(uint32_t max_length, uint32_t timeout_ms, Clai
     ChannelDeadline deadline(timeout_ms);
     uint32_t taken = 0;
     return block(control_->data_word, deadline, [&](shmlink_status* status, bool thorough) {
-      return try_claim(1, [max_length](uint32_t) { return max_length; }, out, &taken, needed, status, thorough,
-                       deadline);
+      const auto max_length_of = [max_length](uint32_t) { return max_length; };
+      if (pubsub_) return try_subscriber_claim(1, max_length_of, out, &taken, needed, status, thorough);
+      return try_claim(1, max_length_of, out, &taken, needed, status, thorough, deadline);
     });
   });
 }
@@ -733,6 +763,7 @@ shmlink_status ChannelRing::claim_batch(const shmlink_channel_message* limits, u
     ChannelDeadline deadline(timeout_ms);
     return block(control_->data_word, deadline, [&](shmlink_status* status, bool thorough) {
       const auto max_length_of = [limits](uint32_t i) { return limits != nullptr ? limits[i].capacity : UINT32_MAX; };
+      if (pubsub_) return try_subscriber_claim(count, max_length_of, out, taken, needed, status, thorough);
       return try_claim(count, max_length_of, out, taken, needed, status, thorough, deadline);
     });
   });
@@ -747,17 +778,20 @@ void ChannelRing::mark_consumed(const Claim& claim) {
 }
 
 // The caller's reads of the claimed message came before: a truncation they met is seen here.
-void ChannelRing::consume(const Claim& claim) {
-  intact([&] {
+bool ChannelRing::consume(const Claim& claim) {
+  if (pubsub_) return intact([&] { return subscriber_consume(&claim, 1, true) == 0; });
+  return intact([&] {
     mark_consumed(claim);
     count_received(control_, 1, claim.length);
     SHMLINK_STEP("consume-marked");  // a receiver dying here leaves head behind: look_after_peers moves it
     advance_head();
+    return true;
   });
 }
 
-void ChannelRing::consume_batch(const Claim* claims, uint32_t count) {
-  intact([&] {
+uint32_t ChannelRing::consume_batch(const Claim* claims, uint32_t count, bool already_checked) {
+  if (pubsub_) return intact([&] { return subscriber_consume(claims, count, !already_checked); });
+  return intact([&] {
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < count; ++i) {
       mark_consumed(claims[i]);
@@ -765,6 +799,7 @@ void ChannelRing::consume_batch(const Claim* claims, uint32_t count) {
     }
     count_received(control_, count, bytes);
     advance_head();
+    return 0u;
   });
 }
 
@@ -802,6 +837,7 @@ bool ChannelRing::nothing_to_claim_now() {
 }
 
 bool ChannelRing::sendable() {
+  if (pubsub_) return publisher_sendable();
   if (receivers_gone()) return true;
   const uint64_t tail = load_acquire(&control_->tail);
   const uint64_t head = load_acquire(&control_->head);
@@ -813,6 +849,7 @@ bool ChannelRing::sendable() {
 }
 
 bool ChannelRing::receivable() {
+  if (pubsub_) return subscriber_receivable();
   const bool no_sender = senders_gone();
   uint64_t front = load_acquire(&control_->read_claim);
   const uint64_t tail = load_acquire(&control_->tail);
@@ -907,3 +944,7 @@ shmlink_status ChannelRing::block(WakeWord& word, ChannelDeadline& call_deadline
 }
 
 }  // namespace shmlink
+
+// Pub/sub's reading side and its housekeeping, in a file of its own for readability; it uses
+// this file's helpers, so it is part of this translation unit (and of the step peer's copy).
+#include "channel_pubsub.inl"

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <utility>
 
 namespace shmlink {
@@ -91,7 +92,8 @@ class ChannelHost {
 uint64_t channel_ring_bytes(uint64_t capacity_bytes, uint32_t max_message_bytes);
 
 // Lays out a new channel in zeroed memory of channel::region_bytes_for(ring_bytes) bytes.
-void initialize_channel(void* region, uint64_t ring_bytes, uint32_t max_message_bytes);
+// `mode`: 0 for a queue, or SHMLINK_CHANNEL_PUBSUB with SHMLINK_CHANNEL_OVERWRITE or not.
+void initialize_channel(void* region, uint64_t ring_bytes, uint32_t max_message_bytes, uint32_t mode = 0);
 
 // How far the creator has got: the region's first word is the magic once it is ready.
 bool channel_initialized(const void* region);
@@ -109,6 +111,7 @@ class ChannelRing {
     uint64_t position = 0;
     const uint8_t* payload = nullptr;
     uint32_t length = 0;
+    uint64_t end = 0;  // pub/sub: the position after the record
   };
 
   // Checks the layout in `region` (`region_bytes` mapped); throws Failure(INCOMPATIBLE) for
@@ -129,6 +132,9 @@ class ChannelRing {
   // copy goes on sharing the original's.
   void attach_again() noexcept;
   uint32_t slot() const { return slot_; }
+  // The channel's mode as initialize_channel takes it (0: a queue).
+  uint32_t mode() const;
+  bool pubsub() const { return pubsub_; }
   uint32_t max_message() const { return max_message_; }
   uint64_t ring_bytes() const { return ring_bytes_; }
 
@@ -151,14 +157,23 @@ class ChannelRing {
   // Takes the next message if it is at most `max_length` bytes; BUFFER_TOO_SMALL (with
   // *needed set) leaves it queued.
   shmlink_status claim(uint32_t max_length, uint32_t timeout_ms, Claim* out, uint32_t* needed);
-  void consume(const Claim& claim);
+  // Pub/sub with the overwrite policy: false if the message was overwritten since its claim
+  // (counted lost); always true otherwise.
+  bool consume(const Claim& claim);
   // Waits for a message, then takes as many as are ready, up to `count` (>= 1), into
   // out[0..*taken): the i-th at most limits[i].capacity bytes long (limits NULL: any length).
   // A message too long stops the batch before it, left queued; if it is the first,
   // BUFFER_TOO_SMALL with *needed set. consume_batch gives back `count` claims at once.
   shmlink_status claim_batch(const shmlink_channel_message* limits, uint32_t count, uint32_t timeout_ms, Claim* out,
                              uint32_t* taken, uint32_t* needed);
-  void consume_batch(const Claim* claims, uint32_t count);
+  // Returns how many of them were overwritten (pub/sub, overwrite policy), counted lost; with
+  // `already_checked`, the caller checked them with overwritten() and counts nothing here.
+  uint32_t consume_batch(const Claim* claims, uint32_t count, bool already_checked = false);
+  // Pub/sub, overwrite policy: whether a publisher has reused the message's bytes since its
+  // claim (what was read of it may be torn). Counts it lost if so. Always false otherwise.
+  bool overwritten(const Claim& claim);
+  // Pub/sub: the messages this subscriber lost to overwrites since it subscribed.
+  uint64_t lost() const { return lost_.load(std::memory_order_relaxed); }
 
   // The busy poll's common answer, cheaply: true if nothing is queued, a sender is attached
   // and looking after dead peers is not due (a claim with timeout 0 would say TIMEOUT).
@@ -223,6 +238,23 @@ class ChannelRing {
   bool side_gone(const uint32_t* had, const uint32_t* count) const;
   bool return_dead_claim(channel::RecordHeader* record, uint32_t state);
 
+  // ---- Pub/sub (channel_pubsub.cpp) ----
+  void subscribe();
+  void free_subscriber(uint32_t tag);
+  void look_after_subscribers();
+  uint64_t publisher_head(uint64_t tail, uint64_t needed);
+  template <class MaxLength>
+  Attempt try_subscriber_claim(uint32_t count, MaxLength&& max_length_of, Claim* out, uint32_t* taken,
+                               uint32_t* needed, shmlink_status* status, bool thorough);
+  bool skip_to_head(uint64_t* position);
+  bool still_there(uint64_t position) const;
+  uint32_t subscriber_consume(const Claim* claims, uint32_t claim_count, bool check);
+  void advance_subscriber_position(uint64_t end);
+  bool subscriber_nothing_queued();
+  bool subscriber_receivable();
+  bool publisher_sendable();
+  channel::SubscriberEntry& subscriber_entry() const { return subscribers_[subscriber_]; }
+
   channel::RecordHeader* record_at(uint64_t position) const;
   uint32_t checked_span(const channel::RecordHeader* record, uint64_t position, uint64_t limit) const;
 
@@ -240,6 +272,16 @@ class ChannelRing {
   // Which shared lock a thread of this handle holds or is taking (see lock()).
   std::atomic<uint32_t> local_send_lock_{0};
   std::atomic<uint32_t> local_recv_lock_{0};  // Clock ticks; housekeeping is due from here on
+  // Pub/sub (read once and checked, like ring_bytes_).
+  bool pubsub_ = false;
+  uint32_t policy_ = channel::kPolicyBlock;
+  channel::SubscriberEntry* subscribers_ = nullptr;
+  uint32_t subscriber_ = channel::kMaxSubscribers;  // this handle's entry; kMaxSubscribers: none
+  std::mutex subscriber_mutex_;                    // the threads of this handle claim one at a time
+  std::atomic<uint64_t> subscriber_next_{0};       // the next position this handle claims at
+  uint64_t subscriber_next_sequence_ = 0;          // the sequence number of the message expected there
+  std::atomic<uint64_t> subscriber_claimed_{0};    // claimed and not yet consumed
+  std::atomic<uint64_t> lost_{0};
 };
 
 }  // namespace shmlink

@@ -108,6 +108,7 @@ const char* status_name(shmlink_status status) noexcept {
     case SHMLINK_ERR_LIMIT_EXCEEDED: return "SHMLINK_ERR_LIMIT_EXCEEDED";
     case SHMLINK_ERR_CLOSED: return "SHMLINK_ERR_CLOSED";
     case SHMLINK_ERR_NOT_SUPPORTED: return "SHMLINK_ERR_NOT_SUPPORTED";
+    case SHMLINK_ERR_OVERWRITTEN: return "SHMLINK_ERR_OVERWRITTEN";
     case SHMLINK_ERR_SYSTEM: return "SHMLINK_ERR_SYSTEM";
     default: return "SHMLINK_UNKNOWN_STATUS";
   }

@@ -66,8 +66,9 @@ struct OpenedChannel {
   std::shared_ptr<ChannelBacking> backing;
   bool existed = false;
 };
+// `mode`: 0 (a queue) or SHMLINK_CHANNEL_PUBSUB [| SHMLINK_CHANNEL_OVERWRITE], for initialize_channel.
 OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_bytes, uint32_t max_message_bytes,
-                                      uint32_t flags, uint32_t roles);
+                                      uint32_t flags, uint32_t roles, uint32_t mode);
 std::shared_ptr<ChannelBacking> platform_open_channel(const ObjectName& name, uint32_t roles);
 
 // Waits until one of `objects` (1..64, in the caller's order) can be taken and takes the

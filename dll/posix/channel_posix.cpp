@@ -192,7 +192,7 @@ std::shared_ptr<ChannelBacking> channel_from(std::unique_ptr<NamedObject> object
 }  // namespace
 
 OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_bytes, uint32_t max_message_bytes,
-                                      uint32_t flags, uint32_t roles) {
+                                      uint32_t flags, uint32_t roles, uint32_t mode) {
   const uint64_t region_bytes = channel::region_bytes_for(ring_bytes);
   const uint64_t file_bytes = kHeaderPageBytes + region_bytes;
   std::unique_ptr<ObjectMapping> mapping;
@@ -207,7 +207,7 @@ OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_byte
     const ObjectHeader header = posix::make_header(SHMLINK_KIND_CHANNEL, region_bytes, 0);
     posix::write_all(fd, &header, sizeof header, 0, "channel");
     mapping = std::make_unique<ObjectMapping>(fd, file_bytes, "channel");
-    initialize_channel(mapping->data(), ring_bytes, max_message_bytes);
+    initialize_channel(mapping->data(), ring_bytes, max_message_bytes, mode);
   };
   posix::CreatedObject created = posix::create_named_object(name, flags, SHMLINK_KIND_CHANNEL, O_RDWR, initialize);
   if (created.existed) {

@@ -285,7 +285,7 @@ std::shared_ptr<ChannelBacking> open_existing(UniqueHandle name_holder, const st
 }  // namespace
 
 OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_bytes, uint32_t max_message_bytes,
-                                      uint32_t flags, uint32_t roles) {
+                                      uint32_t flags, uint32_t roles, uint32_t mode) {
   const std::wstring kernel_name = win32::kernel_object_name(name);
   bool existed = false;
   UniqueHandle name_holder = claim_name(kernel_name, flags, true, &existed);
@@ -314,7 +314,7 @@ OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_byte
   UniqueHandle data = make_semaphore(kernel_name + L"/shmlink.data", flags);
   UniqueHandle space = make_semaphore(kernel_name + L"/shmlink.space", flags);
   void* view = map_whole(section.get(), region_bytes);
-  initialize_channel(view, ring_bytes, max_message_bytes);
+  initialize_channel(view, ring_bytes, max_message_bytes, mode);
   try {
     return {std::make_shared<Win32Channel>(std::move(name_holder), std::move(section), view, region_bytes,
                                            std::move(data), std::move(space), roles),

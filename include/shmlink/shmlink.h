@@ -89,6 +89,7 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 #define SHMLINK_ERR_LIMIT_EXCEEDED (-16)  /* semaphore release past its maximum */
 #define SHMLINK_ERR_CLOSED (-17)          /* channel: every peer on the other side is gone */
 #define SHMLINK_ERR_NOT_SUPPORTED (-18)   /* not available on this platform */
+#define SHMLINK_ERR_OVERWRITTEN (-19)     /* pub/sub: a peeked message was overwritten before its consume (since 1.4) */
 #define SHMLINK_ERR_SYSTEM (-99)          /* other OS failure: see shmlink_last_os_error() */
 
 /* ---- Handle kinds (shmlink_handle_kind) ---- */
@@ -118,6 +119,9 @@ typedef int32_t shmlink_status;  /* >= 0 success, < 0 failure */
 /* ---- Channel roles (create and open; both may be given) ---- */
 #define SHMLINK_CHANNEL_SENDER 0x1000u
 #define SHMLINK_CHANNEL_RECEIVER 0x2000u
+/* Channel modes (shmlink_channel_create only; since 1.4): see "Pub/sub" under Channels. */
+#define SHMLINK_CHANNEL_PUBSUB 0x4000u    /* every receiver (subscriber) gets every message */
+#define SHMLINK_CHANNEL_OVERWRITE 0x8000u /* with PUBSUB: publishers overwrite the oldest, never wait */
 
 /* ---- Channel conditions (shmlink_channel_waitable; since 1.4) ----
  * What a wait on a channel condition handle waits for; it takes nothing (see Channels). */
@@ -481,13 +485,46 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_wait_any(const shmlink_handle* h
  *  - The shared state is checked on every access: a crashed or hostile peer that scribbles
  *    on it gives SHMLINK_ERR_CORRUPT, never an out-of-bounds access or a hang; so does one
  *    that truncates the channel's file (Linux; see Truncation under Segments).
+ *
+ * Pub/sub (since 1.4): a channel created with SHMLINK_CHANNEL_PUBSUB fans out instead of
+ * queueing; every call above works on it, with these differences:
+ *  - Every receiving handle (a *subscriber*) receives every message sent after it attached
+ *    (its create or open), each at its own pace, in send order per sender; messages sent
+ *    before it attached are not its. Receiving is reading in place: peek and the batch forms
+ *    are zero-copy as for a queue.
+ *  - At most 32 subscribers are attached at once: the 33rd create or open with
+ *    SHMLINK_CHANNEL_RECEIVER fails with SHMLINK_ERR_NO_RESOURCES. Senders (publishers) are
+ *    not limited beyond the channel's 1024 handles.
+ *  - Slow subscribers, by the policy chosen at creation:
+ *     - block (default): a send waits for room, bounded by the slowest live subscriber; a
+ *       subscriber that died is dropped (within 100 ms of a blocked publisher's look) and
+ *       stalls nobody. A peeked message holds its subscriber's place until consumed.
+ *     - SHMLINK_CHANNEL_OVERWRITE: sends never wait for subscribers (only, briefly, for another
+ *       publisher still writing the oldest message); they overwrite the oldest messages. A
+ *       subscriber that was overtaken goes on at the oldest message still there, and
+ *       shmlink_channel_lost says how many it lost in all. A peeked message may be overwritten
+ *       while the subscriber reads it: shmlink_channel_consume (or _consume_batch) then says
+ *       SHMLINK_ERR_OVERWRITTEN (the message is consumed all the same and counted lost; what
+ *       was read of it must be thrown away). Copying receives never return torn messages:
+ *       one overwritten while copied is counted lost and the next one is received.
+ *  - Publishers never get CLOSED: a message sent while no subscriber is attached reaches
+ *    nobody. Subscribers get CLOSED as from a queue (the publishers are gone and they have
+ *    read everything).
+ *  - Waits: CAN_RECEIVE is per subscriber handle (a message this handle has not read);
+ *    CAN_SEND holds when a maximum-size message fits by the slowest subscriber (block), always
+ *    (overwrite).
+ *  - The mode is the channel's: open finds it; shmlink_channel_create with OPEN_OR_CREATE on
+ *    a channel of another mode or policy fails with SHMLINK_ERR_INCOMPATIBLE. A library before
+ *    1.4 cannot open a pub/sub channel (INCOMPATIBLE).
  * ====================================================================================== */
 
 /* Creates a named channel that buffers at least `capacity_bytes` of messages (each costs
  * its length rounded up to 32, plus a 32-byte header), for messages of up to
  * `max_message_bytes`. Zero-copy buffers (reserve, peek) are 32-byte aligned.
  * flags: SHMLINK_CHANNEL_SENDER and/or SHMLINK_CHANNEL_RECEIVER (this handle's role),
- * SHMLINK_OPEN_OR_CREATE and the share flags.
+ * SHMLINK_OPEN_OR_CREATE and the share flags; SHMLINK_CHANNEL_PUBSUB, with or without
+ * SHMLINK_CHANNEL_OVERWRITE, for a pub/sub channel (since 1.4; OVERWRITE alone is
+ * INVALID_ARGUMENT).
  * Returns: SHMLINK_OK (created) or SHMLINK_EXISTED (OPEN_OR_CREATE opened an existing one;
  * its sizes are its own).
  * Fails: INVALID_ARGUMENT (NULL out_channel, unknown flag bits, max_message_bytes 0, above
@@ -598,7 +635,8 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek(shmlink_handle chan
                                                            const void** out_data, uint32_t* out_length);
 
 /* Releases the peeked message's room to senders.
- * Fails: INVALID_ARGUMENT (nothing peeked), BAD_HANDLE, CORRUPT. */
+ * Fails: INVALID_ARGUMENT (nothing peeked), BAD_HANDLE, CORRUPT, OVERWRITTEN (pub/sub with
+ * SHMLINK_CHANNEL_OVERWRITE: the message was overwritten while peeked; it is consumed). */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume(shmlink_handle channel);
 
 /* ---- Batches (since 1.4) ----
@@ -687,8 +725,17 @@ SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_peek_batch(shmlink_handl
 /* Releases the `count` oldest peeked messages of this handle (from shmlink_channel_peek_batch
  * or shmlink_channel_peek) to the senders.
  * Fails: INVALID_ARGUMENT (count 0 or above the number peeked and not consumed),
- * BAD_HANDLE, CORRUPT. */
+ * BAD_HANDLE, CORRUPT, OVERWRITTEN (pub/sub: at least one of them was overwritten while
+ * peeked; all are consumed, the overwritten ones counted lost. They are the oldest ones:
+ * shmlink_channel_lost grows by their number, and the messages after them were intact). */
 SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_consume_batch(shmlink_handle channel, uint32_t count);
+
+/* Pub/sub (since 1.4): how many messages this subscriber lost to publishers overwriting
+ * them (SHMLINK_CHANNEL_OVERWRITE) since it attached, skipped or overwritten while peeked or
+ * copied. 0 for a queue channel and under the block policy.
+ * Fails: INVALID_ARGUMENT (NULL out_lost), ACCESS_DENIED (not a receiving handle),
+ * BAD_HANDLE. */
+SHMLINK_API shmlink_status SHMLINK_CALL shmlink_channel_lost(shmlink_handle channel, uint64_t* out_lost);
 
 /* ======================================================================================
  * Inspection (since 1.4): what objects exist and what state they are in, read from outside,
@@ -1016,6 +1063,8 @@ typedef struct shmlink_api {
   shmlink_status(SHMLINK_CALL* handle_unshare)(const char* token);
   shmlink_status(SHMLINK_CALL* handle_from_token)(const char* token, uint32_t flags, shmlink_handle* out_handle);
   shmlink_status(SHMLINK_CALL* find_free_range)(uint64_t size, void** out_address);
+  /* Version 1.4, pub/sub */
+  shmlink_status(SHMLINK_CALL* channel_lost)(shmlink_handle channel, uint64_t* out_lost);
 } shmlink_api;
 
 /* The table of this library's functions for ABI major `abi_major` (pass SHMLINK_ABI_MAJOR),

@@ -918,6 +918,35 @@ class Channel : public Waitable {
     return Channel(Handle(handle));
   }
 
+  // Pub/sub (since 1.4; see Pub/sub under Channels in shmlink.h): what a publisher does when a
+  // subscriber is slow.
+  enum class Policy : std::uint32_t {
+    block = SHMLINK_CHANNEL_PUBSUB,                                 // waits for the slowest live subscriber
+    overwrite = SHMLINK_CHANNEL_PUBSUB | SHMLINK_CHANNEL_OVERWRITE,  // overwrites the oldest; see lost()
+  };
+  // Creates a new named pub/sub channel: every receiving handle (subscriber, at most 32)
+  // receives every message sent after it attached. Throws as create(), and
+  // SHMLINK_ERR_NO_RESOURCES for a 33rd subscriber.
+  static Channel create_pubsub(const std::string& name, std::uint64_t capacity_bytes,
+                               std::uint32_t max_message_bytes, Role role, Policy policy = Policy::block,
+                               Share share = Share::owner) {
+    shmlink_handle handle = 0;
+    detail::check(::shmlink_channel_create(detail::c_string(name, "the channel name"), capacity_bytes,
+                                           max_message_bytes,
+                                           SHMLINK_CREATE_NEW | flags(role, share) | static_cast<std::uint32_t>(policy),
+                                           &handle));
+    return Channel(Handle(handle));
+  }
+
+  // Pub/sub with Policy::overwrite: the messages this subscriber lost to overwrites since it
+  // attached (0 otherwise). A Message overwritten while peeked throws SHMLINK_ERR_OVERWRITTEN
+  // from its consume().
+  std::uint64_t lost() const {
+    std::uint64_t lost = 0;
+    detail::check(::shmlink_channel_lost(handle_.get(), &lost));
+    return lost;
+  }
+
   // Creates the channel, or opens it if the name exists (then its sizes are its own).
   static OpenOrCreateResult open_or_create(const std::string& name, std::uint64_t capacity_bytes,
                                            std::uint32_t max_message_bytes, Role role, Share share = Share::owner);
