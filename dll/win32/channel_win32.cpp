@@ -23,6 +23,7 @@
 #include "os_error.h"
 #include "security.h"
 #include "unique_handle.h"
+#include "wide_string.h"
 
 #include <windows.h>
 
@@ -148,10 +149,28 @@ UniqueHandle claim_name(const std::wstring& kernel_name, uint32_t flags, bool cr
   return timer;
 }
 
+// A helper object's name ("<name>/shmlink.*") that is taken when this process has just made
+// the channel's name holder: by a leftover of a channel whose last handles are closing, or by
+// someone else's object squatting it (of any type, with any DACL). Never use such an object:
+// whoever made a wake-up semaphore could take the wake-ups meant for our peers, and whoever made
+// the section could read and write our messages. `error` is what the create call left.
+bool helper_name_taken(ErrorCode error) {
+  return error == ERROR_ALREADY_EXISTS || error == ERROR_INVALID_HANDLE || error == ERROR_ACCESS_DENIED;
+}
+
+[[noreturn]] void throw_helper_name_taken(ErrorCode error, const std::wstring& name) {
+  throw_win32(SHMLINK_ERR_ALREADY_EXISTS, error,
+              "creating the channel's helper object " + win32::wide_to_utf8(name.data(), name.size()) +
+                  " (its name is taken: a channel of that name is still being closed, or another program made it)");
+}
+
 UniqueHandle make_semaphore(const std::wstring& name, uint32_t flags) {
   win32::ObjectSecurity security(flags, SEMAPHORE_ALL_ACCESS, kSemaphoreAccess | READ_CONTROL);
+  SetLastError(ERROR_SUCCESS);
   UniqueHandle semaphore(CreateSemaphoreExW(security.attributes(), 0, LONG_MAX, name.c_str(), 0, kSemaphoreAccess));
-  if (!semaphore) throw_win32(GetLastError(), "CreateSemaphoreExW for a channel");
+  const ErrorCode error = GetLastError();
+  if (helper_name_taken(error)) throw_helper_name_taken(error, name);
+  if (!semaphore) throw_win32(error, "CreateSemaphoreExW for a channel");
   return semaphore;
 }
 
@@ -230,14 +249,13 @@ OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_byte
                                           static_cast<DWORD>(region_bytes & 0xFFFFFFFFu),
                                           (kernel_name + L"/shmlink.channel").c_str()));
   const ErrorCode error = GetLastError();
+  if (helper_name_taken(error)) throw_helper_name_taken(error, kernel_name + L"/shmlink.channel");
   if (!section) {
     throw_win32(error == ERROR_INVALID_PARAMETER || error == ERROR_NOT_ENOUGH_MEMORY || error == ERROR_COMMITMENT_LIMIT
                     ? SHMLINK_ERR_NO_RESOURCES
                     : win32::status_from_win32(error),
                 error, "CreateFileMappingW of a channel of " + std::to_string(region_bytes) + " bytes");
   }
-  if (error == ERROR_ALREADY_EXISTS)  // a leftover of a channel whose last handles are closing
-    fail(SHMLINK_ERR_ALREADY_EXISTS, "the previous channel of that name is still being closed");
   UniqueHandle data = make_semaphore(kernel_name + L"/shmlink.data", flags);
   UniqueHandle space = make_semaphore(kernel_name + L"/shmlink.space", flags);
   void* view = map_whole(section.get(), region_bytes);
