@@ -282,20 +282,23 @@ TEST(ChannelProcesses, APresenceWaitSeesAPeerProcessComeAndBeKilled) {
   EXPECT_STATUS(SHMLINK_ERR_CLOSED, shmlink_channel_receive(receiver.get(), buffer, 16, &length, 0));
 }
 
-#ifndef _WIN32
-
 // Crashes and stops at the worst instant (issue 12, points 7-9): the step peer
 // (tests/peer/channel_step_peer.cpp) runs the channel algorithm with named steps compiled in
-// and stops itself (SIGSTOP) at the one it is given; the test kills it there, or keeps it
-// stopped - a stopped process is alive - and lets it go on.
+// and stops at the one it is given - on Linux it stops itself (SIGSTOP), on Windows it blocks
+// there - and the test kills it there (SIGKILL / TerminateProcess), or keeps it stopped - a
+// stopped process is alive - and lets it go on.
 class StepPeer {
  public:
   StepPeer(const std::string& command, const std::string& name, std::vector<std::string> arguments) {
+#ifdef _WIN32
+    arguments.insert(arguments.begin(), {command, name});
+#else
     arguments.insert(arguments.begin(), {command, local_object_path(name)});
+#endif
     process_ = std::make_unique<Process>("shmlink_peer", arguments);
   }
   // Killed (SIGKILL ends a stopped process too) and reaped however the test ends: before the
-  // test's handles close, so the last of them removes the channel from /dev/shm.
+  // test's handles close, so the last of them removes the channel.
   ~StepPeer() {
     process_->kill();
     process_->wait();
@@ -306,6 +309,14 @@ class StepPeer {
   void kill() {
     process_->kill();
     EXPECT_TRUE(process_->wait().has_value());
+  }
+  // Lets it go on from its step: SIGCONT on Linux, a line on its stdin on Windows.
+  void resume() {
+#ifdef _WIN32
+    EXPECT_TRUE(process_->write_stdin("go\n"));
+#else
+    process_->resume();
+#endif
   }
 
  private:
@@ -386,7 +397,7 @@ TEST(ChannelProcesses, SenderStoppedHoldingTheSendLockMakesOtherSendersWaitNotFa
   EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_send(sender.get(), "mine", 4, 2500));
   EXPECT_GE(std::chrono::steady_clock::now() - start, 2400ms);
   EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_channel_send(sender.get(), "mine", 4, 0));
-  peer->resume();
+  peer.resume();
   EXPECT_EQ(peer->read_line().value_or("(nothing)"), "sent");
   EXPECT_STATUS(SHMLINK_OK, shmlink_channel_send(sender.get(), "mine", 4, kLongWaitMs));
   EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), std::string(10, 's'));
@@ -411,12 +422,10 @@ TEST(ChannelProcesses, ReceiverStoppedHoldingTheReceiveLockMakesOtherReceiversWa
   receive_text(receiver.get(), 2500, SHMLINK_ERR_TIMEOUT);
   EXPECT_GE(std::chrono::steady_clock::now() - start, 2400ms);
   receive_text(receiver.get(), 0, SHMLINK_ERR_TIMEOUT);
-  peer->resume();
+  peer.resume();
   EXPECT_EQ(peer->read_line().value_or("(nothing)"), "received 5");
   EXPECT_EQ(receive_text(receiver.get(), kLongWaitMs), "second");
 }
-
-#endif  // _WIN32
 
 // Two steady senders and two steady receivers run to the end while other senders and
 // receivers are started and killed at random moments. What the steady senders committed

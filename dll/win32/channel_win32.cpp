@@ -12,10 +12,10 @@
 // No user name can contain '/', so the helper names are ours alone. Every handle holds all
 // four, so the kernel keeps the channel exactly while any handle is open.
 //
-// Liveness of attachment slots: a slot's holder word is the owner's process id and the low
-// half of its creation time; a peer is dead when that process has exited or the id now
-// belongs to a younger process.
+// Liveness of attachment slots and wake-ups: channel_host_win32.h.
 #include "channel_win32.h"
+
+#include "channel_host_win32.h"
 
 #include "../core/channel.h"
 #include "../core/platform.h"
@@ -23,6 +23,7 @@
 #include "os_error.h"
 #include "security.h"
 #include "unique_handle.h"
+#include "wide_string.h"
 
 #include <windows.h>
 
@@ -38,86 +39,13 @@ namespace {
 using win32::ErrorCode;
 using win32::throw_win32;
 using win32::UniqueHandle;
+using win32::Win32ChannelHost;
 
 constexpr ACCESS_MASK kSharedSectionAccess = SECTION_QUERY | SECTION_MAP_READ | SECTION_MAP_WRITE | READ_CONTROL;
 constexpr ACCESS_MASK kSemaphoreAccess = SYNCHRONIZE | SEMAPHORE_MODIFY_STATE;
 constexpr ACCESS_MASK kTimerAccess = SYNCHRONIZE;
 // How long an opener waits for a creator that has claimed the name to finish the layout.
 constexpr int kCreatorGraceMs = 2000;
-
-uint64_t low_creation_time(HANDLE process) {
-  FILETIME created{}, exited{}, kernel{}, user{};
-  if (!GetProcessTimes(process, &created, &exited, &kernel, &user)) return 0;
-  return created.dwLowDateTime;
-}
-
-uint64_t this_process_holder() {
-  static const uint64_t holder = (uint64_t{GetCurrentProcessId()} << 32) | low_creation_time(GetCurrentProcess());
-  return holder;
-}
-
-bool holder_alive(uint64_t holder) {
-  if (holder == 0) return false;
-  if (holder == this_process_holder()) return true;
-  const DWORD pid = static_cast<DWORD>(holder >> 32);
-  UniqueHandle process(OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
-  if (!process) return GetLastError() != ERROR_INVALID_PARAMETER;  // no such process; else it exists
-  if (WaitForSingleObject(process.get(), 0) == WAIT_OBJECT_0) return false;
-  return low_creation_time(process.get()) == (holder & 0xFFFFFFFFu);
-}
-
-class Win32ChannelHost final : public ChannelHost {
- public:
-  Win32ChannelHost(channel::Control* control, HANDLE data, HANDLE space)
-      : control_(control), data_(data), space_(space) {}
-
-  bool claim_slot(channel::Slot& slot, uint32_t) override {
-    uint64_t holder = __atomic_load_n(&slot.holder, __ATOMIC_ACQUIRE);
-    if (holder != 0 && holder_alive(holder)) return false;
-    return __atomic_compare_exchange_n(&slot.holder, &holder, this_process_holder(), false, __ATOMIC_ACQ_REL,
-                                       __ATOMIC_ACQUIRE);
-  }
-  void release_slot(channel::Slot& slot, uint32_t) noexcept override {
-    uint64_t mine = this_process_holder();
-    __atomic_compare_exchange_n(&slot.holder, &mine, uint64_t{0}, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-  }
-  bool slot_alive(const channel::Slot& slot, uint32_t) override {
-    return holder_alive(__atomic_load_n(&slot.holder, __ATOMIC_ACQUIRE));
-  }
-
-  void wake(channel::WakeWord& word) override {
-    __atomic_fetch_add(&word.sequence, 1u, __ATOMIC_SEQ_CST);
-    const uint32_t sleepers = __atomic_load_n(&word.sleepers, __ATOMIC_SEQ_CST);
-    // A crashed sleeper leaves its count behind: that costs spare wakes, never a lost one.
-    if (sleepers != 0) ReleaseSemaphore(semaphore(word), static_cast<LONG>(sleepers > 1024 ? 1024 : sleepers), nullptr);
-  }
-  uint32_t prepare_sleep(channel::WakeWord& word) override {
-    __atomic_fetch_add(&word.sleepers, 1u, __ATOMIC_SEQ_CST);
-    return __atomic_load_n(&word.sequence, __ATOMIC_SEQ_CST);
-  }
-  void sleep(channel::WakeWord& word, uint32_t observed, Clock::time_point until) override {
-    if (__atomic_load_n(&word.sequence, __ATOMIC_SEQ_CST) == observed) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
-      if (left > 0) WaitForSingleObject(semaphore(word), static_cast<DWORD>(left));
-    }
-    cancel_sleep(word);
-  }
-  uint64_t coarse_now_ms() noexcept override { return GetTickCount64(); }
-
-  void cancel_sleep(channel::WakeWord& word) noexcept override {
-    uint32_t sleepers = __atomic_load_n(&word.sleepers, __ATOMIC_RELAXED);
-    while (sleepers != 0 && !__atomic_compare_exchange_n(&word.sleepers, &sleepers, sleepers - 1, false,
-                                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-    }
-  }
-
- private:
-  HANDLE semaphore(const channel::WakeWord& word) const { return &word == &control_->data_word ? data_ : space_; }
-
-  channel::Control* control_;
-  HANDLE data_;
-  HANDLE space_;
-};
 
 class Win32Channel final : public ChannelBacking,
                            public win32::ChannelWaitable,
@@ -221,10 +149,28 @@ UniqueHandle claim_name(const std::wstring& kernel_name, uint32_t flags, bool cr
   return timer;
 }
 
+// A helper object's name ("<name>/shmlink.*") that is taken when this process has just made
+// the channel's name holder: by a leftover of a channel whose last handles are closing, or by
+// someone else's object squatting it (of any type, with any DACL). Never use such an object:
+// whoever made a wake-up semaphore could take the wake-ups meant for our peers, and whoever made
+// the section could read and write our messages. `error` is what the create call left.
+bool helper_name_taken(ErrorCode error) {
+  return error == ERROR_ALREADY_EXISTS || error == ERROR_INVALID_HANDLE || error == ERROR_ACCESS_DENIED;
+}
+
+[[noreturn]] void throw_helper_name_taken(ErrorCode error, const std::wstring& name) {
+  throw_win32(SHMLINK_ERR_ALREADY_EXISTS, error,
+              "creating the channel's helper object " + win32::wide_to_utf8(name.data(), name.size()) +
+                  " (its name is taken: a channel of that name is still being closed, or another program made it)");
+}
+
 UniqueHandle make_semaphore(const std::wstring& name, uint32_t flags) {
   win32::ObjectSecurity security(flags, SEMAPHORE_ALL_ACCESS, kSemaphoreAccess | READ_CONTROL);
+  SetLastError(ERROR_SUCCESS);
   UniqueHandle semaphore(CreateSemaphoreExW(security.attributes(), 0, LONG_MAX, name.c_str(), 0, kSemaphoreAccess));
-  if (!semaphore) throw_win32(GetLastError(), "CreateSemaphoreExW for a channel");
+  const ErrorCode error = GetLastError();
+  if (helper_name_taken(error)) throw_helper_name_taken(error, name);
+  if (!semaphore) throw_win32(error, "CreateSemaphoreExW for a channel");
   return semaphore;
 }
 
@@ -303,14 +249,13 @@ OpenedChannel platform_create_channel(const ObjectName& name, uint64_t ring_byte
                                           static_cast<DWORD>(region_bytes & 0xFFFFFFFFu),
                                           (kernel_name + L"/shmlink.channel").c_str()));
   const ErrorCode error = GetLastError();
+  if (helper_name_taken(error)) throw_helper_name_taken(error, kernel_name + L"/shmlink.channel");
   if (!section) {
     throw_win32(error == ERROR_INVALID_PARAMETER || error == ERROR_NOT_ENOUGH_MEMORY || error == ERROR_COMMITMENT_LIMIT
                     ? SHMLINK_ERR_NO_RESOURCES
                     : win32::status_from_win32(error),
                 error, "CreateFileMappingW of a channel of " + std::to_string(region_bytes) + " bytes");
   }
-  if (error == ERROR_ALREADY_EXISTS)  // a leftover of a channel whose last handles are closing
-    fail(SHMLINK_ERR_ALREADY_EXISTS, "the previous channel of that name is still being closed");
   UniqueHandle data = make_semaphore(kernel_name + L"/shmlink.data", flags);
   UniqueHandle space = make_semaphore(kernel_name + L"/shmlink.space", flags);
   void* view = map_whole(section.get(), region_bytes);

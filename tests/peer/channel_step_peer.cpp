@@ -1,28 +1,40 @@
-// The peer helper's step commands (Linux): a channel handle of the peer's own, made from
+// The peer helper's step commands: a channel handle of the peer's own, made from
 // dll/core/channel_ring.cpp compiled into this program once more with SHMLINK_CHANNEL_STEPS
-// (tests/CMakeLists.txt), so that the peer stops itself at a named instant inside the
-// algorithm - between two stores that no call of the library separates - and the test can
-// kill it there (SIGKILL) or keep it stopped (SIGSTOP) and let it go on (SIGCONT). The library
-// itself has no such instants: there SHMLINK_STEP is nothing.
+// (tests/CMakeLists.txt), so that the peer stops at a named instant inside the algorithm -
+// between two stores that no call of the library separates - and the test can kill it there
+// (SIGKILL / TerminateProcess) or keep it stopped, alive, and let it go on. The library itself
+// has no such instants: there SHMLINK_STEP is nothing.
 //
-//   shmlink_peer channel-step-receive PATH STEP
-//       attaches as a receiver to the channel in object file PATH (local_object_path of its
-//       name), prints "ready", receives one message and consumes it; prints "received LENGTH"
-//   shmlink_peer channel-step-send PATH LENGTH STEP
+//   shmlink_peer channel-step-receive CHANNEL STEP
+//       attaches as a receiver to the channel CHANNEL, prints "ready", receives one message
+//       and consumes it; prints "received LENGTH"
+//   shmlink_peer channel-step-send CHANNEL LENGTH STEP
 //       attaches as a sender, prints "ready", sends one message of LENGTH bytes ('s');
 //       prints "sent"
-// When the algorithm reaches STEP (SHMLINK_STEP in channel_ring.cpp: reserve-locked,
-// claim-taken, consume-marked) the peer prints "at STEP" and stops itself (SIGSTOP).
+// CHANNEL is, on Linux, the channel's object file (local_object_path of its name); on Windows
+// its name without namespace (a Local\ name). When the algorithm reaches STEP (SHMLINK_STEP in
+// channel_ring.cpp: reserve-locked, claim-taken, consume-marked) the peer prints "at STEP" and
+// stops: on Linux it stops itself (SIGSTOP; the test sends SIGCONT), on Windows, which has no
+// such signal, it blocks reading a line from stdin (the test writes one to let it go on). Either
+// way it is alive and holds what it held at the step.
 //
-// The handle is what the library's is on Linux (dll/posix/channel_posix.cpp): a shared flock
-// on the object file, the mapping after its header page, an OFD lock on the slot's byte for
-// liveness and futex wakes on the wake words.
+// The handle is what the library's is on each system: on Linux (dll/posix/channel_posix.cpp) a
+// shared flock on the object file, the mapping after its header page, an OFD lock on the slot's
+// byte for liveness and futex wakes on the wake words; on Windows (dll/win32/channel_win32.cpp)
+// the section "Local\x/shmlink.channel", the semaphores ".data" and ".space" for wakes and a
+// slot holder word of process id and creation time for liveness.
 #include "peer_support.h"
-
-#ifndef _WIN32
 
 #include "core/channel_ring.h"
 #include "core/error.h"
+
+#ifdef _WIN32
+#include "win32/channel_host_win32.h"
+
+#include <windows.h>
+
+#include <iostream>
+#else
 #include "core/object_header.h"
 
 #include <fcntl.h>
@@ -33,12 +45,12 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <string>
-#include <vector>
 
 namespace {
 
@@ -46,21 +58,53 @@ std::string g_stop_at;  // the step to stop at
 
 }  // namespace
 
+namespace shmlink_test::peer {
+namespace {
+
+namespace channel = shmlink::channel;
+
+// Stays at the step, alive, until the test lets it go on (or kills it).
+void stay_at_step();
+
+// Runs `body` on a ring attached with `roles` to the channel at `where` (CHANNEL above).
+template <class Body>
+void with_ring(const char* where, uint32_t roles, Body&& body);
+
+// Runs `body` on a ring in the channel memory `region` (of `region_bytes`) attached with
+// `roles` through `host`, once it has said "ready"; exits with the status of a failure.
+template <class Body>
+void run_on_ring(void* region, uint64_t region_bytes, shmlink::ChannelHost& host, uint32_t roles, Body&& body) {
+  try {
+    shmlink::ChannelRing ring(region, region_bytes, host);
+    ring.attach(roles);
+    say("ready");
+    body(ring);
+    ring.detach();
+  } catch (const shmlink::Failure& failure) {
+    say(std::string("error ") + shmlink_status_name(failure.status()) + ": " + failure.detail());
+    std::exit(peer_exit_code(failure.status()));
+  }
+}
+
+}  // namespace
+}  // namespace shmlink_test::peer
+
 namespace shmlink {
 
 void channel_step(const char* step) {
   if (g_stop_at != step) return;
   shmlink_test::peer::say(std::string("at ") + step);
-  raise(SIGSTOP);
+  shmlink_test::peer::stay_at_step();
 }
 
 }  // namespace shmlink
+
+#ifndef _WIN32
 
 namespace shmlink_test::peer {
 namespace {
 
 using shmlink::Clock;
-namespace channel = shmlink::channel;
 
 // As in dll/posix/channel_posix.cpp: a mismatch would make the library reap this handle at once.
 constexpr off_t kSlotLockBase = off_t{1} << 50;
@@ -132,7 +176,8 @@ class StepHost final : public shmlink::ChannelHost {
   int fd_;
 };
 
-// Runs `body` on a ring attached with `roles` to the channel in object file `path`.
+void stay_at_step() { raise(SIGSTOP); }
+
 template <class Body>
 void with_ring(const char* path, uint32_t roles, Body&& body) {
   const int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
@@ -148,20 +193,79 @@ void with_ring(const char* path, uint32_t roles, Body&& body) {
   const size_t bytes = shmlink::kHeaderPageBytes + header.data_bytes;
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) die("mmap");
-  try {
-    StepHost host(fd);
-    shmlink::ChannelRing ring(static_cast<uint8_t*>(base) + shmlink::kHeaderPageBytes, header.data_bytes, host);
-    ring.attach(roles);
-    say("ready");
-    body(ring);
-    ring.detach();
-  } catch (const shmlink::Failure& failure) {
-    say(std::string("error ") + shmlink_status_name(failure.status()) + ": " + failure.detail());
-    std::exit(peer_exit_code(failure.status()));
-  }
+  StepHost host(fd);
+  run_on_ring(static_cast<uint8_t*>(base) + shmlink::kHeaderPageBytes, header.data_bytes, host, roles, body);
   munmap(base, bytes);
   close(fd);
 }
+
+}  // namespace
+}  // namespace shmlink_test::peer
+
+#else  // _WIN32
+
+namespace shmlink_test::peer {
+namespace {
+
+[[noreturn]] void die(const std::string& what) {
+  say("error " + what + ": Windows error " + std::to_string(GetLastError()));
+  std::exit(1);
+}
+
+std::wstring kernel_name(const char* name) {
+  std::wstring wide;
+  for (const char* c = name; *c != '\0'; ++c) {
+    if (static_cast<unsigned char>(*c) >= 0x80) usage("CHANNEL must be an ASCII name here");
+    wide += static_cast<wchar_t>(*c);
+  }
+  return L"Local\\" + wide;
+}
+
+HANDLE open_semaphore(const std::wstring& name) {
+  HANDLE semaphore = OpenSemaphoreW(SYNCHRONIZE | SEMAPHORE_MODIFY_STATE, FALSE, name.c_str());
+  if (semaphore == nullptr) die("OpenSemaphoreW");
+  return semaphore;
+}
+
+void stay_at_step() {
+  std::string line;
+  std::getline(std::cin, line);  // the test's line, or the end of stdin: either lets it go on
+}
+
+template <class Body>
+void with_ring(const char* name, uint32_t roles, Body&& body) {
+  const std::wstring kernel = kernel_name(name);
+  HANDLE section = OpenFileMappingW(FILE_MAP_WRITE, FALSE, (kernel + L"/shmlink.channel").c_str());
+  if (section == nullptr) die("OpenFileMappingW");
+  // The test made the channel before it started this peer: its layout is complete.
+  void* base = MapViewOfFile(section, FILE_MAP_WRITE, 0, 0, 0);
+  if (base == nullptr) die("MapViewOfFile");
+  MEMORY_BASIC_INFORMATION region{};
+  if (VirtualQuery(base, &region, sizeof region) == 0) die("VirtualQuery");
+  auto* control = static_cast<channel::Control*>(base);
+  const uint64_t ring_bytes = __atomic_load_n(&control->ring_bytes, __ATOMIC_ACQUIRE);
+  if (!shmlink::channel_initialized(base) || ring_bytes == 0 ||
+      channel::region_bytes_for(ring_bytes) > region.RegionSize) {
+    say("error not a channel section");
+    std::exit(1);
+  }
+  HANDLE data = open_semaphore(kernel + L"/shmlink.data");
+  HANDLE space = open_semaphore(kernel + L"/shmlink.space");
+  shmlink::win32::Win32ChannelHost host(control, data, space);
+  run_on_ring(base, channel::region_bytes_for(ring_bytes), host, roles, body);
+  CloseHandle(space);
+  CloseHandle(data);
+  UnmapViewOfFile(base);
+  CloseHandle(section);
+}
+
+}  // namespace
+}  // namespace shmlink_test::peer
+
+#endif  // _WIN32
+
+namespace shmlink_test::peer {
+namespace {
 
 void expect_ok(shmlink_status status, const char* what) {
   if (status == SHMLINK_OK) return;
@@ -173,7 +277,7 @@ void expect_ok(shmlink_status status, const char* what) {
 
 bool run_channel_step_command(const std::string& command, int argc, char** argv) {
   if (command == "channel-step-receive") {
-    if (argc < 4) usage("channel-step-receive PATH STEP");
+    if (argc < 4) usage("channel-step-receive CHANNEL STEP");
     g_stop_at = argv[3];
     with_ring(argv[2], channel::kRoleReceiver, [](shmlink::ChannelRing& ring) {
       shmlink::ChannelRing::Claim claim;
@@ -183,7 +287,7 @@ bool run_channel_step_command(const std::string& command, int argc, char** argv)
       say("received " + std::to_string(claim.length));
     });
   } else if (command == "channel-step-send") {
-    if (argc < 5) usage("channel-step-send PATH LENGTH STEP");
+    if (argc < 5) usage("channel-step-send CHANNEL LENGTH STEP");
     const auto length = static_cast<uint32_t>(number(argv[3]));
     g_stop_at = argv[4];
     with_ring(argv[2], channel::kRoleSender, [length](shmlink::ChannelRing& ring) {
@@ -202,12 +306,3 @@ bool run_channel_step_command(const std::string& command, int argc, char** argv)
 
 }  // namespace shmlink_test::peer
 
-#else  // no step commands on Windows: SIGSTOP does not exist there
-
-namespace shmlink_test::peer {
-
-bool run_channel_step_command(const std::string&, int, char**) { return false; }
-
-}  // namespace shmlink_test::peer
-
-#endif

@@ -109,6 +109,49 @@ void expect_mutex_free_and_sound(shmlink_handle mutex) {
   EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_unlock(mutex));
 }
 
+// One round of a mutex test: the mutex, a signal for the wait-any survivor, the owner (a step
+// peer) and the two survivors of survivors_take_the_mutex. Peers are killed, stopped ones too,
+// before the handles close, however the round ends.
+class MutexRound {
+ public:
+  MutexRound() {
+    EXPECT_STATUS(SHMLINK_OK, shmlink_mutex_create(name_.c_str(), 0, mutex_.out()));
+    EXPECT_STATUS(SHMLINK_OK, shmlink_signal_create(signal_name_.c_str(), 0, signal_.out()));
+  }
+  ~MutexRound() {
+    if (owner_) owner_->kill();
+  }
+
+  shmlink_handle mutex() const { return mutex_.get(); }
+
+  // The owner: locks the mutex, stopping at `step` on the way (mutex-lock in sync_step_peer.cpp).
+  // With `until_locked`, returns once its lock has returned (a step in its unlock, or none).
+  Process& start_owner(const std::string& step, bool until_locked) {
+    owner_ = start_step_peer(step, {"mutex-lock", name_});
+    if (until_locked) {
+      EXPECT_EQ(owner_->read_line().value_or("(nothing)"), "locked SHMLINK_OK");
+    }
+    return *owner_;
+  }
+  // One survivor queued in the kernel (a plain lock), one asleep in wait-any.
+  void start_survivors() {
+    locker_ = start_survivor({"mutex-hold", name_}, nullptr);
+    waiter_ = start_survivor({"mutex-wait-any", name_, signal_name_, "infinite"});
+    let_them_fall_asleep();
+  }
+  // How many of the survivors got it ABANDONED.
+  int survivors_take_the_mutex() { return shmlink_test::survivors_take_the_mutex(*locker_, *waiter_); }
+
+ private:
+  std::string name_ = unique_name();
+  std::string signal_name_ = unique_name();
+  Handle mutex_;
+  Handle signal_;
+  std::unique_ptr<Process> owner_;
+  std::unique_ptr<Process> locker_;
+  std::unique_ptr<Process> waiter_;
+};
+
 struct MutexCase {
   const char* step;
   bool in_unlock;         // the step is in the peer's unlock (else in its lock)
@@ -125,29 +168,17 @@ constexpr MutexCase kMutexCases[] = {
 TEST_F(SyncSteps, MutexOwnerKilledInsideLockOrUnlock) {
   for (const MutexCase& step : kMutexCases) {
     SCOPED_TRACE(step.step);
-    const std::string name = unique_name();
-    const std::string signal_name = unique_name();
-    Handle mutex;
-    Handle signal;
-    ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_create(name.c_str(), 0, mutex.out()));
-    ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(signal_name.c_str(), 0, signal.out()));
-    auto owner = start_step_peer(step.step, {"mutex-lock", name});
-    KillAtExit kill_owner;
-    kill_owner.add(*owner);
-    if (step.in_unlock) {
-      EXPECT_EQ(owner->read_line().value_or("(nothing)"), "locked SHMLINK_OK");
-    }
-    auto locker = start_survivor({"mutex-hold", name}, nullptr);
-    auto waiter = start_survivor({"mutex-wait-any", name, signal_name, "infinite"});
-    let_them_fall_asleep();
-    if (step.in_unlock) owner->close_stdin();
-    expect_stopped_at(*owner, step.step);
-    owner->kill();
-    EXPECT_EQ(owner->wait(), 128 + SIGKILL);
-    const int abandoned = survivors_take_the_mutex(*locker, *waiter);
+    MutexRound round;
+    Process& owner = round.start_owner(step.step, step.in_unlock);
+    round.start_survivors();
+    if (step.in_unlock) owner.close_stdin();
+    expect_stopped_at(owner, step.step);
+    owner.kill();
+    EXPECT_EQ(owner.wait(), 128 + SIGKILL);
+    const int abandoned = round.survivors_take_the_mutex();
     EXPECT_LE(abandoned, step.abandoned_at_most);
     std::printf("%s: killed there, %d survivor(s) saw ABANDONED\n", step.step, abandoned);
-    expect_mutex_free_and_sound(mutex.get());
+    expect_mutex_free_and_sound(round.mutex());
   }
 }
 
@@ -160,22 +191,12 @@ TEST_F(SyncSteps, MutexOwnerKilledHoldingItIsReportedAbandonedExactlyOnce) {
   constexpr int kRounds = 24;
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
-    const std::string name = unique_name();
-    const std::string signal_name = unique_name();
-    Handle mutex;
-    Handle signal;
-    ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_create(name.c_str(), 0, mutex.out()));
-    ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(signal_name.c_str(), 0, signal.out()));
-    auto owner = start_step_peer("none", {"mutex-lock", name});
-    KillAtExit kill_owner;
-    kill_owner.add(*owner);
-    EXPECT_EQ(owner->read_line().value_or("(nothing)"), "locked SHMLINK_OK");
-    auto locker = start_survivor({"mutex-hold", name}, nullptr);
-    auto waiter = start_survivor({"mutex-wait-any", name, signal_name, "infinite"});
-    let_them_fall_asleep();
-    owner->kill();
-    ASSERT_EQ(survivors_take_the_mutex(*locker, *waiter), 1);
-    expect_mutex_free_and_sound(mutex.get());
+    MutexRound mutex_round;
+    Process& owner = mutex_round.start_owner("none", true);
+    mutex_round.start_survivors();
+    owner.kill();
+    ASSERT_EQ(mutex_round.survivors_take_the_mutex(), 1);
+    expect_mutex_free_and_sound(mutex_round.mutex());
     if (HasFailure()) return;
   }
 }
@@ -183,36 +204,24 @@ TEST_F(SyncSteps, MutexOwnerKilledHoldingItIsReportedAbandonedExactlyOnce) {
 TEST_F(SyncSteps, MutexOwnerStoppedInsideLockOrUnlockIsWaitedFor) {
   for (const MutexCase& step : kMutexCases) {
     SCOPED_TRACE(step.step);
-    const std::string name = unique_name();
-    const std::string signal_name = unique_name();
-    Handle mutex;
-    Handle signal;
-    ASSERT_STATUS(SHMLINK_OK, shmlink_mutex_create(name.c_str(), 0, mutex.out()));
-    ASSERT_STATUS(SHMLINK_OK, shmlink_signal_create(signal_name.c_str(), 0, signal.out()));
-    auto owner = start_step_peer(step.step, {"mutex-lock", name});
-    KillAtExit kill_owner;
-    kill_owner.add(*owner);
-    if (step.in_unlock) {
-      EXPECT_EQ(owner->read_line().value_or("(nothing)"), "locked SHMLINK_OK");
-      owner->close_stdin();
-    }
-    expect_stopped_at(*owner, step.step);
+    MutexRound round;
+    Process& owner = round.start_owner(step.step, step.in_unlock);
+    if (step.in_unlock) owner.close_stdin();
+    expect_stopped_at(owner, step.step);
     if (std::string(step.step) != "mutex-unlock-word-released") {
       // The stopped owner still holds the word: a live owner, waited for.
-      EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_mutex_lock(mutex.get(), 300));
+      EXPECT_STATUS(SHMLINK_ERR_TIMEOUT, shmlink_mutex_lock(round.mutex(), 300));
     }
-    auto locker = start_survivor({"mutex-hold", name}, nullptr);
-    auto waiter = start_survivor({"mutex-wait-any", name, signal_name, "infinite"});
-    let_them_fall_asleep();
-    owner->resume();
+    round.start_survivors();
+    owner.resume();
     if (!step.in_unlock) {
-      EXPECT_EQ(owner->read_line().value_or("(nothing)"), "locked SHMLINK_OK");
-      owner->close_stdin();
+      EXPECT_EQ(owner.read_line().value_or("(nothing)"), "locked SHMLINK_OK");
+      owner.close_stdin();
     }
-    EXPECT_EQ(owner->read_line().value_or("(nothing)"), "unlocked");
-    EXPECT_EQ(owner->wait(), 0);
-    EXPECT_EQ(survivors_take_the_mutex(*locker, *waiter), 0) << "a stopped owner is alive";
-    expect_mutex_free_and_sound(mutex.get());
+    EXPECT_EQ(owner.read_line().value_or("(nothing)"), "unlocked");
+    EXPECT_EQ(owner.wait(), 0);
+    EXPECT_EQ(round.survivors_take_the_mutex(), 0) << "a stopped owner is alive";
+    expect_mutex_free_and_sound(round.mutex());
   }
 }
 
@@ -240,43 +249,46 @@ std::string give_step(const Kind& kind) {
 }
 std::string take_step(const Kind& kind) { return std::string(kind.name) + "-wait-taken"; }
 
+// A sleeper (a peer of the real library) waiting INFINITE on an object of `kind`, and a giver
+// stopped after making the object available and before waking anyone; the giver is killed at
+// the end of the round, however it ends.
+struct GiverRound {
+  explicit GiverRound(const Kind& kind) {
+    EXPECT_STATUS(SHMLINK_OK, kind.create(name.c_str(), object.out()));
+    sleeper = start_survivor({wait_command(kind), name, "infinite"});
+    let_them_fall_asleep();
+    giver = start_step_peer(give_step(kind), {give_command(kind), name});
+    expect_stopped_at(*giver, give_step(kind));
+  }
+  ~GiverRound() { giver->kill(); }
+
+  std::string name = unique_name();
+  Handle object;
+  std::unique_ptr<Process> sleeper;
+  std::unique_ptr<Process> giver;
+};
+
 // Point 10's other half: the giver dies after making the object available and before waking
 // anyone. The sleeper still gets it.
 TEST_F(SyncSteps, GiverKilledBeforeItsWakeLosesNoWakeUp) {
   for (const Kind& kind : kKinds) {
     SCOPED_TRACE(kind.name);
-    const std::string name = unique_name();
-    Handle object;
-    ASSERT_STATUS(SHMLINK_OK, kind.create(name.c_str(), object.out()));
-    auto sleeper = start_survivor({wait_command(kind), name, "infinite"});
-    let_them_fall_asleep();
-    auto giver = start_step_peer(give_step(kind), {give_command(kind), name});
-    KillAtExit kill_giver;
-    kill_giver.add(*giver);
-    expect_stopped_at(*giver, give_step(kind));
-    giver->kill();
-    EXPECT_EQ(sleeper->read_line(kWakeUpLimit).value_or("(nothing)"), "wait SHMLINK_OK");
-    EXPECT_EQ(sleeper->wait(), 0);
+    GiverRound round(kind);
+    round.giver->kill();
+    EXPECT_EQ(round.sleeper->read_line(kWakeUpLimit).value_or("(nothing)"), "wait SHMLINK_OK");
+    EXPECT_EQ(round.sleeper->wait(), 0);
   }
 }
 
 TEST_F(SyncSteps, GiverStoppedBeforeItsWakeLosesNoWakeUp) {
   for (const Kind& kind : kKinds) {
     SCOPED_TRACE(kind.name);
-    const std::string name = unique_name();
-    Handle object;
-    ASSERT_STATUS(SHMLINK_OK, kind.create(name.c_str(), object.out()));
-    auto sleeper = start_survivor({wait_command(kind), name, "infinite"});
-    let_them_fall_asleep();
-    auto giver = start_step_peer(give_step(kind), {give_command(kind), name});
-    KillAtExit kill_giver;
-    kill_giver.add(*giver);
-    expect_stopped_at(*giver, give_step(kind));
+    GiverRound round(kind);
     // What it gave is there already: the sleeper's next look finds it.
-    EXPECT_EQ(sleeper->read_line(kWakeUpLimit).value_or("(nothing)"), "wait SHMLINK_OK");
-    giver->resume();
-    EXPECT_EQ(giver->read_line().value_or("(nothing)"), "done");
-    EXPECT_EQ(giver->wait(), 0);
+    EXPECT_EQ(round.sleeper->read_line(kWakeUpLimit).value_or("(nothing)"), "wait SHMLINK_OK");
+    round.giver->resume();
+    EXPECT_EQ(round.giver->read_line().value_or("(nothing)"), "done");
+    EXPECT_EQ(round.giver->wait(), 0);
   }
 }
 
