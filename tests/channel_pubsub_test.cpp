@@ -65,6 +65,29 @@ uint64_t lost(const Handle& channel) {
 
 std::string numbered(int i) { return "message " + std::to_string(i); }
 
+// The shmlink command's view (shmlink_object_describe) of a pub/sub channel: a channel with its
+// peers and counters, not an object of an unknown layout.
+TEST(ChannelPubSub, InspectionDescribesAPubSubChannel) {
+  const std::string name = unique_name();
+  Handle publisher = create(name, kPublisher, 64 * 1024);
+  Handle first = subscribe(name), second = subscribe(name);
+  shmlink_object_description described{};
+  described.struct_size = sizeof described;
+  if (shmlink_object_describe(name.c_str(), &described) == SHMLINK_ERR_NOT_SUPPORTED)
+    GTEST_SKIP() << "shmlink_object_describe is not available on this OS";
+  for (int i = 0; i < 3; ++i) ASSERT_STATUS(SHMLINK_OK, send_text(publisher, numbered(i)));
+  ASSERT_EQ(receive_text(first), numbered(0));
+  ASSERT_STATUS(SHMLINK_OK, shmlink_object_describe(name.c_str(), &described));
+  EXPECT_EQ(described.kind, SHMLINK_KIND_CHANNEL);
+  EXPECT_EQ(described.flags & (SHMLINK_OBJECT_INCOMPATIBLE | SHMLINK_OBJECT_CORRUPT), 0u);
+  EXPECT_EQ(described.channel_max_message, kMax);
+  EXPECT_EQ(described.channel_senders, 1u);
+  EXPECT_EQ(described.channel_receivers, 2u);
+  EXPECT_EQ(described.channel_peer_count, 3u);
+  EXPECT_EQ(described.channel_messages_sent, 3u);
+  EXPECT_EQ(described.channel_messages_received, 1u);
+}
+
 TEST(ChannelPubSub, EverySubscriberReceivesEveryMessageInOrder) {
   const std::string name = unique_name();
   Handle publisher = create(name, kPublisher, 64 * 1024);

@@ -48,6 +48,8 @@ public enum ShmLinkStatus
     LimitExceeded = shmlink.SHMLINK_ERR_LIMIT_EXCEEDED,
     /// <summary>A channel whose other side is gone.</summary>
     Closed = shmlink.SHMLINK_ERR_CLOSED,
+    /// <summary>A pub/sub channel overwrote a peeked message before its consume (the overwrite policy).</summary>
+    Overwritten = shmlink.SHMLINK_ERR_OVERWRITTEN,
     /// <summary>Not available on this platform.</summary>
     NotSupported = shmlink.SHMLINK_ERR_NOT_SUPPORTED,
     /// <summary>Any other operating-system failure; see <see cref="IShmLinkError.OsError"/>.</summary>

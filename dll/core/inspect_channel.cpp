@@ -42,7 +42,8 @@ void describe_channel_region(const ChannelRegionReader& read, const ChannelRegio
     out.flags |= SHMLINK_OBJECT_CORRUPT;
     return;
   }
-  if (control.layout_version != channel::kLayoutVersion) {
+  const bool pubsub = control.layout_version == channel::kPubSubLayoutVersion;
+  if (control.layout_version != channel::kLayoutVersion && !pubsub) {
     out.flags |= SHMLINK_OBJECT_INCOMPATIBLE;
     return;
   }
@@ -62,7 +63,8 @@ void describe_channel_region(const ChannelRegionReader& read, const ChannelRegio
   // Positions only grow, so reading head, then read_claim, then tail gives head <= read_claim
   // <= tail even while peers move them; tail may have run past head + ring_bytes by then
   // (several laps), which a second look settles.
-  for (int attempt = 0; attempt < 4; ++attempt) {
+  // (A pub/sub channel has no one queue: each subscriber reads at its own position.)
+  for (int attempt = 0; attempt < (pubsub ? 0 : 4); ++attempt) {
     uint64_t head = 0, read_claim = 0, tail = 0;
     if (!read_value(read, head, offsetof(Control, head)) || !read_value(read, read_claim, offsetof(Control, read_claim)) ||
         !read_value(read, tail, offsetof(Control, tail)))

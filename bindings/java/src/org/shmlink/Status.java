@@ -43,6 +43,8 @@ public enum Status {
   LIMIT_EXCEEDED(shmlink.SHMLINK_ERR_LIMIT_EXCEEDED),
   /** Every peer on the other side of a channel is gone. */
   CLOSED(shmlink.SHMLINK_ERR_CLOSED),
+  /** A pub/sub channel overwrote a peeked message before its consume (the overwrite policy). */
+  OVERWRITTEN(shmlink.SHMLINK_ERR_OVERWRITTEN),
   /** Not available on this platform. */
   NOT_SUPPORTED(shmlink.SHMLINK_ERR_NOT_SUPPORTED),
   /** Another OS failure: see {@link ShmLinkError#osError()}. */
