@@ -1,5 +1,7 @@
 #include "channel_host_win32.h"
 
+#include "channel_win32.h"
+
 #include "unique_handle.h"
 
 #include <chrono>
@@ -29,6 +31,8 @@ bool holder_alive(uint64_t holder) {
 }
 
 }  // namespace
+
+bool channel_holder_alive(uint64_t holder) { return holder_alive(holder); }
 
 bool Win32ChannelHost::claim_slot(channel::Slot& slot, uint32_t) {
   uint64_t holder = __atomic_load_n(&slot.holder, __ATOMIC_ACQUIRE);

@@ -278,9 +278,3 @@ std::shared_ptr<ChannelBacking> platform_open_channel(const ObjectName& name, ui
 }
 
 }  // namespace shmlink
-
-namespace shmlink::win32 {
-
-bool channel_holder_alive(uint64_t holder) { return holder_alive(holder); }
-
-}  // namespace shmlink::win32
