@@ -15,6 +15,8 @@
 #define _GNU_SOURCE
 #include <shmlink/shmlink.h>
 
+#include "bench_support_c.h"
+
 #include <sched.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -30,32 +32,6 @@ extern char** environ;
 #define MAX_MESSAGE 64u
 #define CAPACITY (64u * 1024u)
 #define MAX_BATCH 256u
-
-static void check(shmlink_status status, const char* what) {
-  if (SHMLINK_FAILED(status)) {
-    fprintf(stderr, "channel_stream: %s: %s\n", what, shmlink_last_error_message());
-    exit(1);
-  }
-}
-
-static void names(const char* name, char* ping, char* pong) {
-  snprintf(ping, 256, "%s.ping", name);
-  snprintf(pong, 256, "%s.pong", name);
-}
-
-static void pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  if (cpu < 0) return;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity");
-}
-
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
 
 /* Receives COUNT messages, BATCH at most per call, then acknowledges them. */
 static int sink(const char* name, long count, uint32_t batch) {
@@ -145,9 +121,7 @@ int main(int argc, char** argv) {
   }
   if (argc == 7 && strcmp(argv[1], "stream") == 0) {
     char self[4096];
-    const ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (length <= 0) return 1;
-    self[length] = '\0';
+    if (!own_path(self, sizeof self)) return 1;
     return stream(self, argv[2], atol(argv[3]), (uint32_t)atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
   }
   fprintf(stderr, "usage: %s stream NAME COUNT BATCH SELF_CPU SINK_CPU | sink NAME COUNT BATCH [CPU]\n", argv[0]);

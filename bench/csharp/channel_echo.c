@@ -23,6 +23,8 @@
 #define _GNU_SOURCE
 #include <shmlink/shmlink.h>
 
+#include "../bench_support_c.h"
+
 #include <sched.h>
 #include <stdatomic.h>
 #include <spawn.h>
@@ -39,18 +41,6 @@ extern char** environ;
 
 #define MAX_MESSAGE 64u
 #define CAPACITY (64u * 1024u)
-
-static void check(shmlink_status status, const char* what) {
-  if (SHMLINK_FAILED(status)) {
-    fprintf(stderr, "channel_echo: %s: %s\n", what, shmlink_last_error_message());
-    exit(1);
-  }
-}
-
-static void names(const char* name, char* ping, char* pong) {
-  snprintf(ping, 256, "%s.ping", name);
-  snprintf(pong, 256, "%s.pong", name);
-}
 
 static int echo(const char* name, long trips) {
   char ping_name[256], pong_name[256];
@@ -70,31 +60,9 @@ static int echo(const char* name, long trips) {
   return 0;
 }
 
-/* This program's own path, to start itself as the echo or the sink. */
-static int own_path(char* path, size_t capacity) {
-  const ssize_t length = readlink("/proc/self/exe", path, capacity - 1);
-  if (length <= 0) return 0;
-  path[length] = '\0';
-  return 1;
-}
-
-static void pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  if (cpu < 0) return;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0) perror("sched_setaffinity");
-}
-
 static int compare(const void* a, const void* b) {
   const double x = *(const double*)a, y = *(const double*)b;
   return (x > y) - (x < y);
-}
-
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
 static int pingpong(const char* self, const char* name, long trips, long warmup, uint32_t size, int self_cpu,
