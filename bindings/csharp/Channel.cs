@@ -127,6 +127,70 @@ public sealed unsafe partial class Channel : SharedWaitable
                                        out bool created, ObjectSharing sharing = ObjectSharing.CurrentUser) =>
         CreateCore(name, capacityBytes, maxMessageBytes, role, sharing, shmlink.SHMLINK_OPEN_OR_CREATE, out created);
 
+    /// <summary>
+    /// Creates a new named publish/subscribe channel: every receiving handle (a subscriber; at most 32 at a
+    /// time) receives every message sent after it attached, in order, at its own pace; zero-copy
+    /// <see cref="Peek(CancellationToken)"/> reads it in place. <see cref="Open"/> opens one as it opens a
+    /// queue. Sending while no subscriber is attached reaches nobody, and senders never see
+    /// <see cref="ShmLinkStatus.Closed"/>.
+    /// </summary>
+    /// <param name="name">The name (one namespace for every kind of object).</param>
+    /// <param name="capacityBytes">How many bytes of messages it holds at least (as <see cref="Create"/>).</param>
+    /// <param name="maxMessageBytes">The longest message.</param>
+    /// <param name="role">What this handle does: send (publish), receive (subscribe) or both.</param>
+    /// <param name="policy">What happens to a subscriber that falls behind.</param>
+    /// <param name="sharing">Who else may open it.</param>
+    /// <returns>The channel.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative size, no role, or an unknown policy.</exception>
+    /// <exception cref="IShmLinkError">As <see cref="Create"/>; <see cref="ShmLinkStatus.NoResources"/>: 32
+    /// subscribers are attached already.</exception>
+    public static Channel CreatePubSub(string name, long capacityBytes, int maxMessageBytes, ChannelRole role,
+                                       PubSubPolicy policy = PubSubPolicy.Block,
+                                       ObjectSharing sharing = ObjectSharing.CurrentUser) =>
+        CreateCore(name, capacityBytes, maxMessageBytes, role, sharing,
+                   shmlink.SHMLINK_CREATE_NEW | PubSubFlags(policy), out _);
+
+    /// <summary>Opens the named publish/subscribe channel if it exists, or creates it
+    /// (see <see cref="CreatePubSub"/>). A channel of another mode or policy at the name gives
+    /// <see cref="ShmLinkStatus.Incompatible"/>.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="capacityBytes">The capacity if it is created.</param>
+    /// <param name="maxMessageBytes">The longest message if it is created.</param>
+    /// <param name="role">What this handle does.</param>
+    /// <param name="created">True if this call created it.</param>
+    /// <param name="policy">The policy it must have (and gets if it is created).</param>
+    /// <param name="sharing">Who else may open it, if it is created.</param>
+    /// <returns>The channel.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative size, no role, or an unknown policy.</exception>
+    /// <exception cref="IShmLinkError">For example <see cref="ShmLinkStatus.Incompatible"/>.</exception>
+    public static Channel OpenOrCreatePubSub(string name, long capacityBytes, int maxMessageBytes, ChannelRole role,
+                                             out bool created, PubSubPolicy policy = PubSubPolicy.Block,
+                                             ObjectSharing sharing = ObjectSharing.CurrentUser) =>
+        CreateCore(name, capacityBytes, maxMessageBytes, role, sharing,
+                   shmlink.SHMLINK_OPEN_OR_CREATE | PubSubFlags(policy), out created);
+
+    /// <summary>How many messages this subscriber of an overwriting publish/subscribe channel lost because
+    /// publishers overwrote them before it read them, since it attached (0 on a queue or under the block
+    /// policy).</summary>
+    /// <exception cref="IShmLinkError"><see cref="ShmLinkStatus.AccessDenied"/>: not a receiving handle.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public long Lost
+    {
+        get
+        {
+            using var use = UseHandle();
+            Failure.ThrowIfFailed(shmlink.channel_lost(use.Value, out ulong lost));
+            return checked((long)lost);
+        }
+    }
+
+    private static uint PubSubFlags(PubSubPolicy policy) => policy switch
+    {
+        PubSubPolicy.Block => shmlink.SHMLINK_CHANNEL_PUBSUB,
+        PubSubPolicy.Overwrite => shmlink.SHMLINK_CHANNEL_PUBSUB | shmlink.SHMLINK_CHANNEL_OVERWRITE,
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "A policy is Block or Overwrite."),
+    };
+
     /// <summary>Opens an existing named channel.</summary>
     /// <param name="name">The name.</param>
     /// <param name="role">What this handle does: send, receive or both.</param>
@@ -604,7 +668,7 @@ public sealed unsafe partial class Channel : SharedWaitable
         }
     }
 
-    internal void Consume(long token, bool onlyIfCurrent = false)
+    internal void Consume(long token, bool onlyIfCurrent = false, bool throwIfOverwritten = true)
     {
         if (onlyIfCurrent && !IsPeekCurrent(token)) return;
         using var use = UseHandle();
@@ -612,11 +676,17 @@ public sealed unsafe partial class Channel : SharedWaitable
         {
             if (onlyIfCurrent && !IsPeekCurrent(token)) return;
             ThrowIfPeekNotCurrent(token);
-            Failure.ThrowIfFailed(shmlink.channel_consume(use.Value));
-            _peeked = false;
-            _peekedAddress = IntPtr.Zero;
-            _peekedLength = 0;
-            ++_peekToken;
+            int status = shmlink.channel_consume(use.Value);
+            // OVERWRITTEN (an overwriting pub/sub channel): consumed all the same, and counted lost.
+            if (status >= 0 || status == shmlink.SHMLINK_ERR_OVERWRITTEN)
+            {
+                _peeked = false;
+                _peekedAddress = IntPtr.Zero;
+                _peekedLength = 0;
+                ++_peekToken;
+            }
+            if (status == shmlink.SHMLINK_ERR_OVERWRITTEN && !throwIfOverwritten) return;
+            Failure.ThrowIfFailed(status);
         }
     }
 

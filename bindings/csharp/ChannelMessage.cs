@@ -51,6 +51,10 @@ public readonly ref struct ChannelMessage
     /// <summary>Gives the message's room back to the senders; the message is received.</summary>
     /// <exception cref="InvalidOperationException">Consumed already, or an empty message.</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    /// <exception cref="ShmLinkException"><see cref="ShmLinkStatus.Overwritten"/>: on a publish/subscribe
+    /// channel with <see cref="PubSubPolicy.Overwrite"/>, a publisher overwrote the message while it was
+    /// peeked: what was read of it must be thrown away. It is consumed all the same and counted in
+    /// <see cref="Channel.Lost"/>.</exception>
     public void Consume()
     {
         if (_channel == null) throw new InvalidOperationException("This message is empty: nothing was peeked.");
@@ -58,9 +62,11 @@ public readonly ref struct ChannelMessage
     }
 
     /// <summary>Consumes the message if it is still held; otherwise (consumed already, an empty message, the
-    /// channel disposed) does nothing.</summary>
+    /// channel disposed) does nothing. It does not say whether an overwriting publish/subscribe channel
+    /// overwrote the message while it was held (that is counted in <see cref="Channel.Lost"/>): call
+    /// <see cref="Consume"/> to learn it.</summary>
     public void Dispose()
     {
-        _channel?.Consume(_token, onlyIfCurrent: true);
+        _channel?.Consume(_token, onlyIfCurrent: true, throwIfOverwritten: false);
     }
 }
