@@ -133,6 +133,61 @@ public final class Channel extends Waitable {
     return make(name, capacityBytes, maxMessageBytes, role, Waitable.createFlags(true, Sharing.CURRENT_USER));
   }
 
+  /** Creates a new publish/subscribe channel that only the current user may open: every
+   * receiving handle (a subscriber; at most 32 at a time) receives every message sent after it
+   * attached, in order, at its own pace ({@link #peek()} reads it in place). {@link #open} opens
+   * one as it opens a queue. Sending while no subscriber is attached reaches nobody, and senders
+   * never see {@link Status#CLOSED}.
+   * @param name the channel's name
+   * @param capacityBytes how many bytes of messages it holds at least (as for {@link
+   *     #create(String, long, int, ChannelRole)})
+   * @param maxMessageBytes the longest message it takes
+   * @param role what this handle does: send (publish), receive (subscribe) or both
+   * @param policy what happens to a subscriber that falls behind
+   * @return the channel
+   * @throws ShmLinkException ALREADY_EXISTS if the name is taken, NO_RESOURCES (32 subscribers are
+   *     attached), and as {@link #create(String, long, int, ChannelRole)} */
+  public static Channel createPubSub(String name, long capacityBytes, int maxMessageBytes, ChannelRole role,
+                                     PubSubPolicy policy) {
+    if (policy == null) throw new NullPointerException("policy");
+    return make(name, capacityBytes, maxMessageBytes, role,
+        Waitable.createFlags(false, Sharing.CURRENT_USER) | policy.flags);
+  }
+
+  /** Opens the publish/subscribe channel of that name, or creates it (see {@link #createPubSub});
+   * {@link #wasCreated()} says which.
+   * @param name the channel's name
+   * @param capacityBytes its capacity if created
+   * @param maxMessageBytes its longest message if created
+   * @param role what this handle does
+   * @param policy the policy it must have (and gets if it is created)
+   * @return the channel
+   * @throws ShmLinkException INCOMPATIBLE if a channel of another mode or policy has the name,
+   *     and as the library says */
+  public static Channel openOrCreatePubSub(String name, long capacityBytes, int maxMessageBytes, ChannelRole role,
+                                           PubSubPolicy policy) {
+    if (policy == null) throw new NullPointerException("policy");
+    return make(name, capacityBytes, maxMessageBytes, role,
+        Waitable.createFlags(true, Sharing.CURRENT_USER) | policy.flags);
+  }
+
+  /** How many messages this subscriber of an overwriting publish/subscribe channel lost because
+   * publishers overwrote them before it read them, since it attached (0 on a queue or under the
+   * block policy).
+   * @return the count
+   * @throws ShmLinkException ACCESS_DENIED if this handle does not receive
+   * @throws IllegalStateException if the channel is closed */
+  public long lost() {
+    long[] lost = new long[1];
+    long value = handle.acquire(this);
+    try {
+      Failure.check(shmlink.channel_lost(value, lost));
+    } finally {
+      handle.release();
+    }
+    return lost[0];
+  }
+
   /** Opens an existing channel.
    * @param name the channel's name
    * @param role what this handle does
@@ -442,14 +497,18 @@ public final class Channel extends Waitable {
 
   /** Zero-copy receive, second half: releases the peeked message's room to senders. The buffer
    * {@link #peek} gave must not be used after this.
+   * @throws ShmLinkException OVERWRITTEN: on a publish/subscribe channel with
+   *     {@link PubSubPolicy#OVERWRITE}, a publisher overwrote the message while it was peeked (throw
+   *     away what was read of it); it is consumed all the same and counted in {@link #lost()}
    * @throws IllegalStateException if the channel is closed or nothing is peeked */
   public void consume() {
     long value = handle.acquire(this);
     peekLock.lock();
     try {
       if (!peeked) throw new IllegalStateException(this + " has no peeked message to consume");
-      Failure.check(shmlink.channel_consume(value));
-      peeked = false;
+      int status = shmlink.channel_consume(value);
+      if (status >= 0 || status == shmlink.SHMLINK_ERR_OVERWRITTEN) peeked = false; // consumed either way
+      Failure.check(status);
     } finally {
       peekLock.unlock();
       handle.release();
